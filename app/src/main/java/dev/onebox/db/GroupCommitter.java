@@ -52,7 +52,7 @@ public final class GroupCommitter<T, R> implements AutoCloseable {
     public CompletableFuture<R> submit(T item) {
         CompletableFuture<R> result = new CompletableFuture<>();
         if (closing) {
-            result.completeExceptionally(new QueueFullException("shutting down"));
+            result.completeExceptionally(new ShuttingDownException());
         } else if (!queue.offer(new Pending<>(item, result))) {
             result.completeExceptionally(new QueueFullException("write queue full"));
         }
@@ -113,7 +113,13 @@ public final class GroupCommitter<T, R> implements AutoCloseable {
 
     public static final class QueueFullException extends RuntimeException {
         QueueFullException(String message) {
-            super(message);
+            super(message, null, false, false);
+        }
+    }
+
+    public static final class ShuttingDownException extends RuntimeException {
+        ShuttingDownException() {
+            super("shutting down", null, false, false);
         }
     }
 }

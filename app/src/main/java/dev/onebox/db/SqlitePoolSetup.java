@@ -12,20 +12,21 @@ import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
- * SQLite cannot create the folder of its database file: make the data directory before the
- * pool opens its first connection.
+ * Prepares the SQLite pool before it opens its first connection: SQLite cannot create the folder
+ * of its file, and the pool's connections come from {@link SqliteDriverDataSource}.
  */
 @Singleton
-class DataDirectoryInitializer implements BeanCreatedEventListener<DatasourceConfiguration> {
+class SqlitePoolSetup implements BeanCreatedEventListener<DatasourceConfiguration> {
 
     private final OneboxConfig config;
 
-    DataDirectoryInitializer(OneboxConfig config) {
+    SqlitePoolSetup(OneboxConfig config) {
         this.config = config;
     }
 
     @Override
     public DatasourceConfiguration onCreated(BeanCreatedEvent<DatasourceConfiguration> event) {
+        DatasourceConfiguration pool = event.getBean();
         try {
             if (!Files.isDirectory(config.dataDir())) {
                 // The data directory holds the database, keys and tokens: only the app's user may read it.
@@ -35,6 +36,9 @@ class DataDirectoryInitializer implements BeanCreatedEventListener<DatasourceCon
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the data directory " + config.dataDir().toAbsolutePath(), e);
         }
-        return event.getBean();
+        if (pool.getJdbcUrl() != null && pool.getJdbcUrl().startsWith("jdbc:sqlite:")) {
+            pool.setDataSource(new SqliteDriverDataSource(pool.getJdbcUrl()));
+        }
+        return pool;
     }
 }

@@ -1,0 +1,302 @@
+# shellcheck shell=bash
+# Shared helpers for the onebox benchmarks (bench/greeting.sh, bench/invoke.sh, ...).
+#
+# Source it from a script that runs with `set -euo pipefail`, then call bench_init once: it
+# creates a work directory and installs an EXIT trap that stops every process started through
+# these helpers and removes every temporary directory. Everything listens on 127.0.0.1 only.
+#
+# Functions that start a process set BENCH_LAST_PID (they cannot return it through $(...),
+# since the process must be a child of the calling shell to be waited for and cleaned up).
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+BENCH_REPO=$(cd "$BENCH_DIR/.." && pwd)
+BENCH_JAR="$BENCH_REPO/app/target/onebox.jar"
+BENCH_HOST=127.0.0.1
+
+BENCH_WORK=""          # temp dir of this run (set by bench_init)
+BENCH_LAST_PID=""      # pid of the process most recently started by a bench_start_* function
+BENCH_PIDS=()          # processes to stop on exit, in start order (stopped in reverse)
+BENCH_PID_NAMES=()     # their names, for messages
+BENCH_TMP_DIRS=()      # directories to remove on exit
+BENCH_PORTS_TAKEN=()   # ports handed out by bench_free_port in this run
+BENCH_APT_UPDATED=0
+
+bench_log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+
+bench_die() {
+    printf '[bench] FAILED: %s\n' "$*" >&2
+    exit 1
+}
+
+# --- setup and cleanup --------------------------------------------------------------------
+
+bench_init() {
+    trap bench_cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    BENCH_WORK=$(mktemp -d "${TMPDIR:-/tmp}/onebox-bench.XXXXXX")
+    BENCH_TMP_DIRS+=("$BENCH_WORK")
+}
+
+# Registers a process to be stopped on exit.
+bench_track_pid() {
+    BENCH_PIDS+=("$1")
+    BENCH_PID_NAMES+=("$2")
+}
+
+# Stops one process: TERM, then KILL after $2 seconds (default 10). Safe if already gone.
+bench_stop_pid() {
+    local pid=$1 grace=${2:-10} i
+    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < grace * 10; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        bench_log "pid $pid did not stop within ${grace}s, killing it"
+        kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+}
+
+bench_cleanup() {
+    local rc=$? i
+    trap - EXIT INT TERM
+    set +e
+    for ((i = ${#BENCH_PIDS[@]} - 1; i >= 0; i--)); do
+        # The app has a 20 s graceful shutdown; give it a little more before KILL.
+        bench_stop_pid "${BENCH_PIDS[i]}" 25
+    done
+    if [[ "${BENCH_KEEP:-0}" == 1 ]]; then
+        ((${#BENCH_TMP_DIRS[@]})) && printf '[bench] kept (BENCH_KEEP=1): %s\n' "${BENCH_TMP_DIRS[*]}" >&2
+    else
+        for i in "${BENCH_TMP_DIRS[@]}"; do
+            [[ -n "$i" && -d "$i" ]] && rm -rf -- "$i"
+        done
+    fi
+    exit "$rc"
+}
+
+# --- tools ----------------------------------------------------------------------------------
+
+bench_as_root() {
+    if [[ $(id -u) -eq 0 ]]; then
+        "$@"
+    elif command -v sudo >/dev/null 2>&1; then
+        sudo "$@"
+    else
+        bench_die "need root (or sudo) to run: $*"
+    fi
+}
+
+# bench_need CMD:PACKAGE ... — installs the Debian packages of the missing commands.
+bench_need() {
+    local spec cmd pkg missing=()
+    for spec in "$@"; do
+        cmd=${spec%%:*}
+        pkg=${spec#*:}
+        command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
+    done
+    ((${#missing[@]} == 0)) && return 0
+    command -v apt-get >/dev/null 2>&1 || bench_die "missing ${missing[*]} and no apt-get to install them"
+    if ((BENCH_APT_UPDATED == 0)); then
+        bench_log "apt-get update"
+        bench_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 || bench_die "apt-get update failed"
+        BENCH_APT_UPDATED=1
+    fi
+    bench_log "installing ${missing[*]}"
+    bench_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 \
+        || bench_die "apt-get install ${missing[*]} failed"
+    for spec in "$@"; do
+        command -v "${spec%%:*}" >/dev/null 2>&1 || bench_die "${spec%%:*} still missing after installing ${spec#*:}"
+    done
+}
+
+# Builds app/target/onebox.jar if it is missing (or always, with "force").
+bench_ensure_jar() {
+    if [[ "${1:-}" == force || ! -f "$BENCH_JAR" ]]; then
+        command -v mvn >/dev/null 2>&1 || bench_die "mvn not found; cannot build $BENCH_JAR"
+        bench_log "building $BENCH_JAR (mvn -B -q package -DskipTests)"
+        (cd "$BENCH_REPO" && mvn -B -q package -DskipTests) >&2 || bench_die "maven build failed"
+    fi
+    [[ -f "$BENCH_JAR" ]] || bench_die "$BENCH_JAR not found after the build"
+}
+
+# --- ports, processes, readiness ----------------------------------------------------------
+
+# Prints a 127.0.0.1 TCP port nothing listens on and that this run has not handed out yet.
+bench_free_port() {
+    local port taken tries
+    for ((tries = 0; tries < 200; tries++)); do
+        port=$((20000 + RANDOM % 40000))
+        for taken in "${BENCH_PORTS_TAKEN[@]}"; do
+            [[ "$taken" == "$port" ]] && continue 2
+        done
+        # A refused connection means no listener on the port.
+        if ! (exec 3<>"/dev/tcp/$BENCH_HOST/$port") 2>/dev/null; then
+            printf '%s\n' "$port"
+            return 0
+        fi
+    done
+    bench_die "no free port found"
+}
+
+# bench_reserve_port VAR — sets VAR to a free port and remembers it (no subshell, so it sticks).
+bench_reserve_port() {
+    local _port
+    _port=$(bench_free_port)
+    BENCH_PORTS_TAKEN+=("$_port")
+    printf -v "$1" '%s' "$_port"
+}
+
+# bench_new_dir VAR NAME — creates $BENCH_WORK/NAME and sets VAR to its path.
+bench_new_dir() {
+    local _dir="$BENCH_WORK/$2"
+    mkdir -p "$_dir"
+    printf -v "$1" '%s' "$_dir"
+}
+
+# bench_wait_http URL PID NAME [TIMEOUT_S] [LOG] — waits for a 2xx from URL while PID lives.
+bench_wait_http() {
+    local url=$1 pid=$2 name=$3 timeout=${4:-60} log=${5:-} i
+    for ((i = 0; i < timeout * 5; i++)); do
+        if ! kill -0 "$pid" 2>/dev/null; then
+            [[ -n "$log" && -f "$log" ]] && tail -n 40 "$log" >&2
+            bench_die "$name exited before it was ready"
+        fi
+        if curl -fsS -o /dev/null --max-time 2 "$url" 2>/dev/null; then
+            return 0
+        fi
+        sleep 0.2
+    done
+    [[ -n "$log" && -f "$log" ]] && tail -n 40 "$log" >&2
+    bench_die "$name not ready at $url after ${timeout}s"
+}
+
+# bench_start_nginx PORT — a throwaway nginx answering 200 "ok" on 127.0.0.1:PORT.
+bench_start_nginx() {
+    local port=$1 prefix
+    bench_new_dir prefix nginx
+    mkdir -p "$prefix/tmp"
+    cat >"$prefix/nginx.conf" <<EOF
+worker_processes auto;
+pid $prefix/nginx.pid;
+error_log $prefix/error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    # wrk keeps its connections open; don't make nginx close them every 1000 requests.
+    keepalive_requests 1000000;
+    client_body_temp_path $prefix/tmp/body;
+    proxy_temp_path $prefix/tmp/proxy;
+    fastcgi_temp_path $prefix/tmp/fastcgi;
+    uwsgi_temp_path $prefix/tmp/uwsgi;
+    scgi_temp_path $prefix/tmp/scgi;
+    server {
+        listen $BENCH_HOST:$port;
+        location / {
+            default_type text/plain;
+            return 200 "ok";
+        }
+    }
+}
+EOF
+    nginx -t -q -p "$prefix" -e "$prefix/error.log" -c "$prefix/nginx.conf" \
+        || bench_die "nginx rejected $prefix/nginx.conf"
+    nginx -p "$prefix" -e "$prefix/error.log" -c "$prefix/nginx.conf" -g 'daemon off;' \
+        >"$prefix/stdout.log" 2>&1 &
+    BENCH_LAST_PID=$!
+    bench_track_pid "$BENCH_LAST_PID" nginx
+    bench_wait_http "http://$BENCH_HOST:$port/" "$BENCH_LAST_PID" nginx 15 "$prefix/error.log"
+}
+
+# bench_start_redis PORT — a throwaway redis-server on 127.0.0.1:PORT, no persistence.
+bench_start_redis() {
+    local port=$1 dir i
+    bench_new_dir dir redis
+    redis-server --port "$port" --bind "$BENCH_HOST" --save '' --appendonly no --daemonize no \
+        --dir "$dir" --logfile "$dir/redis.log" >/dev/null 2>&1 &
+    BENCH_LAST_PID=$!
+    bench_track_pid "$BENCH_LAST_PID" redis
+    for ((i = 0; i < 50; i++)); do
+        kill -0 "$BENCH_LAST_PID" 2>/dev/null || { tail -n 20 "$dir/redis.log" >&2; bench_die "redis-server exited"; }
+        [[ $(redis-cli -h "$BENCH_HOST" -p "$port" ping 2>/dev/null) == PONG ]] && return 0
+        sleep 0.2
+    done
+    bench_die "redis-server not answering on port $port"
+}
+
+# bench_start_app PORT DATA_DIR REDIS_URL LOG — the onebox jar; an empty REDIS_URL means the
+# in-process cache. Extra JVM flags come from BENCH_JVM_OPTS (default: none).
+bench_start_app() {
+    local port=$1 data=$2 redis_url=$3 log=$4 jvm_opts=()
+    read -ra jvm_opts <<<"${BENCH_JVM_OPTS:-}"
+    local env_args=(env -u ONEBOX_REDIS_URL "ONEBOX_PORT=$port" "ONEBOX_DATA_DIR=$data")
+    [[ -n "$redis_url" ]] && env_args+=("ONEBOX_REDIS_URL=$redis_url")
+    mkdir -p "$data"
+    "${env_args[@]}" java "${jvm_opts[@]}" -jar "$BENCH_JAR" >"$log" 2>&1 &
+    BENCH_LAST_PID=$!
+    bench_track_pid "$BENCH_LAST_PID" onebox
+    bench_wait_http "http://$BENCH_HOST:$port/health" "$BENCH_LAST_PID" "onebox app" 90 "$log"
+}
+
+# --- measuring ----------------------------------------------------------------------------
+
+# Prints the CPU time (clock ticks, user+system) of PID and its direct children.
+bench_cpu_ticks() {
+    local pid=$1 p stat fields total=0
+    for p in "$pid" $(pgrep -P "$pid" 2>/dev/null || true); do
+        stat=$(cat "/proc/$p/stat" 2>/dev/null) || continue
+        # Fields after "(comm) ": state is [0], utime is [11], stime is [12].
+        read -ra fields <<<"${stat##*) }"
+        total=$((total + fields[11] + fields[12]))
+    done
+    printf '%s\n' "$total"
+}
+
+# bench_wrk OUT_PREFIX SERVER_PID DURATION URL [LUA_SCRIPT]
+# Runs wrk -t$BENCH_THREADS -c$BENCH_CONNECTIONS --latency against URL and writes:
+#   OUT_PREFIX.txt  wrk's own output
+#   OUT_PREFIX.res  one line: rps p50_ms p99_ms non2xx socket_errors requests server_cpu% wrk_cpu%
+# (CPU in percent of one core over the run; SERVER_PID and its direct children are counted.)
+bench_wrk() {
+    local out=$1 server_pid=$2 duration=$3 url=$4 lua=${5:-} args hz t0 t1 times
+    args=(-t"${BENCH_THREADS:-2}" -c"${BENCH_CONNECTIONS:-16}" -d"$duration" --latency)
+    [[ -n "$lua" ]] && args+=(-s "$lua")
+    hz=$(getconf CLK_TCK)
+    t0=$(bench_cpu_ticks "$server_pid")
+    local TIMEFORMAT='%3U %3S %3R'
+    { time wrk "${args[@]}" "$url" >"$out.txt" 2>&1; } 2>"$out.time" \
+        || { cat "$out.txt" >&2; bench_die "wrk failed against $url"; }
+    t1=$(bench_cpu_ticks "$server_pid")
+    times=$(tail -n 1 "$out.time")
+    bench_parse_wrk "$out.txt" "$((t1 - t0))" "$hz" "$times" >"$out.res"
+}
+
+# bench_parse_wrk FILE SERVER_TICKS HZ "WRK_USER WRK_SYS WALL" — see bench_wrk for the output.
+bench_parse_wrk() {
+    awk -v ticks="$2" -v hz="$3" -v times="$4" '
+        function ms(v,   n) {
+            n = v + 0
+            if (v ~ /us$/) return n / 1000
+            if (v ~ /ms$/) return n
+            if (v ~ /m$/) return n * 60000
+            if (v ~ /s$/) return n * 1000
+            return n
+        }
+        /^Requests\/sec:/ { rps = $2 }
+        /^[ \t]+50%/ { p50 = ms($2) }
+        /^[ \t]+99%/ { p99 = ms($2) }
+        /Non-2xx or 3xx responses:/ { non2xx = $NF }
+        /Socket errors:/ {
+            for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) sock += $i + 0
+        }
+        / requests in / { reqs = $1 }
+        END {
+            split(times, t, " ")
+            wall = t[3] > 0 ? t[3] : 1
+            printf "%s %.3f %.3f %d %d %d %.0f %.0f\n", rps + 0, p50, p99, non2xx, sock, reqs,
+                100 * ticks / hz / wall, 100 * (t[1] + t[2]) / wall
+        }' "$1"
+}
