@@ -139,7 +139,7 @@ print_table() {
         target 'req/s' 'p50 ms' 'p99 ms' 'vs nginx' requests errors 'srv cpu' 'wrk cpu'
     for name in nginx count greeting; do
         read -r rps p50 p99 non2xx sock reqs scpu wcpu <"$BENCH_WORK/$name.res"
-        ratio=$(awk -v a="$rps" -v b="$base" 'BEGIN { printf "%.3f", b > 0 ? a / b : 0 }')
+        ratio=$(awk -v a="$rps" -v b="$base" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')
         printf '%-9s %10.0f %9.2f %9.2f %9s %10d %7d %7s%% %7s%%\n' \
             "$name" "$rps" "$p50" "$p99" "$ratio" "$reqs" "$((non2xx + sock))" "$scpu" "$wcpu"
     done
