@@ -230,6 +230,13 @@ bench_start_redis() {
 # bench_start_app PORT DATA_DIR REDIS_URL LOG — the onebox jar; an empty REDIS_URL means the
 # in-process cache. Extra JVM flags come from BENCH_JVM_OPTS (default: none).
 bench_start_app() {
+    bench_launch_app "$@"
+    bench_wait_http "http://$BENCH_HOST:$1/health" "$BENCH_LAST_PID" "onebox app" 90 "$4"
+}
+
+# bench_launch_app PORT DATA_DIR REDIS_URL LOG — starts the jar as bench_start_app does and
+# sets BENCH_LAST_PID, but does not wait for /health (for callers that must not die on failure).
+bench_launch_app() {
     local port=$1 data=$2 redis_url=$3 log=$4 jvm_opts=()
     read -ra jvm_opts <<<"${BENCH_JVM_OPTS:-}"
     local env_args=(env -u ONEBOX_REDIS_URL "ONEBOX_PORT=$port" "ONEBOX_DATA_DIR=$data")
@@ -238,7 +245,6 @@ bench_start_app() {
     "${env_args[@]}" java "${jvm_opts[@]}" -jar "$BENCH_JAR" >"$log" 2>&1 &
     BENCH_LAST_PID=$!
     bench_track_pid "$BENCH_LAST_PID" onebox
-    bench_wait_http "http://$BENCH_HOST:$port/health" "$BENCH_LAST_PID" "onebox app" 90 "$log"
 }
 
 # --- measuring ----------------------------------------------------------------------------
@@ -253,6 +259,28 @@ bench_cpu_ticks() {
         total=$((total + fields[11] + fields[12]))
     done
     printf '%s\n' "$total"
+}
+
+# bench_tree_cpu_ticks PID... — CPU time (clock ticks, user+system) of the PIDs and all their
+# descendants, recursively (e.g. a container's processes below its containerd-shim).
+bench_tree_cpu_ticks() {
+    local queue=("$@") kids=() p stat fields total=0
+    while ((${#queue[@]})); do
+        p=${queue[0]}
+        queue=("${queue[@]:1}")
+        stat=$(cat "/proc/$p/stat" 2>/dev/null) || continue
+        read -ra fields <<<"${stat##*) }"
+        total=$((total + fields[11] + fields[12]))
+        mapfile -t kids < <(pgrep -P "$p" 2>/dev/null || true)
+        ((${#kids[@]})) && queue+=("${kids[@]}")
+    done
+    printf '%s\n' "$total"
+}
+
+# Prints the busy CPU time of the whole machine, all cores (clock ticks, from /proc/stat:
+# user + nice + system + irq + softirq + steal).
+bench_host_busy_ticks() {
+    awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat
 }
 
 # bench_wrk OUT_PREFIX SERVER_PID DURATION URL [LUA_SCRIPT]

@@ -1,0 +1,67 @@
+package dev.onebox.runs;
+
+import io.micronaut.core.annotation.Nullable;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** A run in progress: its identity, live log and the way to record how it ended. */
+public final class ActiveRun {
+
+    private final String id;
+    private final String script;
+    private final int version;
+    private final String trigger;
+    private final long createdAt = System.currentTimeMillis();
+    private final long startedNanos = System.nanoTime();
+    private final RunLog log;
+    private final RunRecorder recorder;
+    private final AtomicBoolean finished = new AtomicBoolean();
+
+    ActiveRun(String id, String script, int version, String trigger, RunLog log, RunRecorder recorder) {
+        this.id = id;
+        this.script = script;
+        this.version = version;
+        this.trigger = trigger;
+        this.log = log;
+        this.recorder = recorder;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String script() {
+        return script;
+    }
+
+    public int version() {
+        return version;
+    }
+
+    public String trigger() {
+        return trigger;
+    }
+
+    public long createdAt() {
+        return createdAt;
+    }
+
+    public RunLog log() {
+        return log;
+    }
+
+    public boolean isFinished() {
+        return finished.get();
+    }
+
+    /** Records the end of the run; only the first call counts. */
+    public boolean finish(String status, @Nullable Integer httpStatus, @Nullable String error) {
+        if (!finished.compareAndSet(false, true)) {
+            return false;
+        }
+        long durationMs = (System.nanoTime() - startedNanos) / 1_000_000;
+        recorder.finished(this, status, durationMs, httpStatus, error);
+        log.close();
+        return true;
+    }
+}

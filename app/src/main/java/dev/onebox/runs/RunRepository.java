@@ -1,0 +1,27 @@
+package dev.onebox.runs;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.data.annotation.Query;
+import io.micronaut.data.jdbc.annotation.JdbcRepository;
+import io.micronaut.data.model.query.builder.sql.Dialect;
+import io.micronaut.data.repository.CrudRepository;
+
+import java.util.List;
+
+@JdbcRepository(dialect = Dialect.H2)
+interface RunRepository extends CrudRepository<Run, String> {
+
+    @Query("SELECT * FROM run WHERE script_name = :script AND (:before IS NULL OR id < :before) ORDER BY id DESC LIMIT :limit")
+    List<Run> page(String script, @Nullable String before, int limit);
+
+    @Query("UPDATE run SET status = :status, finished_at = :finishedAt, duration_ms = :durationMs, http_status = :httpStatus, "
+            + "logs = :logs, logs_truncated = :logsTruncated, error = :error WHERE id = :id")
+    void finish(String id, String status, long finishedAt, long durationMs, @Nullable Integer httpStatus,
+                @Nullable String logs, boolean logsTruncated, @Nullable String error);
+
+    @Query("UPDATE run SET status = 'failed', finished_at = :now, error = :error WHERE status IN ('queued', 'running')")
+    long failUnfinished(long now, String error);
+
+    @Query("DELETE FROM run WHERE script_name = :script")
+    void deleteByScript(String script);
+}

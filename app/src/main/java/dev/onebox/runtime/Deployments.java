@@ -1,0 +1,133 @@
+package dev.onebox.runtime;
+
+import dev.onebox.runs.ActiveRun;
+import dev.onebox.runs.RunRecorder;
+import io.micronaut.scheduling.annotation.Scheduled;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Which version of each script serves traffic, and the warm pools behind them. Switching a
+ * script to another version is atomic for new calls; the old version's sandboxes finish their
+ * calls and stop.
+ */
+@Singleton
+public class Deployments {
+
+    /** A version that can take calls. */
+    public record Deployed(ScriptCode code, String image) {
+    }
+
+    private final RuntimeSelector runtimes;
+    private final SandboxStarter starter;
+    private final RunRecorder runs;
+    private final PoolConfig config;
+    private final Map<String, WarmPool> serving = new ConcurrentHashMap<>();
+    private final Map<String, WarmPool> pools = new ConcurrentHashMap<>();
+    private final ExecutorService startExecutor = Executors.newCachedThreadPool(r -> {
+        Thread thread = new Thread(r, "sandbox-start");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final ExecutorService buildExecutor = Executors.newSingleThreadExecutor(r -> {
+        Thread thread = new Thread(r, "script-build");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    Deployments(RuntimeSelector runtimes, SandboxStarter starter, RunRecorder runs, PoolConfig config) {
+        this.runtimes = runtimes;
+        this.starter = starter;
+        this.runs = runs;
+        this.config = config;
+    }
+
+    /**
+     * Builds the version and loads it in a first sandbox, which stays warm. Completes with the
+     * image; fails with {@link BuildFailedException} or {@link ScriptLoadException} (for example
+     * a syntax error, with its line) or {@link RuntimeUnavailableException}.
+     */
+    public CompletableFuture<String> prepare(ScriptCode code) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return runtimes.runtime().build(code);
+            } catch (BuildFailedException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }, buildExecutor).thenCompose(image -> pool(code, image).warmUp().thenApply(ready -> image));
+    }
+
+    /** New calls to the script go to this version from now on. */
+    public void activate(ScriptCode code, String image) {
+        WarmPool next = pool(code, image);
+        WarmPool previous = serving.put(code.script(), next);
+        if (previous != null && previous != next) {
+            previous.drain();
+        }
+    }
+
+    public Optional<Deployed> serving(String script) {
+        WarmPool pool = serving.get(script);
+        return pool == null ? Optional.empty() : Optional.of(new Deployed(pool.code(), pool.image()));
+    }
+
+    /** Stops the script's sandboxes and forgets it. */
+    public void remove(String script) {
+        serving.remove(script);
+        pools.entrySet().removeIf(entry -> {
+            if (entry.getValue().code().script().equals(script)) {
+                entry.getValue().stopAll("the script was deleted");
+                return true;
+            }
+            return false;
+        });
+    }
+
+    public void removeImage(String image) {
+        runtimes.runtime().removeImage(image);
+    }
+
+    /**
+     * Calls the serving version of the script. The run starts now; the invocation completes
+     * once a sandbox took the call.
+     */
+    public CompletableFuture<Invocation> invoke(String script, String trigger, Map<String, Object> request, byte[] body) {
+        WarmPool pool = serving.get(script);
+        if (pool == null) {
+            return CompletableFuture.failedFuture(new ScriptLoadException("not deployed"));
+        }
+        return pool.acquire().thenApply(sandbox -> {
+            ActiveRun run = runs.start(script, pool.code().version(), trigger);
+            return sandbox.invoke(run, request, body);
+        });
+    }
+
+    public int warmSandboxes() {
+        return pools.values().stream().mapToInt(WarmPool::size).sum();
+    }
+
+    private WarmPool pool(ScriptCode code, String image) {
+        return pools.computeIfAbsent(code.key(), key -> new WarmPool(code, image, config, starter::start, startExecutor));
+    }
+
+    @Scheduled(fixedDelay = "${onebox.pool.reap-every:1s}", initialDelay = "1s")
+    void reapIdle() {
+        long now = System.nanoTime();
+        pools.values().forEach(pool -> pool.reap(now));
+        pools.entrySet().removeIf(entry -> !serving.containsValue(entry.getValue()) && entry.getValue().isIdleAndEmpty());
+    }
+
+    @PreDestroy
+    void stopAll() {
+        pools.values().forEach(pool -> pool.stopAll("the app is stopping"));
+        startExecutor.shutdownNow();
+        buildExecutor.shutdownNow();
+    }
+}

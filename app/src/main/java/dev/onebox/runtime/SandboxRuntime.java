@@ -1,0 +1,28 @@
+package dev.onebox.runtime;
+
+import dev.onebox.health.ComponentHealth;
+
+import java.nio.file.Path;
+
+/**
+ * Where scripts run. Docker in production; a bare-process runtime for development. Every
+ * sandbox setting comes from here, from server-side code, never from user input.
+ */
+public interface SandboxRuntime {
+
+    /** {@code docker} or {@code process}. */
+    String kind();
+
+    /** Builds what {@link #start} needs for this version (an image); answers its reference. */
+    String build(ScriptCode code) throws RuntimeUnavailableException, BuildFailedException;
+
+    /** Starts a sandbox for the version, connected to the channel in {@code channelDirectory}. */
+    SandboxProcess start(ScriptCode code, String imageRef, Path channelDirectory) throws RuntimeUnavailableException;
+
+    void removeImage(String imageRef);
+
+    /** Stops sandboxes that an earlier run of this app left behind; answers how many. */
+    int removeLeftovers();
+
+    ComponentHealth health();
+}

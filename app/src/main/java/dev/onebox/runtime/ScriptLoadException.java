@@ -1,0 +1,9 @@
+package dev.onebox.runtime;
+
+/** The script did not load in its sandbox: a syntax error, a bad export, or the sandbox died first. */
+public final class ScriptLoadException extends RuntimeException {
+
+    public ScriptLoadException(String message) {
+        super(message, null, false, false);
+    }
+}

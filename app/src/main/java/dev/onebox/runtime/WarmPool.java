@@ -1,0 +1,230 @@
+package dev.onebox.runtime;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The sandboxes of one script version. A call goes to the least busy sandbox that has room;
+ * when none has, another sandbox starts (up to a maximum) and the call waits in a bounded
+ * queue. Idle sandboxes stop after a while, down to none.
+ */
+final class WarmPool implements Sandbox.Listener {
+
+    /** Starts a sandbox for a pool; blocking. */
+    interface Starter {
+        Sandbox start(ScriptCode code, String image, Sandbox.Listener listener);
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(WarmPool.class);
+
+    private final ScriptCode code;
+    private final String image;
+    private final PoolConfig config;
+    private final Starter starter;
+    private final java.util.concurrent.Executor startExecutor;
+    private final List<Sandbox> sandboxes = new ArrayList<>();
+    private final Deque<CompletableFuture<Sandbox>> waiting = new ArrayDeque<>();
+    private int starting;
+    private boolean draining;
+    private RuntimeException lastStartFailure;
+
+    WarmPool(ScriptCode code, String image, PoolConfig config, Starter starter, java.util.concurrent.Executor startExecutor) {
+        this.code = code;
+        this.image = image;
+        this.config = config;
+        this.starter = starter;
+        this.startExecutor = startExecutor;
+    }
+
+    ScriptCode code() {
+        return code;
+    }
+
+    String image() {
+        return image;
+    }
+
+    /** A sandbox with a slot reserved for one call; release happens when the call ends. */
+    synchronized CompletableFuture<Sandbox> acquire() {
+        Sandbox free = leastBusyWithRoom();
+        if (free != null) {
+            free.load++;
+            return CompletableFuture.completedFuture(free);
+        }
+        if (waiting.size() >= config.maxQueued()) {
+            return CompletableFuture.failedFuture(new TooBusyException(code.script()));
+        }
+        CompletableFuture<Sandbox> ticket = new CompletableFuture<>();
+        waiting.add(ticket);
+        if (sandboxes.size() + starting < config.maxContainers() && (long) starting * config.maxInFlight() < waiting.size()) {
+            startOne();
+        }
+        ticket.orTimeout(config.startTimeout().toMillis() + code.settings().limits().timeoutMs(), TimeUnit.MILLISECONDS)
+                .whenComplete((s, e) -> {
+                    if (e != null) {
+                        synchronized (this) {
+                            waiting.remove(ticket);
+                        }
+                    }
+                });
+        return ticket;
+    }
+
+    /** Starts a sandbox now and answers when its script loaded (deploy-time validation). */
+    CompletableFuture<Void> warmUp() {
+        CompletableFuture<Void> loaded = new CompletableFuture<>();
+        synchronized (this) {
+            starting++;
+        }
+        startExecutor.execute(() -> {
+            try {
+                Sandbox sandbox = starter.start(code, image, this);
+                sandbox.ready().get(config.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                added(sandbox);
+                loaded.complete(null);
+            } catch (Exception e) {
+                RuntimeException failure = unwrap(e);
+                startFailed(failure);
+                loaded.completeExceptionally(failure);
+            }
+        });
+        return loaded;
+    }
+
+    private void startOne() {
+        starting++;
+        startExecutor.execute(() -> {
+            try {
+                Sandbox sandbox = starter.start(code, image, this);
+                sandbox.ready().get(config.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                added(sandbox);
+            } catch (Exception e) {
+                startFailed(unwrap(e));
+            }
+        });
+    }
+
+    private synchronized void added(Sandbox sandbox) {
+        starting--;
+        lastStartFailure = null;
+        if (draining || sandbox.isEnded()) {
+            sandbox.stop("killed", "the version was replaced");
+            return;
+        }
+        sandbox.idleSinceNanos = System.nanoTime();
+        sandboxes.add(sandbox);
+        dispatch();
+    }
+
+    private synchronized void startFailed(RuntimeException failure) {
+        starting--;
+        lastStartFailure = failure;
+        LOG.warn("{}: a sandbox did not start: {}", code.key(), failure.getMessage());
+        if (sandboxes.isEmpty() && starting == 0) {
+            while (!waiting.isEmpty()) {
+                waiting.poll().completeExceptionally(failure);
+            }
+        }
+    }
+
+    @Override
+    public synchronized void released(Sandbox sandbox) {
+        sandbox.load = Math.max(0, sandbox.load - 1);
+        if (sandbox.load == 0) {
+            sandbox.idleSinceNanos = System.nanoTime();
+            if (draining) {
+                sandboxes.remove(sandbox);
+                sandbox.stop("killed", "the version was replaced");
+                return;
+            }
+        }
+        dispatch();
+    }
+
+    @Override
+    public synchronized void ended(Sandbox sandbox) {
+        sandboxes.remove(sandbox);
+        if (!waiting.isEmpty() && !draining && sandboxes.size() + starting < config.maxContainers()) {
+            startOne();
+        }
+    }
+
+    private void dispatch() {
+        while (!waiting.isEmpty()) {
+            Sandbox free = leastBusyWithRoom();
+            if (free == null) {
+                return;
+            }
+            CompletableFuture<Sandbox> ticket = waiting.poll();
+            if (ticket.isDone()) {
+                continue;
+            }
+            free.load++;
+            ticket.complete(free);
+        }
+    }
+
+    private Sandbox leastBusyWithRoom() {
+        return sandboxes.stream()
+                .filter(s -> !s.isEnded() && s.load < config.maxInFlight())
+                .min(Comparator.comparingInt(s -> s.load))
+                .orElse(null);
+    }
+
+    /** Stops sandboxes idle for longer than the idle timeout. */
+    synchronized void reap(long nowNanos) {
+        long limit = config.idleTimeout().toNanos();
+        for (Sandbox sandbox : List.copyOf(sandboxes)) {
+            if (sandbox.load == 0 && nowNanos - sandbox.idleSinceNanos >= limit) {
+                sandboxes.remove(sandbox);
+                sandbox.stop("killed", "stopped after being idle");
+            }
+        }
+    }
+
+    /** No new calls; each sandbox stops once its calls ended. */
+    synchronized void drain() {
+        draining = true;
+        for (Sandbox sandbox : List.copyOf(sandboxes)) {
+            if (sandbox.load == 0) {
+                sandboxes.remove(sandbox);
+                sandbox.stop("killed", "the version was replaced");
+            }
+        }
+        while (!waiting.isEmpty()) {
+            waiting.poll().completeExceptionally(new ScriptLoadException("the version was replaced"));
+        }
+    }
+
+    synchronized void stopAll(String message) {
+        draining = true;
+        for (Sandbox sandbox : List.copyOf(sandboxes)) {
+            sandbox.stop("killed", message);
+        }
+        sandboxes.clear();
+    }
+
+    synchronized int size() {
+        return sandboxes.size();
+    }
+
+    synchronized boolean isIdleAndEmpty() {
+        return sandboxes.isEmpty() && starting == 0 && waiting.isEmpty();
+    }
+
+    private static RuntimeException unwrap(Exception e) {
+        Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+        if (cause instanceof java.util.concurrent.TimeoutException) {
+            return new ScriptLoadException("the sandbox did not become ready in time");
+        }
+        return cause instanceof RuntimeException runtime ? runtime : new ScriptLoadException(cause.toString());
+    }
+}

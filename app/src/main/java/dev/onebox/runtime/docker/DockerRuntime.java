@@ -1,0 +1,199 @@
+package dev.onebox.runtime.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.BuildImageResultCallback;
+import com.github.dockerjava.api.exception.DockerClientException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.AccessMode;
+import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.BuildResponseItem;
+import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.LogConfig;
+import com.github.dockerjava.api.model.Volume;
+import dev.onebox.health.ComponentHealth;
+import dev.onebox.runtime.BuildFailedException;
+import dev.onebox.runtime.RuntimeUnavailableException;
+import dev.onebox.runtime.SandboxProcess;
+import dev.onebox.runtime.SandboxRuntime;
+import dev.onebox.runtime.ScriptCode;
+import dev.onebox.runtime.ShimResource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayInputStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Scripts in Docker containers. Every container gets the sandbox of DESIGN.md, decided here and
+ * nowhere else: a non-root user, no capabilities, no-new-privileges, a read-only root with a
+ * small tmpfs /tmp, memory (without swap), CPU and pids limits, no network unless the script
+ * asked for egress, and one read-only mount: the directory of its own channel.
+ */
+public final class DockerRuntime implements SandboxRuntime {
+
+    public static final String LABEL_MANAGED = "dev.onebox.managed";
+    public static final String LABEL_INSTANCE = "dev.onebox.instance";
+    public static final String LABEL_SCRIPT = "dev.onebox.script";
+    public static final String LABEL_VERSION = "dev.onebox.version";
+    static final String SANDBOX_USER = "1000:1000";
+    static final long PIDS_LIMIT = 64;
+    static final long NANO_CPUS = 1_000_000_000L;
+    static final String TMPFS_OPTIONS = "rw,noexec,nosuid,nodev,size=16m";
+    static final String CHANNEL_MOUNT = "/run/onebox";
+
+    private static final Logger LOG = LoggerFactory.getLogger(DockerRuntime.class);
+
+    private final DockerClient docker;
+    private final String baseImage;
+    private final String instanceId;
+    private final String host;
+
+    public DockerRuntime(DockerClient docker, String host, String baseImage, String instanceId) {
+        this.docker = docker;
+        this.host = host;
+        this.baseImage = baseImage;
+        this.instanceId = instanceId;
+    }
+
+    @Override
+    public String kind() {
+        return "docker";
+    }
+
+    @Override
+    public String build(ScriptCode code) throws BuildFailedException {
+        String tag = "onebox-script/" + code.script() + ":v" + code.version();
+        String dockerfile = String.join("\n",
+                "FROM " + baseImage,
+                "COPY shim.mjs /opt/onebox/shim.mjs",
+                "COPY script.mjs /app/script.mjs",
+                "ENV NODE_ENV=production ONEBOX_CHANNEL=" + CHANNEL_MOUNT + "/channel.sock",
+                "USER " + SANDBOX_USER,
+                "WORKDIR /app",
+                "ENTRYPOINT [\"node\", \"/opt/onebox/shim.mjs\"]",
+                "");
+        byte[] context = new ImageContext()
+                .add("Dockerfile", dockerfile)
+                .add("shim.mjs", ShimResource.bytes())
+                .add("script.mjs", code.source())
+                .tar();
+        StringBuilder log = new StringBuilder();
+        try {
+            ensureBaseImage();
+            return docker.buildImageCmd()
+                    .withTarInputStream(new ByteArrayInputStream(context))
+                    .withTags(Set.of(tag))
+                    .withLabels(labels(code))
+                    .withPull(false)
+                    .withRemove(true)
+                    .withForcerm(true)
+                    .exec(new BuildImageResultCallback() {
+                        @Override
+                        public void onNext(BuildResponseItem item) {
+                            if (item.getStream() != null) {
+                                log.append(item.getStream());
+                            }
+                            super.onNext(item);
+                        }
+                    })
+                    .awaitImageId(5, TimeUnit.MINUTES);
+        } catch (DockerClientException e) {
+            throw new BuildFailedException("the image did not build: " + e.getMessage(), log.toString());
+        } catch (RuntimeException e) {
+            throw unavailable(e);
+        }
+    }
+
+    private void ensureBaseImage() throws BuildFailedException {
+        try {
+            docker.inspectImageCmd(baseImage).exec();
+        } catch (NotFoundException missing) {
+            throw new BuildFailedException("the runtime base image " + baseImage + " is not on this Docker engine; "
+                    + "pull it (docker pull " + baseImage + ") or set ONEBOX_RUNTIME_IMAGE", "");
+        }
+    }
+
+    @Override
+    public SandboxProcess start(ScriptCode code, String imageRef, Path channelDirectory) {
+        HostConfig sandbox = HostConfig.newHostConfig()
+                .withMemory(code.settings().limits().memoryMb() * 1024L * 1024L)
+                .withMemorySwap(code.settings().limits().memoryMb() * 1024L * 1024L)
+                .withNanoCPUs(NANO_CPUS)
+                .withPidsLimit(PIDS_LIMIT)
+                .withReadonlyRootfs(true)
+                .withCapDrop(Capability.ALL)
+                .withSecurityOpts(List.of("no-new-privileges"))
+                .withTmpFs(Map.of("/tmp", TMPFS_OPTIONS))
+                .withNetworkMode(code.settings().egress() ? "bridge" : "none")
+                .withBinds(new Bind(channelDirectory.toString(), new Volume(CHANNEL_MOUNT), AccessMode.ro))
+                .withInit(true)
+                .withLogConfig(new LogConfig(LogConfig.LoggingType.NONE, null));
+        try {
+            String id = docker.createContainerCmd(imageRef)
+                    .withName("onebox-" + code.script() + "-v" + code.version() + "-" + UUID.randomUUID().toString().substring(0, 8))
+                    .withUser(SANDBOX_USER)
+                    .withLabels(labels(code))
+                    .withNetworkDisabled(!code.settings().egress())
+                    .withHostConfig(sandbox)
+                    .exec()
+                    .getId();
+            DockerSandboxProcess process = new DockerSandboxProcess(docker, id);
+            docker.startContainerCmd(id).exec();
+            process.watch();
+            return process;
+        } catch (RuntimeException e) {
+            throw unavailable(e);
+        }
+    }
+
+    private Map<String, String> labels(ScriptCode code) {
+        return Map.of(LABEL_MANAGED, "true", LABEL_INSTANCE, instanceId,
+                LABEL_SCRIPT, code.script(), LABEL_VERSION, Integer.toString(code.version()));
+    }
+
+    @Override
+    public void removeImage(String imageRef) {
+        try {
+            docker.removeImageCmd(imageRef).withForce(true).exec();
+        } catch (RuntimeException e) {
+            LOG.debug("could not remove image {}: {}", imageRef, e.toString());
+        }
+    }
+
+    @Override
+    public int removeLeftovers() {
+        List<Container> leftovers = docker.listContainersCmd().withShowAll(true)
+                .withLabelFilter(Map.of(LABEL_INSTANCE, instanceId)).exec();
+        for (Container container : leftovers) {
+            try {
+                docker.removeContainerCmd(container.getId()).withForce(true).exec();
+            } catch (NotFoundException gone) {
+                // raced with its own end
+            }
+        }
+        return leftovers.size();
+    }
+
+    @Override
+    public ComponentHealth health() {
+        try {
+            docker.pingCmd().exec();
+            return ComponentHealth.up("docker at " + host);
+        } catch (RuntimeException e) {
+            return ComponentHealth.degraded("docker at " + host + " unreachable (" + e.getMessage() + "); scripts cannot run");
+        }
+    }
+
+    private RuntimeUnavailableException unavailable(RuntimeException e) {
+        LOG.warn("docker call failed: {}", e.toString());
+        return new RuntimeUnavailableException("The Docker engine at " + host + " is unavailable ("
+                + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("")) + ").");
+    }
+}

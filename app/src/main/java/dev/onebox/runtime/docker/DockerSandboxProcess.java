@@ -1,0 +1,80 @@
+package dev.onebox.runtime.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.model.WaitResponse;
+import com.github.dockerjava.core.command.WaitContainerResultCallback;
+import dev.onebox.runtime.SandboxExit;
+import dev.onebox.runtime.SandboxProcess;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.CompletableFuture;
+
+/** A script container: its end is learned from the engine's wait call, then it is removed. */
+final class DockerSandboxProcess implements SandboxProcess {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DockerSandboxProcess.class);
+
+    private final DockerClient docker;
+    private final String id;
+    private final CompletableFuture<SandboxExit> exited = new CompletableFuture<>();
+
+    DockerSandboxProcess(DockerClient docker, String id) {
+        this.docker = docker;
+        this.id = id;
+    }
+
+    void watch() {
+        docker.waitContainerCmd(id).exec(new WaitContainerResultCallback() {
+            @Override
+            public void onNext(WaitResponse response) {
+                int code = response.getStatusCode() == null ? -1 : response.getStatusCode();
+                boolean oom = false;
+                try {
+                    InspectContainerResponse inspected = docker.inspectContainerCmd(id).exec();
+                    oom = Boolean.TRUE.equals(inspected.getState().getOOMKilled());
+                } catch (RuntimeException e) {
+                    LOG.debug("container {} gone before inspection: {}", id, e.toString());
+                }
+                exited.complete(new SandboxExit(code, oom));
+                remove();
+                super.onNext(response);
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                exited.complete(SandboxExit.KILLED);
+                remove();
+                super.onError(error);
+            }
+        });
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public CompletableFuture<SandboxExit> exited() {
+        return exited;
+    }
+
+    @Override
+    public void kill() {
+        remove();
+        // When the engine is unreachable the wait call never answers: end the sandbox anyway.
+        exited.complete(SandboxExit.KILLED);
+    }
+
+    private void remove() {
+        try {
+            docker.removeContainerCmd(id).withForce(true).exec();
+        } catch (com.github.dockerjava.api.exception.NotFoundException gone) {
+            // already removed
+        } catch (RuntimeException e) {
+            LOG.debug("could not remove container {}: {}", id, e.toString());
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package dev.onebox.scripts;
+
+import dev.onebox.runtime.Deployments;
+import dev.onebox.runtime.Invocation;
+import dev.onebox.runtime.PoolConfig;
+import dev.onebox.web.ApiException;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpMethod;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Delete;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Head;
+import io.micronaut.http.annotation.Options;
+import io.micronaut.http.annotation.Patch;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.Put;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.rules.SecurityRule;
+import reactor.core.publisher.Flux;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * {@code ANY /run/{script}[/{path...}]}: the request, with the prefix stripped, goes to the
+ * script's {@code fetch}; its answer streams back with {@code X-Onebox-Run-Id}.
+ */
+@Controller("/run")
+@Secured(SecurityRule.IS_ANONYMOUS)
+class HttpTriggerController {
+
+    static final String RUN_ID = "X-Onebox-Run-Id";
+    /** Headers that belong to one connection, not to the request or response they travel with. */
+    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
+            "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "content-length");
+
+    private final Deployments deployments;
+    private final ScriptRepository scripts;
+    private final PoolConfig pool;
+
+    HttpTriggerController(Deployments deployments, ScriptRepository scripts, PoolConfig pool) {
+        this.deployments = deployments;
+        this.scripts = scripts;
+        this.pool = pool;
+    }
+
+    @Get("/{script}{/path:.*}")
+    CompletionStage<MutableHttpResponse<?>> get(String script, @Nullable String path, HttpRequest<?> request) {
+        return call(script, request, null);
+    }
+
+    @Head("/{script}{/path:.*}")
+    CompletionStage<MutableHttpResponse<?>> head(String script, @Nullable String path, HttpRequest<?> request) {
+        return call(script, request, null);
+    }
+
+    @Post("/{script}{/path:.*}")
+    CompletionStage<MutableHttpResponse<?>> post(String script, @Nullable String path, HttpRequest<?> request, @Body @Nullable byte[] body) {
+        return call(script, request, body);
+    }
+
+    @Put("/{script}{/path:.*}")
+    CompletionStage<MutableHttpResponse<?>> put(String script, @Nullable String path, HttpRequest<?> request, @Body @Nullable byte[] body) {
+        return call(script, request, body);
+    }
+
+    @Patch("/{script}{/path:.*}")
+    CompletionStage<MutableHttpResponse<?>> patch(String script, @Nullable String path, HttpRequest<?> request, @Body @Nullable byte[] body) {
+        return call(script, request, body);
+    }
+
+    @Delete("/{script}{/path:.*}")
+    CompletionStage<MutableHttpResponse<?>> delete(String script, @Nullable String path, HttpRequest<?> request, @Body @Nullable byte[] body) {
+        return call(script, request, body);
+    }
+
+    @Options("/{script}{/path:.*}")
+    CompletionStage<MutableHttpResponse<?>> options(String script, @Nullable String path, HttpRequest<?> request) {
+        return call(script, request, null);
+    }
+
+    private CompletionStage<MutableHttpResponse<?>> call(String script, @Nullable String path, HttpRequest<?> request, @Nullable byte[] body) {
+        Deployments.Deployed deployed = deployments.serving(script).orElse(null);
+        if (deployed == null) {
+            return CompletableFuture.failedFuture(whyNotServing(script));
+        }
+        if (!deployed.code().settings().http().enabled()) {
+            return CompletableFuture.failedFuture(ApiException.notFound("http_disabled", "Script '" + script + "' has no HTTP trigger."));
+        }
+        byte[] payload = body == null ? new byte[0] : body;
+        if (payload.length > pool.maxRequestBodyBytes()) {
+            return CompletableFuture.failedFuture(new ApiException(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "too_large",
+                    "A request body for a script is at most " + pool.maxRequestBodyBytes() / (1024 * 1024) + " MiB."));
+        }
+        return deployments.invoke(script, "http", describe(script, request), payload)
+                .thenCompose(invocation -> invocation.head().thenApply(head -> respond(request, invocation, head)));
+    }
+
+    private ApiException whyNotServing(String script) {
+        if (scripts.findByName(script).isPresent()) {
+            return ApiException.unavailable("script_not_ready", "Script '" + script + "' has no ready version yet.");
+        }
+        return ApiException.notFound("script_not_found", "No script is named '" + script + "'.");
+    }
+
+    private static Map<String, Object> describe(String script, @Nullable String path, HttpRequest<?> request) {
+        String prefix = "/run/" + script;
+        String rawPath = request.getUri().getRawPath();
+        String path = rawPath.length() > prefix.length() ? rawPath.substring(prefix.length()) : "/";
+        String query = request.getUri().getRawQuery();
+        String host = request.getHeaders().get("Host", String.class).orElse("localhost");
+        String scheme = request.getHeaders().get("X-Forwarded-Proto", String.class).orElse("http");
+        List<List<String>> headers = new ArrayList<>();
+        request.getHeaders().forEach((name, values) -> {
+            if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
+                values.forEach(value -> headers.add(List.of(name.toLowerCase(Locale.ROOT), value)));
+            }
+        });
+        headers.add(List.of("x-forwarded-prefix", prefix));
+        Map<String, Object> meta = new HashMap<>();
+        meta.put("kind", "fetch");
+        meta.put("method", request.getMethodName());
+        meta.put("url", scheme + "://" + host + path + (query == null ? "" : "?" + query));
+        meta.put("headers", headers);
+        return meta;
+    }
+
+    private static MutableHttpResponse<?> respond(HttpRequest<?> request, Invocation invocation, Invocation.Head head) {
+        MutableHttpResponse<Flux<byte[]>> response = HttpResponse.status(HttpStatus.valueOf(head.status()));
+        for (List<String> header : head.headers()) {
+            if (header.size() == 2 && !HOP_BY_HOP.contains(header.get(0).toLowerCase(Locale.ROOT))) {
+                response.getHeaders().add(header.get(0), header.get(1));
+            }
+        }
+        response.header(RUN_ID, invocation.run().id());
+        if (request.getMethod() == HttpMethod.HEAD) {
+            invocation.body().subscribe();
+            return response;
+        }
+        return response.body(invocation.body());
+    }
+}

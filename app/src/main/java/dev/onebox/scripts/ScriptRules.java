@@ -1,0 +1,69 @@
+package dev.onebox.scripts;
+
+import dev.onebox.runtime.ScriptSettings;
+
+import dev.onebox.web.ApiException;
+import io.micronaut.http.HttpStatus;
+
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
+
+/** The limits of DESIGN.md for names, sources and settings, with the errors users see. */
+final class ScriptRules {
+
+    static final Pattern NAME = Pattern.compile("^[a-z0-9][a-z0-9-]{0,62}$");
+    static final int MAX_SOURCE_BYTES = 1024 * 1024;
+    static final int DEFAULT_TIMEOUT_MS = 30_000;
+    static final int MIN_TIMEOUT_MS = 100;
+    static final int MAX_TIMEOUT_MS = 15 * 60_000;
+    static final int DEFAULT_MEMORY_MB = 128;
+    static final int MIN_MEMORY_MB = 32;
+    static final int MAX_MEMORY_MB = 2048;
+
+    private ScriptRules() {
+    }
+
+    static String name(String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw ApiException.badRequest("invalid_name",
+                    "A script name is 1 to 63 characters of a-z, 0-9 and '-', starting with a letter or digit.");
+        }
+        return name;
+    }
+
+    static String source(String source) {
+        if (source == null || source.isBlank()) {
+            throw ApiException.badRequest("missing_source", "Give the script's module source in 'source'.");
+        }
+        if (source.getBytes(StandardCharsets.UTF_8).length > MAX_SOURCE_BYTES) {
+            throw new ApiException(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "source_too_large",
+                    "A script's source is at most " + MAX_SOURCE_BYTES / 1024 + " KiB.");
+        }
+        return source;
+    }
+
+    static ScriptSettings settings(ScriptRequest request) {
+        if (request.dependencies() != null && !request.dependencies().isEmpty()) {
+            throw ApiException.badRequest("dependencies_unsupported",
+                    "npm dependencies are not supported by this onebox version yet; inline the code instead.");
+        }
+        if (request.schedule() != null && request.schedule().cron() != null) {
+            throw ApiException.badRequest("schedule_unsupported",
+                    "Cron schedules are not supported by this onebox version yet.");
+        }
+        ScriptRequest.LimitsRequest limits = request.limits();
+        int timeout = limits == null || limits.timeoutMs() == null ? DEFAULT_TIMEOUT_MS : limits.timeoutMs();
+        int memory = limits == null || limits.memoryMb() == null ? DEFAULT_MEMORY_MB : limits.memoryMb();
+        if (timeout < MIN_TIMEOUT_MS || timeout > MAX_TIMEOUT_MS) {
+            throw ApiException.badRequest("invalid_limits",
+                    "limits.timeoutMs must be between " + MIN_TIMEOUT_MS + " and " + MAX_TIMEOUT_MS + ".");
+        }
+        if (memory < MIN_MEMORY_MB || memory > MAX_MEMORY_MB) {
+            throw ApiException.badRequest("invalid_limits",
+                    "limits.memoryMb must be between " + MIN_MEMORY_MB + " and " + MAX_MEMORY_MB + ".");
+        }
+        boolean http = request.http() == null || request.http().enabled();
+        return new ScriptSettings(new ScriptSettings.Http(http), new ScriptSettings.Limits(timeout, memory),
+                Boolean.TRUE.equals(request.egress()));
+    }
+}

@@ -1,0 +1,25 @@
+package dev.onebox.scripts;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.data.annotation.Query;
+import io.micronaut.data.jdbc.annotation.JdbcRepository;
+import io.micronaut.data.model.query.builder.sql.Dialect;
+import io.micronaut.data.repository.CrudRepository;
+
+import java.util.List;
+import java.util.Optional;
+
+@JdbcRepository(dialect = Dialect.H2)
+interface ScriptVersionRepository extends CrudRepository<ScriptVersion, Long> {
+
+    Optional<ScriptVersion> findByScriptIdAndVersion(long scriptId, int version);
+
+    List<ScriptVersion> findByScriptIdOrderByVersionDesc(long scriptId);
+
+    List<ScriptVersion> findByStatus(String status);
+
+    @Query("UPDATE script_version SET status = :status, image_id = :imageId, error = :error, build_log = :buildLog, "
+            + "ready_at = :readyAt WHERE id = :id")
+    void finish(long id, String status, @Nullable String imageId, @Nullable String error, @Nullable String buildLog,
+                @Nullable Long readyAt);
+}

@@ -1,0 +1,654 @@
+// Tests of the runtime shim (app/src/main/resources/runtime/shim.mjs).
+// Run: node --test app/src/test/js/
+//
+// Each test plays the app's side of the channel (PROTOCOL.md): it listens on a temp Unix socket,
+// spawns the shim as a child process with ONEBOX_CHANNEL / ONEBOX_SCRIPT pointing at temp paths,
+// and speaks the framing to it.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const SHIM = fileURLToPath(new URL('../../main/resources/runtime/shim.mjs', import.meta.url));
+const WAIT_MS = 10_000;
+
+function encode(meta, body = Buffer.alloc(0)) {
+  const m = Buffer.from(JSON.stringify(meta));
+  const h = Buffer.alloc(8);
+  h.writeUInt32BE(m.length, 0);
+  h.writeUInt32BE(body.length, 4);
+  return Buffer.concat([h, m, body]);
+}
+
+/** The app's side of one channel, with the shim running against it. */
+class App {
+  static async start(source, { files = {}, scriptName = 'script.mjs' } = {}) {
+    const app = new App();
+    await app.#start(source, files, scriptName);
+    return app;
+  }
+
+  frames = [];
+  #waiters = [];
+  stdout = '';
+  stderr = '';
+
+  async #start(source, files, scriptName) {
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onebox-shim-'));
+    this.script = path.join(this.dir, scriptName);
+    fs.writeFileSync(this.script, source);
+    for (const [name, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(this.dir, name)), { recursive: true });
+      fs.writeFileSync(path.join(this.dir, name), text);
+    }
+    this.socketPath = path.join(this.dir, 'channel.sock');
+    this.server = net.createServer();
+    this.connected = new Promise((resolve) => this.server.once('connection', resolve));
+    await new Promise((resolve) => this.server.listen(this.socketPath, resolve));
+    this.spawnedAt = performance.now();
+    this.child = spawn(process.execPath, [SHIM], {
+      env: { ...process.env, ONEBOX_CHANNEL: this.socketPath, ONEBOX_SCRIPT: this.script },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child.stdout.on('data', (d) => { this.stdout += d; });
+    this.child.stderr.on('data', (d) => { this.stderr += d; });
+    this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
+    this.conn = await this.connected;
+    let pending = Buffer.alloc(0);
+    this.conn.on('data', (data) => {
+      pending = Buffer.concat([pending, data]);
+      while (pending.length >= 8) {
+        const metaLen = pending.readUInt32BE(0);
+        const bodyLen = pending.readUInt32BE(4);
+        if (pending.length < 8 + metaLen + bodyLen) break;
+        const meta = JSON.parse(pending.subarray(8, 8 + metaLen).toString('utf8'));
+        const body = Buffer.from(pending.subarray(8 + metaLen, 8 + metaLen + bodyLen));
+        pending = pending.subarray(8 + metaLen + bodyLen);
+        this.frames.push({ meta, body, at: performance.now() });
+        this.#wake();
+      }
+    });
+    this.conn.on('error', () => {});
+  }
+
+  #wake() {
+    for (const w of this.#waiters.slice()) {
+      const f = this.frames.find(w.pred);
+      if (f) {
+        this.#waiters.splice(this.#waiters.indexOf(w), 1);
+        clearTimeout(w.timer);
+        w.resolve(f);
+      }
+    }
+  }
+
+  /** The first frame (ever received) matching pred, waiting for it if need be. */
+  waitFor(pred, what = 'a frame') {
+    const f = this.frames.find(pred);
+    if (f) return Promise.resolve(f);
+    return new Promise((resolve, reject) => {
+      const w = { pred, resolve };
+      w.timer = setTimeout(() => {
+        this.#waiters.splice(this.#waiters.indexOf(w), 1);
+        reject(new Error(`timed out waiting for ${what}; frames: ${JSON.stringify(this.frames.map((x) => x.meta))}; stderr: ${this.stderr}`));
+      }, WAIT_MS);
+      this.#waiters.push(w);
+    });
+  }
+
+  type(t) {
+    return this.waitFor((f) => f.meta.type === t, t);
+  }
+
+  send(meta, body) {
+    this.conn.write(encode(meta, body));
+  }
+
+  /** All frames of invocation `id`, once its `done` arrived. */
+  async result(id) {
+    const done = await this.waitFor((f) => f.meta.type === 'done' && f.meta.id === id, `done ${id}`);
+    const frames = this.frames.filter((f) => f.meta.id === id);
+    const chunks = frames.filter((f) => f.meta.type === 'chunk');
+    return {
+      frames,
+      types: frames.filter((f) => f.meta.type !== 'log').map((f) => f.meta.type),
+      head: frames.find((f) => f.meta.type === 'head')?.meta,
+      chunks,
+      body: Buffer.concat(chunks.map((f) => f.body)),
+      logs: frames.filter((f) => f.meta.type === 'log').map((f) => ({ level: f.meta.level, text: f.body.toString() })),
+      done: done.meta,
+    };
+  }
+
+  fetch(id, { method = 'GET', url = 'http://script.test/', headers = [], body } = {}) {
+    this.send({ type: 'invoke', id, kind: 'fetch', method, url, headers }, body);
+    return this.result(id);
+  }
+
+  async close() {
+    this.conn?.end();
+    this.server.close();
+    const code = await this.exited;
+    fs.rmSync(this.dir, { recursive: true, force: true });
+    return code;
+  }
+}
+
+async function ready(source, opts) {
+  const app = await App.start(source, opts);
+  const r = await app.waitFor((f) => f.meta.type === 'ready' || f.meta.type === 'load_error', 'ready');
+  assert.equal(r.meta.type, 'ready', `expected ready, got ${JSON.stringify(r.meta)}`);
+  return app;
+}
+
+async function loadError(source, opts) {
+  const app = await App.start(source, opts);
+  const f = await app.type('load_error');
+  const code = await app.exited;
+  assert.ok(!app.frames.some((x) => x.meta.type === 'ready'));
+  await app.close();
+  return { meta: f.meta, code };
+}
+
+const header = (head, name) => head.headers.filter(([n]) => n === name).map(([, v]) => v);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// -------------------------------------------------------------------------------------------
+
+test('hello, then ready with the handlers; exits 0 when the channel closes', async () => {
+  const app = await App.start('export default { fetch() { return new Response("hi"); } };');
+  const hello = await app.type('hello');
+  assert.equal(hello.meta.node, process.version);
+  assert.equal(hello.meta.pid, app.child.pid);
+  const r = await app.type('ready');
+  assert.deepEqual(r.meta.handlers, ['fetch']);
+  assert.ok(app.frames.indexOf(hello) < app.frames.indexOf(r));
+  assert.equal(await app.close(), 0);
+  assert.equal(app.stdout, '');
+
+  const both = await ready('export default { fetch() {}, async scheduled() {} };');
+  assert.deepEqual((await both.type('ready')).meta.handlers, ['fetch', 'scheduled']);
+  assert.equal(await both.close(), 0);
+});
+
+test('syntax error: load_error names the line and column, exit code 1', async () => {
+  const { meta, code } = await loadError([
+    'export default {',
+    '  fetch(request) {',
+    '    return new Response("x") }',
+    '  }',
+    '};',
+  ].join('\n'));
+  assert.equal(code, 1);
+  assert.equal(meta.message, "SyntaxError: Unexpected token '}' (script.mjs:5:1)");
+  assert.match(meta.stack, /SyntaxError/);
+
+  const mid = await loadError('export default {\n  fetch() {\n    let x = ;\n  }\n};\n');
+  assert.equal(mid.meta.message, "SyntaxError: Unexpected token ';' (script.mjs:3:13)");
+  assert.equal(mid.code, 1);
+});
+
+test('link error (missing named import) and a throw at top level name their place too', async () => {
+  const link = await loadError('import { nope } from "node:fs";\nexport default { fetch() {} };\n');
+  assert.match(link.meta.message, /^SyntaxError: .*'nope' \(script\.mjs:1:10\)$/);
+  assert.equal(link.code, 1);
+
+  const thrown = await loadError('const a = 1;\n  undefinedThing();\nexport default { fetch() {} };\n');
+  assert.equal(thrown.meta.message, 'ReferenceError: undefinedThing is not defined (script.mjs:2:3)');
+  assert.equal(thrown.code, 1);
+
+  const dep = await loadError('import x from "./lib/dep.mjs";\nexport default { fetch() { return x; } };\n',
+    { files: { 'lib/dep.mjs': 'export default 1;\nexport const y = ;\n' } });
+  assert.match(dep.meta.message, /^SyntaxError: Unexpected token ';'/);
+  assert.equal(dep.code, 1);
+
+  const missing = await loadError('import "./nowhere.mjs";\nexport default { fetch() {} };\n');
+  assert.match(missing.meta.message, /Cannot find module/);
+  assert.equal(missing.code, 1);
+});
+
+test('a default export without fetch or scheduled is a load_error', async () => {
+  for (const source of [
+    'export default { hello() {} };',
+    'export const fetch = () => new Response("x");',
+    'export default { fetch: "not a function" };',
+  ]) {
+    const { meta, code } = await loadError(source);
+    assert.equal(meta.message, "the module's default export needs a fetch or scheduled handler");
+    assert.equal(code, 1);
+  }
+});
+
+test('fetch returning a Response: head (status, headers, both Set-Cookies), chunk, end, done', async () => {
+  const app = await ready(`export default {
+    async fetch(request, env, ctx) {
+      const h = new Headers({ 'content-type': 'text/plain', 'x-a': '1' });
+      h.append('set-cookie', 'a=1; Path=/');
+      h.append('set-cookie', 'b=2; HttpOnly');
+      return new Response('hello, world', { status: 201, headers: h });
+    },
+  };`);
+  const r = await app.fetch('r1');
+  assert.deepEqual(r.types, ['head', 'chunk', 'end', 'done']);
+  assert.equal(r.head.status, 201);
+  assert.deepEqual(header(r.head, 'content-type'), ['text/plain']);
+  assert.deepEqual(header(r.head, 'x-a'), ['1']);
+  assert.deepEqual(header(r.head, 'set-cookie'), ['a=1; Path=/', 'b=2; HttpOnly']);
+  assert.equal(r.body.toString(), 'hello, world');
+  assert.equal(r.done.error, undefined);
+  assert.equal(await app.close(), 0);
+});
+
+test('a streamed body goes out as it is produced, in several chunk frames', async () => {
+  const app = await ready(`export default {
+    fetch() {
+      const enc = new TextEncoder();
+      let n = 0;
+      const stream = new ReadableStream({
+        async pull(c) {
+          if (n === 3) { c.close(); return; }
+          if (n > 0) await new Promise((r) => setTimeout(r, 60));
+          c.enqueue(enc.encode('part' + (n++) + ';'));
+        },
+      });
+      return new Response(stream, { headers: { 'content-type': 'text/plain' } });
+    },
+  };`);
+  const r = await app.fetch('s1');
+  assert.equal(r.types[0], 'head');
+  assert.deepEqual(r.types.slice(-2), ['end', 'done']);
+  assert.ok(r.chunks.length >= 2, `expected >= 2 chunk frames, got ${r.chunks.length}`);
+  assert.equal(r.body.toString(), 'part0;part1;part2;');
+  // streamed, not buffered: the first chunk arrived well before the last
+  assert.ok(r.chunks.at(-1).at - r.chunks[0].at >= 80, 'chunks arrived together');
+  assert.equal(await app.close(), 0);
+});
+
+test('a non-Response value is sent as JSON; undefined as 204', async () => {
+  const app = await ready(`export default {
+    fetch(request) {
+      const u = new URL(request.url);
+      if (u.pathname === '/obj') return { ok: true, list: [1, 'two'], nested: { n: null } };
+      if (u.pathname === '/null') return null;
+      if (u.pathname === '/str') return Promise.resolve('plain');
+      if (u.pathname === '/fn') return () => 1;
+      return undefined;
+    },
+  };`);
+  const obj = await app.fetch('j1', { url: 'http://x/obj' });
+  assert.equal(obj.head.status, 200);
+  assert.deepEqual(header(obj.head, 'content-type'), ['application/json; charset=utf-8']);
+  assert.deepEqual(JSON.parse(obj.body), { ok: true, list: [1, 'two'], nested: { n: null } });
+  assert.equal(obj.done.error, undefined);
+
+  assert.equal((await app.fetch('j2', { url: 'http://x/null' })).body.toString(), 'null');
+  assert.equal((await app.fetch('j3', { url: 'http://x/str' })).body.toString(), '"plain"');
+
+  const none = await app.fetch('j4', { url: 'http://x/undefined' });
+  assert.deepEqual(none.types, ['head', 'end', 'done']);
+  assert.equal(none.head.status, 204);
+  assert.equal(none.body.length, 0);
+  assert.equal(none.done.error, undefined);
+
+  const fn = await app.fetch('j5', { url: 'http://x/fn' });
+  assert.deepEqual(fn.types, ['done']);
+  assert.match(fn.done.error.message, /returned a function/);
+  assert.equal(await app.close(), 0);
+});
+
+test('a throwing or rejecting handler: only done, with the error', async () => {
+  const app = await ready(`export default {
+    fetch(request) {
+      if (request.url.endsWith('/sync')) throw new TypeError('bad input');
+      return (async () => { await null; throw new Error('boom'); })();
+    },
+  };`);
+  const sync = await app.fetch('e1', { url: 'http://x/sync' });
+  assert.deepEqual(sync.types, ['done']);
+  assert.equal(sync.done.error.message, 'TypeError: bad input');
+  assert.match(sync.done.error.stack, /TypeError: bad input\n\s+at /);
+
+  const rejected = await app.fetch('e2', { url: 'http://x/async' });
+  assert.deepEqual(rejected.types, ['done']);
+  assert.equal(rejected.done.error.message, 'Error: boom');
+  assert.match(rejected.done.error.stack, /script\.mjs/);
+  assert.equal(await app.close(), 0);
+});
+
+test('a body stream that fails mid-way: head, chunks, end, then done with the error', async () => {
+  const app = await ready(`export default {
+    fetch() {
+      let n = 0;
+      return new Response(new ReadableStream({
+        pull(c) {
+          if (n++ === 0) c.enqueue(new TextEncoder().encode('first'));
+          else c.error(new Error('stream broke'));
+        },
+      }));
+    },
+  };`);
+  const r = await app.fetch('b1');
+  assert.deepEqual(r.types.filter((t) => t !== 'chunk'), ['head', 'end', 'done']);
+  assert.equal(r.body.toString(), 'first');
+  assert.equal(r.done.error.message, 'Error: stream broke');
+  assert.equal(await app.close(), 0);
+});
+
+test('the request arrives whole: method, url, query, headers, binary body', async () => {
+  const app = await ready(`export default {
+    async fetch(request) {
+      const u = new URL(request.url);
+      const bytes = new Uint8Array(await request.arrayBuffer());
+      return new Response(bytes, { headers: {
+        'x-method': request.method,
+        'x-path': u.pathname,
+        'x-query': JSON.stringify(Object.fromEntries(u.searchParams)),
+        'x-headers': JSON.stringify([...request.headers]),
+        'content-type': 'application/octet-stream',
+      } });
+    },
+  };`);
+  const body = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+  const r = await app.fetch('q1', {
+    method: 'PUT',
+    url: 'http://script.test/a/b?x=1&y=two%20words',
+    headers: [['x-test', 'yes'], ['accept', 'text/plain'], ['x-multi', 'a'], ['x-multi', 'b'], ['bad name', 'dropped']],
+    body,
+  });
+  assert.equal(r.done.error, undefined, JSON.stringify(r.done));
+  assert.deepEqual(header(r.head, 'x-method'), ['PUT']);
+  assert.deepEqual(header(r.head, 'x-path'), ['/a/b']);
+  assert.deepEqual(JSON.parse(header(r.head, 'x-query')[0]), { x: '1', y: 'two words' });
+  const hs = Object.fromEntries(JSON.parse(header(r.head, 'x-headers')[0]));
+  assert.equal(hs['x-test'], 'yes');
+  assert.equal(hs.accept, 'text/plain');
+  assert.equal(hs['x-multi'], 'a, b');
+  assert.ok(r.logs.some((l) => l.level === 'warn' && l.text.includes('bad name')));
+  assert.ok(r.body.equals(body), 'binary body changed on the way');
+
+  // GET carries no body even if bytes were sent; HEAD gets a head and no chunks
+  const get = await app.fetch('q2', { method: 'GET', body: Buffer.from('ignored') });
+  assert.equal(get.body.length, 0);
+  const head = await app.fetch('q3', { method: 'HEAD' });
+  assert.deepEqual(head.types, ['head', 'end', 'done']);
+  assert.deepEqual(header(head.head, 'x-method'), ['HEAD']);
+  assert.equal(await app.close(), 0);
+});
+
+test('20 concurrent invocations: every log line is attributed to its own invocation', async () => {
+  const app = await ready(`
+    console.log('loading');
+    export default {
+      async fetch(request) {
+        const n = new URL(request.url).searchParams.get('n');
+        console.log('start', n);
+        await new Promise((r) => setTimeout(r, Math.random() * 50));
+        console.info('middle %s', n);
+        await new Promise((r) => setImmediate(r));
+        console.error('end', n);
+        return new Response(n);
+      },
+    };`);
+  const loading = await app.waitFor((f) => f.meta.type === 'log');
+  assert.equal(loading.meta.id, null);
+  assert.equal(loading.body.toString(), 'loading');
+
+  // all 20 invoke frames in one write: frames merged within one 'data' event
+  const ids = Array.from({ length: 20 }, (_, i) => `c${i}`);
+  app.conn.write(Buffer.concat(ids.map((id, i) => encode({
+    type: 'invoke', id, kind: 'fetch', method: 'GET', url: `http://x/?n=${i}`, headers: [],
+  }))));
+  const results = await Promise.all(ids.map((id) => app.result(id)));
+  results.forEach((r, i) => {
+    assert.equal(r.body.toString(), String(i));
+    assert.deepEqual(r.logs, [
+      { level: 'log', text: `start ${i}` },
+      { level: 'info', text: `middle ${i}` },
+      { level: 'error', text: `end ${i}` },
+    ]);
+    for (const f of r.frames.filter((x) => x.meta.type === 'log')) assert.equal(typeof f.meta.ts, 'number');
+  });
+  assert.equal(await app.close(), 0);
+});
+
+test('frames split into single bytes are read correctly', async () => {
+  const app = await ready('export default { async fetch(r) { return new Response(await r.text() + "!"); } };');
+  const bytes = Buffer.concat([
+    encode({ type: 'env', vars: { A: '1' } }),
+    encode({ type: 'invoke', id: 'split', kind: 'fetch', method: 'POST', url: 'http://x/', headers: [] }, Buffer.from('héllo')),
+  ]);
+  for (const b of bytes) {
+    app.conn.write(Buffer.from([b]));
+    await new Promise((r) => setImmediate(r));
+  }
+  const r = await app.result('split');
+  assert.equal(r.body.toString(), 'héllo!');
+  assert.equal(await app.close(), 0);
+});
+
+test('ctx.waitUntil delays done until the promise settles', async () => {
+  const app = await ready(`export default {
+    fetch(request, env, ctx) {
+      ctx.waitUntil(new Promise((r) => setTimeout(r, 250)).then(() => {
+        console.log('late work done');
+        ctx.waitUntil(new Promise((r) => setTimeout(r, 50)).then(() => console.log('nested done')));
+      }));
+      ctx.waitUntil(Promise.reject(new Error('background failed')));
+      ctx.passThroughOnException();
+      return new Response('early');
+    },
+  };`);
+  const r = await app.fetch('w1');
+  const end = r.frames.find((f) => f.meta.type === 'end');
+  const done = r.frames.find((f) => f.meta.type === 'done');
+  assert.ok(done.at - end.at >= 200, `done came ${done.at - end.at} ms after end`);
+  assert.equal(r.body.toString(), 'early');
+  assert.deepEqual(r.logs.map((l) => l.text).filter((t) => !t.includes('background')), ['late work done', 'nested done']);
+  assert.ok(r.logs.some((l) => l.level === 'error' && l.text.includes('background failed')));
+  assert.equal(r.done.error, undefined);
+  assert.equal(await app.close(), 0);
+});
+
+test('env vars are visible as env.NAME, frozen, and replaced by a later env frame', async () => {
+  const app = await ready(`export default {
+    fetch(request, env) {
+      let frozen = false;
+      try { env.GREETING = 'changed'; } catch { frozen = true; }
+      return { greeting: env.GREETING ?? null, other: env.OTHER ?? null, frozen: frozen && Object.isFrozen(env) };
+    },
+  };`);
+  assert.deepEqual(JSON.parse((await app.fetch('v0')).body), { greeting: null, other: null, frozen: true });
+  app.send({ type: 'env', vars: { GREETING: 'hello', OTHER: 'x' } });
+  assert.deepEqual(JSON.parse((await app.fetch('v1')).body), { greeting: 'hello', other: 'x', frozen: true });
+  app.send({ type: 'env', vars: { GREETING: 'bye' } });
+  assert.deepEqual(JSON.parse((await app.fetch('v2')).body), { greeting: 'bye', other: null, frozen: true });
+  assert.equal(await app.close(), 0);
+});
+
+test('scheduled gets cron and scheduledTime; missing handlers are reported per kind', async () => {
+  const app = await ready(`export default {
+    async scheduled(controller, env, ctx) {
+      console.log(controller.cron, controller.scheduledTime, typeof controller.noRetry, env.K);
+      ctx.waitUntil(new Promise((r) => setTimeout(r, 30)).then(() => console.log('after')));
+      if (controller.cron === 'fail') throw new Error('cron failed');
+    },
+  };`);
+  app.send({ type: 'env', vars: { K: 'v' } });
+  app.send({ type: 'invoke', id: 'k1', kind: 'scheduled', cron: '*/5 * * * *', scheduledTime: 1700000000000 });
+  const r = await app.result('k1');
+  assert.deepEqual(r.types, ['done']);
+  assert.equal(r.done.error, undefined);
+  assert.deepEqual(r.logs.map((l) => l.text), ['*/5 * * * * 1700000000000 function v', 'after']);
+
+  app.send({ type: 'invoke', id: 'k2', kind: 'scheduled', cron: 'fail', scheduledTime: 1 });
+  assert.equal((await app.result('k2')).done.error.message, 'Error: cron failed');
+
+  const noFetch = await app.fetch('k3');
+  assert.deepEqual(noFetch.types, ['done']);
+  assert.equal(noFetch.done.error.message, 'the script has no fetch handler');
+  assert.equal(await app.close(), 0);
+
+  const fetchOnly = await ready('export default { fetch() { return new Response("x"); } };');
+  fetchOnly.send({ type: 'invoke', id: 'k4', kind: 'scheduled', cron: '* * * * *', scheduledTime: 1 });
+  assert.equal((await fetchOnly.result('k4')).done.error.message, 'the script has no scheduled handler');
+  assert.equal(await fetchOnly.close(), 0);
+});
+
+test('process.stdout/stderr writes and every console method become log frames, not output', async () => {
+  const app = await ready(`export default {
+    fetch() {
+      process.stdout.write('partial ');
+      process.stdout.write(Buffer.from('line\\nsecond'));
+      process.stderr.write('to stderr\\n', () => {});
+      console.info('%s=%d', 'a', 1);
+      console.warn('careful');
+      console.debug({ a: 1 });
+      console.dir({ a: { b: { c: { d: 1 } } } }, { depth: 0 });
+      console.trace('here');
+      console.group('group');
+      console.log('inside');
+      console.groupEnd();
+      console.log('outside');
+      console.assert(false, 'asserted');
+      return new Response('ok');
+    },
+  };`);
+  const r = await app.fetch('o1');
+  const logs = r.logs;
+  assert.deepEqual(logs.slice(0, 6), [
+    { level: 'log', text: 'partial line' },
+    { level: 'error', text: 'to stderr' },
+    { level: 'info', text: 'a=1' },
+    { level: 'warn', text: 'careful' },
+    { level: 'debug', text: '{ a: 1 }' },
+    { level: 'log', text: '{ a: [Object] }' },
+  ]);
+  assert.equal(logs[6].level, 'debug');
+  assert.match(logs[6].text, /^Trace: here\n\s+at /);
+  assert.deepEqual(logs.slice(7), [
+    { level: 'log', text: 'group' },
+    { level: 'log', text: '  inside' },
+    { level: 'log', text: 'outside' },
+    { level: 'warn', text: 'Assertion failed: asserted' },
+    { level: 'log', text: 'second' }, // the unfinished line, flushed before done
+  ]);
+  assert.equal(await app.close(), 0);
+  assert.equal(app.stdout, '', 'the shim printed to its real stdout');
+});
+
+test('uncaught exceptions and unhandled rejections are logged against their invocation; the process lives on', async () => {
+  const app = await ready(`export default {
+    fetch() {
+      setTimeout(() => { throw new Error('thrown later'); }, 1);
+      Promise.reject(new Error('never handled'));
+      return new Promise((r) => setTimeout(() => r(new Response('survived')), 30));
+    },
+  };`);
+  const r = await app.fetch('u1');
+  assert.equal(r.body.toString(), 'survived');
+  assert.ok(r.logs.some((l) => l.level === 'error' && l.text.includes('thrown later')), JSON.stringify(r.logs));
+  assert.ok(r.logs.some((l) => l.level === 'error' && l.text.includes('never handled')), JSON.stringify(r.logs));
+  assert.equal((await app.fetch('u2')).body.toString(), 'survived');
+  assert.equal(await app.close(), 0);
+});
+
+test('a large body respects backpressure and arrives intact in bounded chunks', async () => {
+  const app = await ready(`export default {
+    fetch() {
+      const size = 8 * 1024 * 1024;
+      const bytes = new Uint8Array(size);
+      for (let i = 0; i < size; i++) bytes[i] = (i * 7) & 255;
+      return new Response(bytes);
+    },
+  };`);
+  app.conn.pause(); // the app is slow to read
+  app.send({ type: 'invoke', id: 'big', kind: 'fetch', method: 'GET', url: 'http://x/', headers: [] });
+  await sleep(300);
+  app.conn.resume();
+  const r = await app.result('big');
+  assert.equal(r.body.length, 8 * 1024 * 1024);
+  for (let i = 0; i < r.body.length; i += 4099) assert.equal(r.body[i], (i * 7) & 255);
+  assert.ok(r.chunks.every((c) => c.body.length <= 64 * 1024));
+  assert.equal(await app.close(), 0);
+});
+
+test('a slow reader holds the body stream back instead of buffering it all', async () => {
+  const app = await ready(`export default {
+    fetch() {
+      let pulled = 0;
+      setTimeout(() => console.log('pulled', pulled), 250);
+      return new Response(new ReadableStream({
+        pull(c) {
+          if (pulled === 400) { c.close(); return; }
+          pulled++;
+          c.enqueue(new Uint8Array(64 * 1024).fill(pulled & 255));
+        },
+      }, { highWaterMark: 0 }));
+    },
+  };`);
+  app.conn.pause();
+  app.send({ type: 'invoke', id: 'slow', kind: 'fetch', method: 'GET', url: 'http://x/', headers: [] });
+  await sleep(600);
+  app.conn.resume();
+  const r = await app.result('slow');
+  assert.equal(r.body.length, 400 * 64 * 1024);
+  const pulled = Number(/^pulled (\d+)$/.exec(r.logs[0].text)[1]);
+  console.log("PULLED", pulled); assert.ok(pulled < 40, `the shim read ${pulled} chunks (of 400) while nothing was sent`);
+  assert.equal(await app.close(), 0);
+});
+
+test('router-style code (new URL, params, request.json, Response.json, 404) works unchanged', async () => {
+  const app = await ready(`
+    // a tiny itty-router / Hono look-alike
+    function Router() {
+      const routes = [];
+      const add = (method) => (pattern, handler) => {
+        const re = new RegExp('^' + pattern.replace(/:(\\w+)/g, '(?<$1>[^/]+)') + '$');
+        routes.push({ method, re, handler });
+        return router;
+      };
+      const router = {
+        get: add('GET'), post: add('POST'), all: add('*'),
+        async fetch(request, env, ctx) {
+          const url = new URL(request.url);
+          for (const r of routes) {
+            const m = url.pathname.match(r.re);
+            if (m && (r.method === '*' || r.method === request.method)) {
+              request.params = m.groups || {};
+              request.query = Object.fromEntries(url.searchParams);
+              return r.handler(request, env, ctx);
+            }
+          }
+          return new Response('Not Found', { status: 404 });
+        },
+      };
+      return router;
+    }
+    const router = Router()
+      .get('/users/:id', (req) => Response.json({ id: req.params.id, q: req.query }))
+      .post('/users', async (req, env) => Response.json({ created: await req.json(), by: env.USER }, { status: 201 }));
+    export default { fetch: router.fetch };
+  `);
+  app.send({ type: 'env', vars: { USER: 'ada' } });
+  const get = await app.fetch('h1', { url: 'http://x/users/42?verbose=1' });
+  assert.equal(get.head.status, 200);
+  assert.match(header(get.head, 'content-type')[0], /^application\/json/);
+  assert.deepEqual(JSON.parse(get.body), { id: '42', q: { verbose: '1' } });
+
+  const post = await app.fetch('h2', {
+    method: 'POST', url: 'http://x/users', headers: [['content-type', 'application/json']],
+    body: Buffer.from(JSON.stringify({ name: 'Grace' })),
+  });
+  assert.equal(post.head.status, 201);
+  assert.deepEqual(JSON.parse(post.body), { created: { name: 'Grace' }, by: 'ada' });
+
+  const missing = await app.fetch('h3', { url: 'http://x/nope' });
+  assert.equal(missing.head.status, 404);
+  assert.equal(missing.body.toString(), 'Not Found');
+  assert.equal(await app.close(), 0);
+});
