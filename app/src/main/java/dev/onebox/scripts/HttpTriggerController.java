@@ -90,7 +90,7 @@ class HttpTriggerController {
         return call(script, request, null);
     }
 
-    private CompletionStage<MutableHttpResponse<?>> call(String script, @Nullable String path, HttpRequest<?> request, @Nullable byte[] body) {
+    private CompletionStage<MutableHttpResponse<?>> call(String script, HttpRequest<?> request, @Nullable byte[] body) {
         Deployments.Deployed deployed = deployments.serving(script).orElse(null);
         if (deployed == null) {
             return CompletableFuture.failedFuture(whyNotServing(script));
