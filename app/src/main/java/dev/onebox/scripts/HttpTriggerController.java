@@ -114,7 +114,7 @@ class HttpTriggerController {
         return ApiException.notFound("script_not_found", "No script is named '" + script + "'.");
     }
 
-    private static Map<String, Object> describe(String script, @Nullable String path, HttpRequest<?> request) {
+    private static Map<String, Object> describe(String script, HttpRequest<?> request) {
         String prefix = "/run/" + script;
         String rawPath = request.getUri().getRawPath();
         String path = rawPath.length() > prefix.length() ? rawPath.substring(prefix.length()) : "/";
