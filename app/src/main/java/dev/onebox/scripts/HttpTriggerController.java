@@ -55,37 +55,37 @@ class HttpTriggerController {
         this.pool = pool;
     }
 
-    @Get("/{script}{/path:.*}")
+    @Get("/{script:[a-z0-9][a-z0-9-]*}{/path:.*}")
     CompletionStage<MutableHttpResponse<?>> get(String script, @Nullable String path, HttpRequest<?> request) {
         return call(script, request, null);
     }
 
-    @Head("/{script}{/path:.*}")
+    @Head("/{script:[a-z0-9][a-z0-9-]*}{/path:.*}")
     CompletionStage<MutableHttpResponse<?>> head(String script, @Nullable String path, HttpRequest<?> request) {
         return call(script, request, null);
     }
 
-    @Post("/{script}{/path:.*}")
+    @Post("/{script:[a-z0-9][a-z0-9-]*}{/path:.*}")
     CompletionStage<MutableHttpResponse<?>> post(String script, @Nullable String path, HttpRequest<?> request, @Body @Nullable byte[] body) {
         return call(script, request, body);
     }
 
-    @Put("/{script}{/path:.*}")
+    @Put("/{script:[a-z0-9][a-z0-9-]*}{/path:.*}")
     CompletionStage<MutableHttpResponse<?>> put(String script, @Nullable String path, HttpRequest<?> request, @Body @Nullable byte[] body) {
         return call(script, request, body);
     }
 
-    @Patch("/{script}{/path:.*}")
+    @Patch("/{script:[a-z0-9][a-z0-9-]*}{/path:.*}")
     CompletionStage<MutableHttpResponse<?>> patch(String script, @Nullable String path, HttpRequest<?> request, @Body @Nullable byte[] body) {
         return call(script, request, body);
     }
 
-    @Delete("/{script}{/path:.*}")
+    @Delete("/{script:[a-z0-9][a-z0-9-]*}{/path:.*}")
     CompletionStage<MutableHttpResponse<?>> delete(String script, @Nullable String path, HttpRequest<?> request, @Body @Nullable byte[] body) {
         return call(script, request, body);
     }
 
-    @Options("/{script}{/path:.*}")
+    @Options("/{script:[a-z0-9][a-z0-9-]*}{/path:.*}")
     CompletionStage<MutableHttpResponse<?>> options(String script, @Nullable String path, HttpRequest<?> request) {
         return call(script, request, null);
     }

@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -69,8 +68,8 @@ public final class Channel implements AutoCloseable {
             SocketChannel accepted = server.accept();
             server.close(); // one peer per channel: nobody else may connect later
             peer = accepted;
-            out = new BufferedOutputStream(Channels.newOutputStream(accepted), 64 * 1024);
-            DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(accepted), 64 * 1024));
+            out = new BufferedOutputStream(SocketStreams.output(accepted), 64 * 1024);
+            DataInputStream in = new DataInputStream(new BufferedInputStream(SocketStreams.input(accepted), 64 * 1024));
             Frame frame;
             while ((frame = codec.read(in)) != null) {
                 onFrame.accept(frame);
