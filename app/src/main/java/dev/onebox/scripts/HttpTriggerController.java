@@ -10,7 +10,9 @@ import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Consumes;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Delete;
 import io.micronaut.http.annotation.Get;
@@ -21,7 +23,11 @@ import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Put;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.rules.SecurityRule;
-import reactor.core.publisher.Flux;
+import io.micronaut.buffer.netty.NettyByteBufferFactory;
+import io.micronaut.core.io.buffer.ReadBufferFactory;
+import io.micronaut.http.ServerHttpRequest;
+import io.micronaut.http.body.ByteBody;
+import io.micronaut.http.body.ByteBodyFactory;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,6 +43,7 @@ import java.util.concurrent.CompletionStage;
  * script's {@code fetch}; its answer streams back with {@code X-Onebox-Run-Id}.
  */
 @Controller("/run")
+@Consumes(MediaType.ALL)
 @Secured(SecurityRule.IS_ANONYMOUS)
 class HttpTriggerController {
 
@@ -137,7 +144,7 @@ class HttpTriggerController {
     }
 
     private static MutableHttpResponse<?> respond(HttpRequest<?> request, Invocation invocation, Invocation.Head head) {
-        MutableHttpResponse<Flux<byte[]>> response = HttpResponse.status(HttpStatus.valueOf(head.status()));
+        MutableHttpResponse<ByteBody> response = HttpResponse.status(HttpStatus.valueOf(head.status()));
         for (List<String> header : head.headers()) {
             if (header.size() == 2 && !HOP_BY_HOP.contains(header.get(0).toLowerCase(Locale.ROOT))) {
                 response.getHeaders().add(header.get(0), header.get(1));
@@ -148,6 +155,11 @@ class HttpTriggerController {
             invocation.body().subscribe();
             return response;
         }
-        return response.body(invocation.body());
+        // A ByteBody is written as it is; a Publisher body would be encoded by the content type
+        // (JSON responses would come out wrapped in an array).
+        ByteBodyFactory bodies = request instanceof ServerHttpRequest<?> server ? server.byteBodyFactory()
+                : ByteBodyFactory.createDefault(NettyByteBufferFactory.DEFAULT);
+        ReadBufferFactory buffers = bodies.readBufferFactory();
+        return response.body(bodies.adapt(invocation.body().map(buffers::adapt)));
     }
 }
