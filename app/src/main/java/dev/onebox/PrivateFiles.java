@@ -25,10 +25,21 @@ public final class PrivateFiles {
         }
     }
 
+    /** Creates the directory, readable by the app's user only, unless it exists. */
+    public static void ensureDirectory(Path directory) {
+        try {
+            if (!Files.isDirectory(directory)) {
+                Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + directory.toAbsolutePath(), e);
+        }
+    }
+
     /** Writes the file unless it exists; answers whether it wrote it. */
     public static boolean createIfMissing(Path file, String content) {
+        ensureDirectory(file.toAbsolutePath().getParent());
         try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
             Path temp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             try {

@@ -1,15 +1,12 @@
 package dev.onebox.db;
 
 import dev.onebox.OneboxConfig;
+import dev.onebox.PrivateFiles;
 import io.micronaut.configuration.jdbc.hikari.DatasourceConfiguration;
 import io.micronaut.context.event.BeanCreatedEvent;
 import io.micronaut.context.event.BeanCreatedEventListener;
 import jakarta.inject.Singleton;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Prepares the SQLite pool before it opens its first connection: SQLite cannot create the folder
@@ -27,15 +24,8 @@ class SqlitePoolSetup implements BeanCreatedEventListener<DatasourceConfiguratio
     @Override
     public DatasourceConfiguration onCreated(BeanCreatedEvent<DatasourceConfiguration> event) {
         DatasourceConfiguration pool = event.getBean();
-        try {
-            if (!Files.isDirectory(config.dataDir())) {
-                // The data directory holds the database, keys and tokens: only the app's user may read it.
-                Files.createDirectories(config.dataDir(),
-                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the data directory " + config.dataDir().toAbsolutePath(), e);
-        }
+        // The data directory holds the database, keys and tokens: only the app's user may read it.
+        PrivateFiles.ensureDirectory(config.dataDir());
         if (pool.getJdbcUrl() != null && pool.getJdbcUrl().startsWith("jdbc:sqlite:")) {
             pool.setDataSource(new SqliteDriverDataSource(pool.getJdbcUrl()));
         }

@@ -64,6 +64,14 @@ public class Deployments {
         }, buildExecutor).thenCompose(image -> pool(code, image).warmUp().thenApply(ready -> image));
     }
 
+    /** Refuses work up front when the engine cannot be reached, so nothing is stored for nothing. */
+    public void requireAvailable() {
+        var health = runtimes.runtime().health();
+        if (!"UP".equals(health.status()) && "docker".equals(runtimes.runtime().kind())) {
+            throw new RuntimeUnavailableException(health.detail());
+        }
+    }
+
     /** New calls to the script go to this version from now on. */
     public void activate(ScriptCode code, String image) {
         WarmPool next = pool(code, image);

@@ -83,7 +83,13 @@ class ScriptController {
             outcome = deploy.outcome().get(WAIT_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             return HttpResponse.<ScriptView>status(HttpStatus.ACCEPTED).body(scripts.view(scripts.find(name), false));
-        } catch (Exception e) {
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof ApiException api) {
+                throw api;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
         if (ScriptVersion.FAILED.equals(outcome.status())) {

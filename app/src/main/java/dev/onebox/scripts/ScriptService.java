@@ -64,6 +64,7 @@ class ScriptService {
         String name = ScriptRules.name(request.name());
         ScriptSettings settings = ScriptRules.settings(request);
         String source = ScriptRules.source(request.source());
+        deployments.requireAvailable();
         ScriptVersion version = store.createScript(name, source, write(settings));
         return new Deploy(version, build(name, version));
     }
@@ -74,7 +75,9 @@ class ScriptService {
         }
         ScriptSettings settings = ScriptRules.settings(request);
         String source = ScriptRules.source(request.source());
-        ScriptVersion version = store.addVersion(find(name), source, write(settings));
+        Script script = find(name);
+        deployments.requireAvailable();
+        ScriptVersion version = store.addVersion(script, source, write(settings));
         return new Deploy(version, build(name, version));
     }
 
@@ -94,6 +97,9 @@ class ScriptService {
             String log = cause instanceof BuildFailedException build ? build.log() : null;
             store.markFailed(version, message, log);
             LOG.info("{} v{} failed: {}", name, version.version(), message);
+            if (cause instanceof RuntimeUnavailableException unavailable) {
+                throw unavailable;
+            }
             return store.version(version.id());
         });
     }

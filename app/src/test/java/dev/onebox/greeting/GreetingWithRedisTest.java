@@ -113,7 +113,8 @@ class GreetingWithRedisTest implements TestPropertyProvider {
             redis.start();
         }
 
-        Waits.until(Duration.ofSeconds(10), "health to be UP again", () -> http.get("/health").body().contains("\"status\":\"UP\""));
+        Waits.until(Duration.ofSeconds(10), "the cache to be UP again",
+                () -> "UP".equals(Json.path(Json.object(http.get("/health").body()), "checks.cache.status")));
         Waits.until(Duration.ofSeconds(10), "the count to be back in the cache", () -> cacheHolds(storedRows()));
         assertThat(count()).isEqualTo(storedRows());
         greet(3);

@@ -9,7 +9,12 @@ import dev.onebox.runtime.SandboxProcess;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import com.github.dockerjava.api.exception.NotFoundException;
+
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /** A script container: its end is learned from the engine's wait call, then it is removed. */
 final class DockerSandboxProcess implements SandboxProcess {
@@ -18,6 +23,12 @@ final class DockerSandboxProcess implements SandboxProcess {
 
     private final DockerClient docker;
     private final String id;
+    private static final ScheduledExecutorService RETRY = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "docker-wait-retry");
+        thread.setDaemon(true);
+        return thread;
+    });
+
     private final CompletableFuture<SandboxExit> exited = new CompletableFuture<>();
 
     DockerSandboxProcess(DockerClient docker, String id) {
@@ -44,9 +55,13 @@ final class DockerSandboxProcess implements SandboxProcess {
 
             @Override
             public void onError(Throwable error) {
-                exited.complete(SandboxExit.KILLED);
-                remove();
-                super.onError(error);
+                if (error instanceof NotFoundException) {
+                    exited.complete(SandboxExit.KILLED);
+                } else if (!exited.isDone()) {
+                    // The engine's API went away, not necessarily the container: ask again later.
+                    LOG.debug("lost the wait on container {}: {}", id, error.toString());
+                    RETRY.schedule(DockerSandboxProcess.this::watch, 1, TimeUnit.SECONDS);
+                }
             }
         });
     }
@@ -71,7 +86,7 @@ final class DockerSandboxProcess implements SandboxProcess {
     private void remove() {
         try {
             docker.removeContainerCmd(id).withForce(true).exec();
-        } catch (com.github.dockerjava.api.exception.NotFoundException gone) {
+        } catch (NotFoundException gone) {
             // already removed
         } catch (RuntimeException e) {
             LOG.debug("could not remove container {}: {}", id, e.toString());
