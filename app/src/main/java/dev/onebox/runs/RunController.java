@@ -37,7 +37,14 @@ class RunController {
         if (limit < 1 || limit > MAX_PAGE) {
             throw ApiException.badRequest("invalid_limit", "limit is between 1 and " + MAX_PAGE + ".");
         }
-        return runs.page(name, before, limit).stream().map(run -> RunView.of(run, false)).toList();
+        List<RunView> page = new java.util.ArrayList<>();
+        if (before == null) {
+            recorder.activeOf(name).stream().limit(limit).map(RunView::of).forEach(page::add);
+        }
+        java.util.Set<String> open = page.stream().map(RunView::id).collect(java.util.stream.Collectors.toSet());
+        runs.page(name, before, limit).stream().filter(run -> !open.contains(run.id()))
+                .limit(limit - page.size()).map(run -> RunView.of(run, false)).forEach(page::add);
+        return page;
     }
 
     @Get("/runs/{id}")

@@ -14,7 +14,9 @@ public final class RunLog {
 
     private final int maxBytes;
     private final StringBuilder kept = new StringBuilder();
-    private final Sinks.Many<String> live = Sinks.many().replay().all();
+    /** Made when somebody follows the run; most runs are never followed. */
+    private Sinks.Many<String> live;
+    private boolean closed;
     private int keptBytes;
     private long totalBytes;
     private boolean truncated;
@@ -36,12 +38,12 @@ public final class RunLog {
             String notice = Instant.ofEpochMilli(epochMillis) + " warn [onebox] log limit of " + maxBytes / 1024
                     + " KiB reached; further output of this run is dropped\n";
             kept.append(notice);
-            live.tryEmitNext(notice);
+            emit(notice);
             return totalBytes;
         }
         keptBytes += bytes;
         kept.append(line);
-        live.tryEmitNext(line);
+        emit(line);
         return totalBytes;
     }
 
@@ -53,12 +55,28 @@ public final class RunLog {
         return truncated;
     }
 
+    private void emit(String line) {
+        if (live != null) {
+            live.tryEmitNext(line);
+        }
+    }
+
     /** Every kept line so far, then new ones as they come, ending when the run ends. */
-    public Flux<String> follow() {
+    public synchronized Flux<String> follow() {
+        if (live == null) {
+            live = Sinks.many().replay().all();
+            kept.toString().lines().forEach(line -> live.tryEmitNext(line + "\n"));
+            if (closed) {
+                live.tryEmitComplete();
+            }
+        }
         return live.asFlux();
     }
 
-    void close() {
-        live.tryEmitComplete();
+    synchronized void close() {
+        closed = true;
+        if (live != null) {
+            live.tryEmitComplete();
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.onebox.runs;
 
 import dev.onebox.db.GroupCommitter;
+import dev.onebox.runtime.PoolConfig;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.annotation.PreDestroy;
@@ -10,24 +11,32 @@ import org.slf4j.LoggerFactory;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Starts and ends runs. Rows are written behind the hot path: a run's start and end are queued
- * to one writer thread that commits them in batches, so an invocation never waits for SQLite.
- * Runs still in memory are served from here until their row is final.
+ * Starts and ends runs. Rows are written behind the hot path by one writer thread in batches,
+ * so an invocation never waits for SQLite. A run that ends within a second is written once, at
+ * its end; a longer one also gets a "running" row after a second, so a crash of the app leaves
+ * a trace that the next start marks failed. Runs still open are answered from memory.
  */
 @Context
 public class RunRecorder {
 
+    static final long RUNNING_ROW_AFTER_MS = 1000;
     private static final Logger LOG = LoggerFactory.getLogger(RunRecorder.class);
 
-    private final RunRepository runs;
     private final Map<String, ActiveRun> active = new ConcurrentHashMap<>();
-    private final GroupCommitter<Runnable, Boolean> writer;
+    private final GroupCommitter<RunRow, Boolean> writer;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "run-start-rows");
+        thread.setDaemon(true);
+        return thread;
+    });
     private final int maxLogBytes;
 
-    RunRecorder(RunRepository runs, RunWrites writes, dev.onebox.runtime.PoolConfig pool) {
-        this.runs = runs;
+    RunRecorder(RunWrites writes, PoolConfig pool) {
         this.maxLogBytes = pool.maxLogBytes();
         long orphans = writes.failUnfinished();
         if (orphans > 0) {
@@ -39,26 +48,35 @@ public class RunRecorder {
     public ActiveRun start(String script, int version, String trigger) {
         ActiveRun run = new ActiveRun(RunIds.next(), script, version, trigger, new RunLog(maxLogBytes), this);
         active.put(run.id(), run);
-        Run row = new Run(run.id(), script, version, trigger, RunStatus.RUNNING, run.createdAt(), null, null, null, null, false, null);
-        writer.submit(() -> runs.save(row));
+        timer.schedule(() -> {
+            if (!run.isFinished()) {
+                writer.submit(new RunRow(run.id(), script, version, trigger, RunStatus.RUNNING, run.createdAt(),
+                        null, null, null, null, false, null));
+            }
+        }, RUNNING_ROW_AFTER_MS, TimeUnit.MILLISECONDS);
         return run;
     }
 
     void finished(ActiveRun run, String status, long durationMs, @Nullable Integer httpStatus, @Nullable String error) {
-        String logs = run.log().text();
-        boolean truncated = run.log().truncated();
-        long finishedAt = run.createdAt() + durationMs;
-        writer.submit(() -> runs.finish(run.id(), status, finishedAt, durationMs, httpStatus, logs, truncated, error))
-                .whenComplete((ok, failure) -> active.remove(run.id()));
+        RunRow row = new RunRow(run.id(), run.script(), run.version(), run.trigger(), status, run.createdAt(),
+                run.createdAt() + durationMs, durationMs, httpStatus, run.log().text(), run.log().truncated(), error);
+        writer.submit(row).whenComplete((ok, failure) -> active.remove(run.id()));
     }
 
-    /** A run still being written is answered from memory, so a caller never sees it missing. */
+    /** A run not yet final in SQLite is answered from memory, so a caller never sees it missing. */
     public Optional<ActiveRun> active(String id) {
         return Optional.ofNullable(active.get(id));
     }
 
+    /** Open runs of a script, newest first: they may have no row yet. */
+    public java.util.List<ActiveRun> activeOf(String script) {
+        return active.values().stream().filter(run -> run.script().equals(script) && !run.isFinished())
+                .sorted(java.util.Comparator.comparing(ActiveRun::id).reversed()).toList();
+    }
+
     @PreDestroy
     void close() {
+        timer.shutdownNow();
         writer.close();
     }
 }

@@ -14,11 +14,6 @@ interface RunRepository extends CrudRepository<Run, String> {
     @Query("SELECT * FROM run WHERE script_name = :script AND (:before IS NULL OR id < :before) ORDER BY id DESC LIMIT :limit")
     List<Run> page(String script, @Nullable String before, int limit);
 
-    @Query("UPDATE run SET status = :status, finished_at = :finishedAt, duration_ms = :durationMs, http_status = :httpStatus, "
-            + "logs = :logs, logs_truncated = :logsTruncated, error = :error WHERE id = :id")
-    void finish(String id, String status, long finishedAt, long durationMs, @Nullable Integer httpStatus,
-                @Nullable String logs, boolean logsTruncated, @Nullable String error);
-
     @Query("UPDATE run SET status = 'failed', finished_at = :now, error = :error WHERE status IN ('queued', 'running')")
     long failUnfinished(long now, String error);
 
