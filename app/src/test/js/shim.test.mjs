@@ -200,7 +200,7 @@ test('syntax error: load_error names the line and column, exit code 1', async ()
   ].join('\n'));
   assert.equal(code, 1);
   assert.equal(meta.message, "SyntaxError: Unexpected token '}' (script.mjs:5:1)");
-  assert.match(meta.stack, /SyntaxError/);
+  assert.match(meta.stack, /script\.mjs:5\n\};\n\^\n\nSyntaxError: Unexpected token/); // source line and caret
 
   const mid = await loadError('export default {\n  fetch() {\n    let x = ;\n  }\n};\n');
   assert.equal(mid.meta.message, "SyntaxError: Unexpected token ';' (script.mjs:3:13)");
@@ -215,6 +215,9 @@ test('link error (missing named import) and a throw at top level name their plac
   const thrown = await loadError('const a = 1;\n  undefinedThing();\nexport default { fetch() {} };\n');
   assert.equal(thrown.meta.message, 'ReferenceError: undefinedThing is not defined (script.mjs:2:3)');
   assert.equal(thrown.code, 1);
+
+  const json = await loadError('export default { fetch() {} };\nconst config = JSON.parse("{oops");\n');
+  assert.match(json.meta.message, /^SyntaxError: .*JSON.* \(script\.mjs:2:\d+\)$/);
 
   const dep = await loadError('import x from "./lib/dep.mjs";\nexport default { fetch() { return x; } };\n',
     { files: { 'lib/dep.mjs': 'export default 1;\nexport const y = ;\n' } });

@@ -257,7 +257,6 @@ function installStdio() {
 const partialLines = new Map(); // `${level}\0${id}` -> text
 
 function patchStream(stream, level) {
-  const decoder = new TextDecoder();
   stream.write = function write(chunk, encoding, callback) {
     if (typeof encoding === 'function') { callback = encoding; encoding = undefined; }
     let text;
@@ -265,7 +264,7 @@ function patchStream(stream, level) {
       text = encoding && encoding !== 'utf8' && encoding !== 'utf-8'
         ? Buffer.from(chunk, encoding).toString('utf8') : chunk;
     } else if (chunk instanceof Uint8Array) {
-      text = decoder.decode(chunk, { stream: true });
+      text = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8');
     } else {
       text = String(chunk);
     }
@@ -357,23 +356,25 @@ async function loadModule() {
 
 async function describeLoadError(err) {
   const info = errorInfo(err);
-  let where = null;
-  if (err instanceof SyntaxError) {
-    // A link error (a missing named import) carries "file:///...:LINE\n<source>\n   ^^^" atop its
-    // stack. A parse error carries no location at all: Node keeps it in a private field and
-    // prints it only when the error kills the process, so ask `node --check` for it.
-    where = arrowLocation(String(err.stack || '')) || (await checkSyntax(SCRIPT_PATH));
-  } else {
-    where = firstFrameLocation(String(err.stack || ''));
+  const stack = typeof err?.stack === 'string' ? err.stack : '';
+  // A link error (a missing named import) carries "file:///...:LINE\n<source>\n   ^^^" atop its
+  // stack; an error thrown by the module's code has a frame in it. A parse error has neither:
+  // Node keeps its place in a private field and prints it only when the error kills the
+  // process, so `node --check` is asked for it.
+  let where = arrowLocation(stack) || firstFrameLocation(stack);
+  if (!where && err instanceof SyntaxError) {
+    const arrow = await checkSyntax(SCRIPT_PATH);
+    where = arrow && arrowLocation(arrow);
+    if (where) info.stack = `${arrow}\n\n${info.stack}`; // the source line and its caret
   }
   if (where) info.message += ` (${where})`;
   return info;
 }
 
-/** "file:///app/script.mjs:3\n  x }\n    ^" (first lines of a stack or of stderr) -> "script.mjs:3:5" */
+/** "file:///app/script.mjs:3\n  x }\n    ^" (atop a stack, or from `node --check`) -> "script.mjs:3:5" */
 function arrowLocation(text) {
   const lines = text.split('\n');
-  const m = /^(.+):(\d+)$/.exec(lines[0] || '');
+  const m = /^(file:\/\/\S+|\/.*|[A-Za-z]:\\.*):(\d+)$/.exec(lines[0] || '');
   if (!m) return null;
   let column = null;
   for (let i = 1; i < Math.min(lines.length, 4); i++) {
@@ -385,8 +386,10 @@ function arrowLocation(text) {
 
 /** The first stack frame in a file of the script's (not node: internals) -> "script.mjs:3:1" */
 function firstFrameLocation(stack) {
-  const m = /(file:\/\/[^\s)]+):(\d+):(\d+)/.exec(stack);
-  return m ? `${displayPath(m[1])}:${m[2]}:${m[3]}` : null;
+  for (const m of stack.matchAll(/(file:\/\/[^\s)]+):(\d+):(\d+)/g)) {
+    if (m[1] !== import.meta.url) return `${displayPath(m[1])}:${m[2]}:${m[3]}`;
+  }
+  return null;
 }
 
 function displayPath(file) {
@@ -405,7 +408,8 @@ async function checkSyntax(file) {
       encoding: 'utf8', timeout: 3000, stdio: ['ignore', 'ignore', 'pipe'],
     });
     if (r.status === 0 || !r.stderr) return null; // the error is in an imported file, not this one
-    return arrowLocation(r.stderr.replace(/^\s+/, ''));
+    // "<file>:<line>\n<source line>\n<caret line>\n\nSyntaxError: ..." -> its first three lines
+    return r.stderr.replace(/^\s+/, '').split('\n').slice(0, 3).join('\n');
   } catch {
     return null;
   }
@@ -416,6 +420,14 @@ async function checkSyntax(file) {
 // ---------------------------------------------------------------------------------------------
 
 function errorInfo(err) {
+  try {
+    return describeError(err);
+  } catch {
+    return { message: 'an error that could not be described', stack: '' };
+  }
+}
+
+function describeError(err) {
   if (err instanceof Error || (err && typeof err === 'object' && typeof err.message === 'string')) {
     const name = typeof err.name === 'string' && err.name ? err.name : 'Error';
     const message = err.message ? `${name}: ${err.message}` : name;
@@ -654,6 +666,7 @@ async function main() {
   channel.send({ type: 'hello', pid: process.pid, node: process.version });
 
   const loaded = await loadModule();
+  flushPartialLines(null);
   if (loaded.error) {
     process.exitCode = 1;
     socket.removeListener('end', bye);
@@ -668,6 +681,11 @@ async function main() {
   }
   channel.send({ type: 'ready', handlers: loaded.handlers });
   channel.startReading(onFrame);
+  // Node loads its fetch implementation (Request, Response, streams) on first use: do that
+  // now, while a warm container waits for its first invocation, not during it.
+  setImmediate(() => {
+    try { void new Response(new Request('http://warm.up/', { method: 'POST', body: 'x' }).body).status; } catch { /* first invoke pays */ }
+  });
 }
 
 main();

@@ -13,8 +13,11 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class Invocation {
 
-    /** The status line and headers the script answered with. */
-    public record Head(int status, List<List<String>> headers) {
+    /**
+     * The status line and headers the script answered with; {@code completeBody} is the whole
+     * body when it came in the same frame (small bodies), or null when the body streams.
+     */
+    public record Head(int status, List<List<String>> headers, byte[] completeBody) {
     }
 
     private final long id;

@@ -92,7 +92,13 @@ public final class Sandbox {
                 loadError = frame.text("message");
                 ready.completeExceptionally(new ScriptLoadException(loadError));
             }
-            case "head" -> withInvocation(frame, inv -> inv.answer(head(frame)));
+            case "head" -> withInvocation(frame, inv -> {
+                Invocation.Head head = head(frame);
+                inv.answer(head);
+                if (head.completeBody() != null) {
+                    inv.endBody();
+                }
+            });
             case "chunk" -> withInvocation(frame, inv -> inv.chunk(frame.body()));
             case "end" -> withInvocation(frame, Invocation::endBody);
             case "log" -> log(frame);
@@ -245,7 +251,7 @@ public final class Sandbox {
     private static Invocation.Head head(Frame frame) {
         int status = ((Number) frame.meta().get("status")).intValue();
         List<List<String>> headers = (List<List<String>>) frame.meta().getOrDefault("headers", List.of());
-        return new Invocation.Head(status, headers);
+        return new Invocation.Head(status, headers, Boolean.TRUE.equals(frame.meta().get("end")) ? frame.body() : null);
     }
 
     private void sendQuietly(Map<String, Object> meta) {

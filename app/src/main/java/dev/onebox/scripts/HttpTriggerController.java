@@ -155,11 +155,18 @@ class HttpTriggerController {
             invocation.body().subscribe();
             return response;
         }
+        if (head.completeBody() != null) {
+            return response.body(bodiesOf(request).adapt(head.completeBody()));
+        }
         // A ByteBody is written as it is; a Publisher body would be encoded by the content type
         // (JSON responses would come out wrapped in an array).
-        ByteBodyFactory bodies = request instanceof ServerHttpRequest<?> server ? server.byteBodyFactory()
-                : ByteBodyFactory.createDefault(NettyByteBufferFactory.DEFAULT);
+        ByteBodyFactory bodies = bodiesOf(request);
         ReadBufferFactory buffers = bodies.readBufferFactory();
         return response.body(bodies.adapt(invocation.body().map(buffers::adapt)));
+    }
+
+    private static ByteBodyFactory bodiesOf(HttpRequest<?> request) {
+        return request instanceof ServerHttpRequest<?> server ? server.byteBodyFactory()
+                : ByteBodyFactory.createDefault(NettyByteBufferFactory.DEFAULT);
     }
 }
