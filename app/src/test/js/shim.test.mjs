@@ -120,12 +120,14 @@ class App {
     const done = await this.waitFor((f) => f.meta.type === 'done' && f.meta.id === id, `done ${id}`);
     const frames = this.frames.filter((f) => f.meta.id === id);
     const chunks = frames.filter((f) => f.meta.type === 'chunk');
+    const headFrame = frames.find((f) => f.meta.type === 'head');
     return {
       frames,
       types: frames.filter((f) => f.meta.type !== 'log').map((f) => f.meta.type),
       head: frames.find((f) => f.meta.type === 'head')?.meta,
       chunks,
-      body: Buffer.concat(chunks.map((f) => f.body)),
+      // a complete body may ride in the head frame (head.end: true); else it streams in chunks
+      body: Buffer.concat([headFrame?.meta.end ? headFrame.body : Buffer.alloc(0), ...chunks.map((f) => f.body)]),
       logs: frames.filter((f) => f.meta.type === 'log').map((f) => ({ level: f.meta.level, text: f.body.toString() })),
       done: done.meta,
     };
@@ -241,7 +243,7 @@ test('a default export without fetch or scheduled is a load_error', async () => 
   }
 });
 
-test('fetch returning a Response: head (status, headers, both Set-Cookies), chunk, end, done', async () => {
+test('fetch returning a Response: head (status, headers, both Set-Cookies) carrying the small body, done', async () => {
   const app = await ready(`export default {
     async fetch(request, env, ctx) {
       const h = new Headers({ 'content-type': 'text/plain', 'x-a': '1' });
@@ -251,7 +253,8 @@ test('fetch returning a Response: head (status, headers, both Set-Cookies), chun
     },
   };`);
   const r = await app.fetch('r1');
-  assert.deepEqual(r.types, ['head', 'chunk', 'end', 'done']);
+  assert.deepEqual(r.types, ['head', 'done']);
+  assert.equal(r.head.end, true);
   assert.equal(r.head.status, 201);
   assert.deepEqual(header(r.head, 'content-type'), ['text/plain']);
   assert.deepEqual(header(r.head, 'x-a'), ['1']);
@@ -278,11 +281,38 @@ test('a streamed body goes out as it is produced, in several chunk frames', asyn
   };`);
   const r = await app.fetch('s1');
   assert.equal(r.types[0], 'head');
+  assert.equal(r.head.end, undefined);
   assert.deepEqual(r.types.slice(-2), ['end', 'done']);
   assert.ok(r.chunks.length >= 2, `expected >= 2 chunk frames, got ${r.chunks.length}`);
   assert.equal(r.body.toString(), 'part0;part1;part2;');
   // streamed, not buffered: the first chunk arrived well before the last
   assert.ok(r.chunks.at(-1).at - r.chunks[0].at >= 80, 'chunks arrived together');
+  assert.equal(await app.close(), 0);
+});
+
+test('the head goes out before a body that is not ready; a large complete body streams', async () => {
+  const app = await ready(`export default {
+    fetch(request) {
+      if (request.url.endsWith('/large')) return new Response('x'.repeat(100 * 1024));
+      return new Response(new ReadableStream({
+        async start(c) {
+          await new Promise((r) => setTimeout(r, 150));
+          c.enqueue(new TextEncoder().encode('data: late\\n\\n'));
+          c.close();
+        },
+      }), { headers: { 'content-type': 'text/event-stream' } });
+    },
+  };`);
+  const sse = await app.fetch('l1', { url: 'http://x/events' });
+  assert.deepEqual(sse.types, ['head', 'chunk', 'end', 'done']);
+  assert.equal(sse.head.end, undefined);
+  assert.ok(sse.chunks[0].at - sse.frames[0].at >= 100, 'the head waited for the body');
+  assert.equal(sse.body.toString(), 'data: late\n\n');
+
+  const large = await app.fetch('l2', { url: 'http://x/large' });
+  assert.equal(large.head.end, undefined);
+  assert.deepEqual(large.types.filter((t) => t !== 'chunk'), ['head', 'end', 'done']);
+  assert.equal(large.body.toString(), 'x'.repeat(100 * 1024));
   assert.equal(await app.close(), 0);
 });
 
@@ -298,6 +328,7 @@ test('a non-Response value is sent as JSON; undefined as 204', async () => {
     },
   };`);
   const obj = await app.fetch('j1', { url: 'http://x/obj' });
+  assert.deepEqual(obj.types, ['head', 'done']);
   assert.equal(obj.head.status, 200);
   assert.deepEqual(header(obj.head, 'content-type'), ['application/json; charset=utf-8']);
   assert.deepEqual(JSON.parse(obj.body), { ok: true, list: [1, 'two'], nested: { n: null } });
@@ -307,7 +338,8 @@ test('a non-Response value is sent as JSON; undefined as 204', async () => {
   assert.equal((await app.fetch('j3', { url: 'http://x/str' })).body.toString(), '"plain"');
 
   const none = await app.fetch('j4', { url: 'http://x/undefined' });
-  assert.deepEqual(none.types, ['head', 'end', 'done']);
+  assert.deepEqual(none.types, ['head', 'done']);
+  assert.equal(none.head.end, true);
   assert.equal(none.head.status, 204);
   assert.equal(none.body.length, 0);
   assert.equal(none.done.error, undefined);
@@ -392,7 +424,8 @@ test('the request arrives whole: method, url, query, headers, binary body', asyn
   const get = await app.fetch('q2', { method: 'GET', body: Buffer.from('ignored') });
   assert.equal(get.body.length, 0);
   const head = await app.fetch('q3', { method: 'HEAD' });
-  assert.deepEqual(head.types, ['head', 'end', 'done']);
+  assert.deepEqual(head.types, ['head', 'done']);
+  assert.equal(head.head.end, true);
   assert.deepEqual(header(head.head, 'x-method'), ['HEAD']);
   assert.equal(await app.close(), 0);
 });
@@ -461,9 +494,10 @@ test('ctx.waitUntil delays done until the promise settles', async () => {
     },
   };`);
   const r = await app.fetch('w1');
-  const end = r.frames.find((f) => f.meta.type === 'end');
+  const head = r.frames.find((f) => f.meta.type === 'head');
   const done = r.frames.find((f) => f.meta.type === 'done');
-  assert.ok(done.at - end.at >= 200, `done came ${done.at - end.at} ms after end`);
+  assert.equal(head.meta.end, true);
+  assert.ok(done.at - head.at >= 200, `done came ${done.at - head.at} ms after the response`);
   assert.equal(r.body.toString(), 'early');
   assert.deepEqual(r.logs.map((l) => l.text).filter((t) => !t.includes('background')), ['late work done', 'nested done']);
   assert.ok(r.logs.some((l) => l.level === 'error' && l.text.includes('background failed')));
@@ -588,6 +622,7 @@ test('a large body respects backpressure and arrives intact in bounded chunks', 
   await sleep(300);
   app.conn.resume();
   const r = await app.result('big');
+  assert.equal(r.head.end, undefined);
   assert.equal(r.body.length, 8 * 1024 * 1024);
   for (let i = 0; i < r.body.length; i += 4099) assert.equal(r.body[i], (i * 7) & 255);
   assert.ok(r.chunks.every((c) => c.body.length <= 64 * 1024));

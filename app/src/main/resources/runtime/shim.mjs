@@ -18,6 +18,7 @@ const CHANNEL_PATH = process.env.ONEBOX_CHANNEL || '/run/onebox/channel.sock';
 const SCRIPT_PATH = path.resolve(process.env.ONEBOX_SCRIPT || '/app/script.mjs');
 const CONNECT_TIMEOUT_MS = 5000;
 const CHUNK_MAX = 64 * 1024; // response bodies go out in chunk frames of at most this size
+const INLINE_BODY_MAX = 64 * 1024; // a complete body up to this size rides in the head frame
 const LOG_LINE_MAX = 1024 * 1024; // one log frame's body, at most
 const LOG_BACKLOG_MAX = 8 * 1024 * 1024; // unsent bytes above which log lines are dropped
 const PARTIAL_LINE_MAX = 64 * 1024; // stdout/stderr text without a newline, flushed past this
@@ -518,7 +519,9 @@ function isResponseLike(value) {
 function toResponse(value) {
   if (value instanceof Response || isResponseLike(value)) {
     if (value.type === 'error') throw new TypeError('the fetch handler returned Response.error()');
-    if (value.bodyUsed) throw new TypeError('the fetch handler returned a Response whose body was already read');
+    if (value.bodyUsed || value.body?.locked) {
+      throw new TypeError('the fetch handler returned a Response whose body was already read');
+    }
     return value;
   }
   if (value === undefined) return new Response(null, { status: 204 });
@@ -543,16 +546,23 @@ async function runFetch(inv, meta, body) {
 
   const headers = [];
   for (const [name, value] of response.headers) headers.push([name, value]);
-  channel.send({ type: 'head', id: inv.id, status: response.status, headers });
+  const head = { type: 'head', id: inv.id, status: response.status, headers };
+  const stream = response.body;
+
+  if (!stream || request.method === 'HEAD') {
+    if (stream && typeof stream.cancel === 'function') stream.cancel().catch(() => {});
+    else if (stream && typeof stream.destroy === 'function') stream.destroy();
+    channel.send({ ...head, end: true });
+    return finish(inv, null);
+  }
 
   let error = null;
   try {
-    const stream = response.body;
-    if (request.method === 'HEAD') {
-      if (stream && typeof stream.cancel === 'function') await stream.cancel().catch(() => {});
-      else if (stream && typeof stream.destroy === 'function') stream.destroy();
-    } else if (stream) {
-      await streamBody(inv.id, stream);
+    if (typeof stream.getReader === 'function') {
+      if (await sendBody(inv.id, head, stream.getReader())) return finish(inv, null); // in the head
+    } else {
+      channel.send(head);
+      await sendIterable(inv.id, stream);
     }
   } catch (err) {
     error = errorInfo(err);
@@ -561,37 +571,71 @@ async function runFetch(inv, meta, body) {
   return finish(inv, error);
 }
 
-/** Sends a body as chunk frames as it is read, at the pace the channel takes them. */
-async function streamBody(id, stream) {
-  const send = async (value) => {
-    const bytes = toBytes(value);
-    for (let off = 0; off < bytes.length; off += CHUNK_MAX) {
-      const wait = channel.send({ type: 'chunk', id }, bytes.subarray(off, off + CHUNK_MAX));
-      if (wait) await wait;
-    }
-  };
-  if (typeof stream.getReader !== 'function') {
-    // A Node.js Readable (node-fetch and friends) or another async iterable.
-    if (typeof stream[Symbol.asyncIterator] !== 'function') {
-      throw new TypeError('the response body is neither a ReadableStream nor an async iterable');
-    }
-    for await (const value of stream) {
-      await send(value);
-      if (channel.closed) return;
-    }
-    return;
+const LATER = Symbol('later');
+/** `promise`'s value if it settles within this turn of the event loop, else LATER. */
+const soon = (promise) => Promise.race([promise, new Promise((r) => setImmediate(r, LATER))]);
+
+/** Sends bytes as chunk frames, at the pace the channel takes them. */
+async function sendChunks(id, bytes) {
+  for (let off = 0; off < bytes.length; off += CHUNK_MAX) {
+    const wait = channel.send({ type: 'chunk', id }, bytes.subarray(off, off + CHUNK_MAX));
+    if (wait) await wait;
   }
-  const reader = stream.getReader();
+}
+
+/**
+ * Sends the head and the body read from `reader`. A body that is all there at once and small
+ * (a string, bytes, JSON) goes in the head frame (`end: true`) and true is returned; any other
+ * gets the head as soon as the body makes the app wait, then chunk frames as it is read (the
+ * caller sends `end`). The head always goes out, also when the body fails.
+ */
+async function sendBody(id, head, reader) {
+  const early = [];
+  let earlyLength = 0;
+  let headSent = false;
   try {
+    let next = reader.read();
     for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      await send(value);
-      if (channel.closed) return;
+      const r = await soon(next);
+      if (r === LATER) break;
+      if (r.done) {
+        channel.send({ ...head, end: true }, early.length === 1 ? early[0] : Buffer.concat(early));
+        return true;
+      }
+      const bytes = toBytes(r.value);
+      early.push(bytes);
+      earlyLength += bytes.length;
+      next = reader.read();
+      if (earlyLength > INLINE_BODY_MAX) break;
+    }
+    channel.send(head);
+    headSent = true;
+    for (const bytes of early.splice(0)) await sendChunks(id, bytes);
+    for (;;) {
+      if (channel.closed) return false;
+      const { done, value } = await next;
+      if (done) return false;
+      await sendChunks(id, toBytes(value));
+      next = reader.read();
     }
   } catch (err) {
     reader.cancel(err).catch(() => {});
+    if (!headSent) {
+      channel.send(head);
+      for (const bytes of early) channel.send({ type: 'chunk', id }, bytes);
+    }
     throw err;
+  }
+}
+
+/** A Node.js Readable (node-fetch and friends) or another async iterable, as chunk frames. */
+async function sendIterable(id, stream) {
+  if (typeof stream[Symbol.asyncIterator] !== 'function') {
+    throw new TypeError('the response body is neither a ReadableStream nor an async iterable');
+  }
+  for await (const value of stream) {
+    await sendChunks(id, toBytes(value));
+    if (channel.closed) return;
   }
 }
 
