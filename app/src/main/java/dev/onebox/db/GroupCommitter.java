@@ -30,6 +30,7 @@ public final class GroupCommitter<T, R> implements AutoCloseable {
     private final int maxBatch;
     private final Function<List<T>, List<R>> commitBatch;
     private final Runnable whenIdle;
+    private final long lingerNanos;
     private final Thread worker;
     private volatile boolean closing;
 
@@ -39,6 +40,17 @@ public final class GroupCommitter<T, R> implements AutoCloseable {
      */
     public GroupCommitter(String name, int capacity, int maxBatch,
                           Function<List<T>, List<R>> commitBatch, Runnable whenIdle) {
+        this(name, capacity, maxBatch, 0, commitBatch, whenIdle);
+    }
+
+    /**
+     * @param lingerMillis how long to wait for more items after the first one of a batch; for
+     *                     writes nobody waits on, a few milliseconds turn many tiny transactions
+     *                     into a few large ones
+     */
+    public GroupCommitter(String name, int capacity, int maxBatch, long lingerMillis,
+                          Function<List<T>, List<R>> commitBatch, Runnable whenIdle) {
+        this.lingerNanos = TimeUnit.MILLISECONDS.toNanos(lingerMillis);
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.maxBatch = maxBatch;
         this.commitBatch = commitBatch;
@@ -69,6 +81,9 @@ public final class GroupCommitter<T, R> implements AutoCloseable {
                     continue;
                 }
                 batch.add(first);
+                if (lingerNanos > 0) {
+                    Thread.sleep(lingerNanos / 1_000_000, (int) (lingerNanos % 1_000_000));
+                }
                 queue.drainTo(batch, maxBatch - 1);
                 commit(batch);
             } catch (InterruptedException e) {

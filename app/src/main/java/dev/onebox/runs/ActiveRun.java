@@ -16,6 +16,7 @@ public final class ActiveRun {
     private final RunLog log;
     private final RunRecorder recorder;
     private final AtomicBoolean finished = new AtomicBoolean();
+    private final AtomicBoolean rowWritten = new AtomicBoolean();
 
     ActiveRun(String id, String script, int version, String trigger, RunLog log, RunRecorder recorder) {
         this.id = id;
@@ -48,6 +49,11 @@ public final class ActiveRun {
 
     public RunLog log() {
         return log;
+    }
+
+    /** True the first time only: the run's "running" row is being written. */
+    boolean markRowWritten() {
+        return rowWritten.compareAndSet(false, true);
     }
 
     public boolean isFinished() {

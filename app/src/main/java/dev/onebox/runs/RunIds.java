@@ -1,19 +1,21 @@
 package dev.onebox.runs;
 
-import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
 
-/** Run ids sort by time (so pages are ordered by id) and are unguessable. */
+/**
+ * Run ids sort by time (so pages are ordered by id) and do not collide. They grant nothing:
+ * reading a run needs a token, so they need not be unguessable, and they are made on the hot path.
+ */
 final class RunIds {
 
-    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final HexFormat HEX = HexFormat.of();
 
     private RunIds() {
     }
 
     static String next() {
-        byte[] random = new byte[8];
-        RANDOM.nextBytes(random);
-        return "r" + String.format("%012x", System.currentTimeMillis()) + HexFormat.of().formatHex(random);
+        String millis = HEX.toHexDigits(System.currentTimeMillis()).substring(4);
+        return "r" + millis + HEX.toHexDigits(ThreadLocalRandom.current().nextLong());
     }
 }

@@ -42,19 +42,25 @@ public class RunRecorder {
         if (orphans > 0) {
             LOG.warn("{} runs were still open when the app last stopped; marked failed", orphans);
         }
-        this.writer = new GroupCommitter<>("run-writer", 50_000, 1_000, writes::apply, () -> { });
+        this.writer = new GroupCommitter<>("run-writer", 50_000, 2_000, 20, writes::apply, () -> { });
+        timer.scheduleWithFixedDelay(this::writeRunningRows, RUNNING_ROW_AFTER_MS / 4, RUNNING_ROW_AFTER_MS / 4, TimeUnit.MILLISECONDS);
     }
 
     public ActiveRun start(String script, int version, String trigger) {
         ActiveRun run = new ActiveRun(RunIds.next(), script, version, trigger, new RunLog(maxLogBytes), this);
         active.put(run.id(), run);
-        timer.schedule(() -> {
-            if (!run.isFinished()) {
-                writer.submit(new RunRow(run.id(), script, version, trigger, RunStatus.RUNNING, run.createdAt(),
-                        null, null, null, null, false, null));
-            }
-        }, RUNNING_ROW_AFTER_MS, TimeUnit.MILLISECONDS);
         return run;
+    }
+
+    /** Gives runs open for more than a second their "running" row; one sweep instead of a timer per run. */
+    private void writeRunningRows() {
+        long cutoff = System.currentTimeMillis() - RUNNING_ROW_AFTER_MS;
+        for (ActiveRun run : active.values()) {
+            if (run.createdAt() <= cutoff && !run.isFinished() && run.markRowWritten()) {
+                writer.submit(new RunRow(run.id(), run.script(), run.version(), run.trigger(), RunStatus.RUNNING,
+                        run.createdAt(), null, null, null, null, false, null));
+            }
+        }
     }
 
     void finished(ActiveRun run, String status, long durationMs, @Nullable Integer httpStatus, @Nullable String error) {

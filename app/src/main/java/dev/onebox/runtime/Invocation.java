@@ -23,7 +23,9 @@ public final class Invocation {
     private final long id;
     private final ActiveRun run;
     private final CompletableFuture<Head> head = new CompletableFuture<>();
-    private final Sinks.Many<byte[]> body = Sinks.many().unicast().onBackpressureBuffer();
+    /** Made only for bodies that stream; most answers carry their whole body in the head. */
+    private Sinks.Many<byte[]> body;
+    private boolean bodyEnded;
     private final CompletableFuture<String> ended = new CompletableFuture<>();
     private volatile Head answered;
 
@@ -45,7 +47,17 @@ public final class Invocation {
     }
 
     public Flux<byte[]> body() {
-        return body.asFlux();
+        return sink().asFlux();
+    }
+
+    private synchronized Sinks.Many<byte[]> sink() {
+        if (body == null) {
+            body = Sinks.many().unicast().onBackpressureBuffer();
+            if (bodyEnded) {
+                body.tryEmitComplete();
+            }
+        }
+        return body;
     }
 
     /** Completes with the run's final status. */
@@ -59,11 +71,14 @@ public final class Invocation {
     }
 
     void chunk(byte[] bytes) {
-        body.tryEmitNext(bytes);
+        sink().tryEmitNext(bytes);
     }
 
-    void endBody() {
-        body.tryEmitComplete();
+    synchronized void endBody() {
+        bodyEnded = true;
+        if (body != null) {
+            body.tryEmitComplete();
+        }
     }
 
     /** Ends the run; a fetch that never answered gets {@code failure} as its head's error. */
@@ -73,7 +88,7 @@ public final class Invocation {
         if (!head.isDone()) {
             head.completeExceptionally(failure);
         }
-        body.tryEmitComplete();
+        endBody();
         ended.complete(status);
     }
 }

@@ -15,8 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -40,10 +38,10 @@ public final class Sandbox {
     private final ScriptCode code;
     private final Channel channel;
     private final PoolConfig config;
-    private final ScheduledExecutorService timer;
     private final Listener listener;
     private final Map<Long, Invocation> inFlight = new ConcurrentHashMap<>();
-    private final Map<Long, ScheduledFuture<?>> deadlines = new ConcurrentHashMap<>();
+    /** When each invocation's time is up, in System.nanoTime(); checked by {@link #expire}. */
+    private final Map<Long, Long> deadlines = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final AtomicBoolean ended = new AtomicBoolean();
@@ -56,11 +54,10 @@ public final class Sandbox {
     int load;
     long idleSinceNanos = System.nanoTime();
 
-    Sandbox(ScriptCode code, Channel channel, PoolConfig config, ScheduledExecutorService timer, Listener listener) {
+    Sandbox(ScriptCode code, Channel channel, PoolConfig config, Listener listener) {
         this.code = code;
         this.channel = channel;
         this.config = config;
-        this.timer = timer;
         this.listener = listener;
     }
 
@@ -111,7 +108,7 @@ public final class Sandbox {
         long id = ids.incrementAndGet();
         Invocation invocation = new Invocation(id, run);
         inFlight.put(id, invocation);
-        deadlines.put(id, timer.schedule(() -> timedOut(invocation), code.settings().limits().timeoutMs(), TimeUnit.MILLISECONDS));
+        deadlines.put(id, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(code.settings().limits().timeoutMs()));
         Map<String, Object> meta = new HashMap<>(request);
         meta.put("type", "invoke");
         meta.put("id", id);
@@ -141,6 +138,23 @@ public final class Sandbox {
         if (!ended.get()) {
             stop(RunStatus.FAILED, "the script's runtime closed its channel");
         }
+    }
+
+    /** Stops the sandbox when a call in it ran out of time; answers whether it is still alive. */
+    boolean expire(long nowNanos) {
+        if (ended.get()) {
+            return false;
+        }
+        for (Map.Entry<Long, Long> deadline : deadlines.entrySet()) {
+            if (nowNanos - deadline.getValue() >= 0) {
+                Invocation invocation = inFlight.get(deadline.getKey());
+                if (invocation != null) {
+                    timedOut(invocation);
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private void timedOut(Invocation invocation) {
@@ -208,10 +222,7 @@ public final class Sandbox {
         if (inFlight.remove(invocation.id()) == null) {
             return;
         }
-        ScheduledFuture<?> deadline = deadlines.remove(invocation.id());
-        if (deadline != null) {
-            deadline.cancel(false);
-        }
+        deadlines.remove(invocation.id());
         String message = error == null ? "" : "The script's run " + invocation.run().id() + " ended: " + error + ".";
         invocation.end(status, error, new InvocationFailedException(httpStatus == null ? HttpStatus.INTERNAL_SERVER_ERROR : httpStatus,
                 code == null ? "script_error" : code, message, invocation.run().id()));
