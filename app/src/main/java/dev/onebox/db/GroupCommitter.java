@@ -1,5 +1,6 @@
 package dev.onebox.db;
 
+import dev.onebox.Threads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,8 +56,7 @@ public final class GroupCommitter<T, R> implements AutoCloseable {
         this.maxBatch = maxBatch;
         this.commitBatch = commitBatch;
         this.whenIdle = whenIdle;
-        this.worker = new Thread(this::run, name);
-        this.worker.setDaemon(true);
+        this.worker = Threads.daemon(name).newThread(this::run);
         this.worker.start();
     }
 

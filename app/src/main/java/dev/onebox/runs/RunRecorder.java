@@ -1,5 +1,6 @@
 package dev.onebox.runs;
 
+import dev.onebox.Threads;
 import dev.onebox.db.GroupCommitter;
 import dev.onebox.runtime.PoolConfig;
 import io.micronaut.context.annotation.Context;
@@ -29,11 +30,7 @@ public class RunRecorder {
 
     private final Map<String, ActiveRun> active = new ConcurrentHashMap<>();
     private final GroupCommitter<RunRow, Boolean> writer;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "run-start-rows");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(Threads.daemon("run-start-rows"));
     private final int maxLogBytes;
 
     RunRecorder(RunWrites writes, PoolConfig pool) {

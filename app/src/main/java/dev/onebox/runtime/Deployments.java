@@ -1,5 +1,6 @@
 package dev.onebox.runtime;
 
+import dev.onebox.Threads;
 import dev.onebox.runs.ActiveRun;
 import dev.onebox.runs.RunRecorder;
 import io.micronaut.scheduling.annotation.Scheduled;
@@ -31,16 +32,8 @@ public class Deployments {
     private final PoolConfig config;
     private final Map<String, WarmPool> serving = new ConcurrentHashMap<>();
     private final Map<String, WarmPool> pools = new ConcurrentHashMap<>();
-    private final ExecutorService startExecutor = Executors.newCachedThreadPool(r -> {
-        Thread thread = new Thread(r, "sandbox-start");
-        thread.setDaemon(true);
-        return thread;
-    });
-    private final ExecutorService buildExecutor = Executors.newSingleThreadExecutor(r -> {
-        Thread thread = new Thread(r, "script-build");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService startExecutor = Executors.newCachedThreadPool(Threads.daemon("sandbox-start"));
+    private final ExecutorService buildExecutor = Executors.newSingleThreadExecutor(Threads.daemon("script-build"));
 
     Deployments(RuntimeSelector runtimes, SandboxStarter starter, RunRecorder runs, PoolConfig config) {
         this.runtimes = runtimes;

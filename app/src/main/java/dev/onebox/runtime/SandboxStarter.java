@@ -1,5 +1,6 @@
 package dev.onebox.runtime;
 
+import dev.onebox.Threads;
 import dev.onebox.OneboxConfig;
 import dev.onebox.runtime.channel.Channel;
 import io.micronaut.json.JsonMapper;
@@ -26,11 +27,7 @@ class SandboxStarter {
     private final PoolConfig config;
     private final Path channelsDir;
     private final Set<Sandbox> live = ConcurrentHashMap.newKeySet();
-    private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "run-deadlines");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(Threads.daemon("run-deadlines"));
 
     SandboxStarter(RuntimeSelector runtimes, JsonMapper json, PoolConfig config, OneboxConfig onebox) {
         this.runtimes = runtimes;
@@ -57,9 +54,7 @@ class SandboxStarter {
         }
         Sandbox sandbox = new Sandbox(code, channel, config, listener);
         live.add(sandbox);
-        Thread reader = new Thread(() -> channel.serve(sandbox::onFrame, sandbox::onChannelClosed), "channel-" + code.key());
-        reader.setDaemon(true);
-        reader.start();
+        Threads.daemon("channel-" + code.key()).newThread(() -> channel.serve(sandbox::onFrame, sandbox::onChannelClosed)).start();
         try {
             sandbox.attach(runtime.start(code, image, channel.directory()));
         } catch (RuntimeException e) {

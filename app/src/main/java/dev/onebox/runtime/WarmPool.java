@@ -79,11 +79,14 @@ final class WarmPool implements Sandbox.Listener {
     }
 
     /** Starts a sandbox now and answers when its script loaded (deploy-time validation). */
-    CompletableFuture<Void> warmUp() {
+    synchronized CompletableFuture<Void> warmUp() {
+        return startOne();
+    }
+
+    /** Call with the pool's lock held. */
+    private CompletableFuture<Void> startOne() {
+        starting++;
         CompletableFuture<Void> loaded = new CompletableFuture<>();
-        synchronized (this) {
-            starting++;
-        }
         startExecutor.execute(() -> {
             try {
                 Sandbox sandbox = starter.start(code, image, this);
@@ -97,19 +100,6 @@ final class WarmPool implements Sandbox.Listener {
             }
         });
         return loaded;
-    }
-
-    private void startOne() {
-        starting++;
-        startExecutor.execute(() -> {
-            try {
-                Sandbox sandbox = starter.start(code, image, this);
-                sandbox.ready().get(config.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
-                added(sandbox);
-            } catch (Exception e) {
-                startFailed(unwrap(e));
-            }
-        });
     }
 
     private synchronized void added(Sandbox sandbox) {

@@ -6,7 +6,7 @@ import dev.onebox.testing.Api;
 import dev.onebox.testing.DockerEngine;
 import dev.onebox.testing.Http;
 import dev.onebox.testing.Json;
-import dev.onebox.testing.TempDirs;
+import dev.onebox.testing.TestApp;
 import dev.onebox.testing.Waits;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
@@ -42,9 +42,7 @@ class ScriptRuntimeTest implements TestPropertyProvider {
 
     @Override
     public Map<String, String> getProperties() {
-        return Map.of("onebox.data-dir", TempDirs.dataDir().toString(), "onebox.admin-token", TOKEN,
-                "onebox.runtime", "docker", "onebox.docker-host", DockerEngine.host(),
-                "onebox.pool.idle-timeout", "3s", "onebox.pool.max-output-bytes", "2097152");
+        return TestApp.withDocker(TOKEN, "onebox.pool.idle-timeout", "3s", "onebox.pool.max-output-bytes", "2097152");
     }
 
     @BeforeEach

@@ -4,7 +4,7 @@ import dev.onebox.testing.Api;
 import dev.onebox.testing.DockerEngine;
 import dev.onebox.testing.Http;
 import dev.onebox.testing.Json;
-import dev.onebox.testing.TempDirs;
+import dev.onebox.testing.TestApp;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
@@ -41,10 +41,8 @@ class WarmPoolLimitsTest implements TestPropertyProvider {
 
     @Override
     public Map<String, String> getProperties() {
-        return Map.of("onebox.data-dir", TempDirs.dataDir().toString(), "onebox.admin-token", TOKEN,
-                "onebox.runtime", "docker", "onebox.docker-host", DockerEngine.host(),
-                "onebox.pool.max-containers", "2", "onebox.pool.max-in-flight", "2", "onebox.pool.max-queued", "2",
-                "onebox.pool.max-request-body-bytes", "1024");
+        return TestApp.withDocker(TOKEN, "onebox.pool.max-containers", "2", "onebox.pool.max-in-flight", "2",
+                "onebox.pool.max-queued", "2", "onebox.pool.max-request-body-bytes", "1024");
     }
 
     @BeforeEach

@@ -1,10 +1,9 @@
 package dev.onebox.scripts;
 
 import dev.onebox.testing.Api;
-import dev.onebox.testing.DockerEngine;
 import dev.onebox.testing.Http;
 import dev.onebox.testing.Json;
-import dev.onebox.testing.TempDirs;
+import dev.onebox.testing.TestApp;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
@@ -38,8 +37,7 @@ class ScriptApiTest implements TestPropertyProvider {
 
     @Override
     public Map<String, String> getProperties() {
-        return Map.of("onebox.data-dir", TempDirs.dataDir().toString(), "onebox.admin-token", TOKEN,
-                "onebox.runtime", "docker", "onebox.docker-host", DockerEngine.host());
+        return TestApp.withDocker(TOKEN);
     }
 
     @BeforeEach

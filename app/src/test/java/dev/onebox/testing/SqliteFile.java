@@ -17,22 +17,20 @@ public final class SqliteFile {
     }
 
     public long scalar(String sql) {
-        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file + "?open_mode=1");
-             Statement statement = connection.createStatement();
-             ResultSet rows = statement.executeQuery(sql)) {
-            rows.next();
-            return rows.getLong(1);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        return ((Number) first(sql)).longValue();
     }
 
     public String text(String sql) {
+        return String.valueOf(first(sql));
+    }
+
+    /** The first column of the first row, read over a read-only connection. */
+    private Object first(String sql) {
         try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file + "?open_mode=1");
              Statement statement = connection.createStatement();
              ResultSet rows = statement.executeQuery(sql)) {
             rows.next();
-            return rows.getString(1);
+            return rows.getObject(1);
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }

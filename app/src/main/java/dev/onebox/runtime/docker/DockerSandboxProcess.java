@@ -1,5 +1,6 @@
 package dev.onebox.runtime.docker;
 
+import dev.onebox.Threads;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.WaitResponse;
@@ -23,11 +24,7 @@ final class DockerSandboxProcess implements SandboxProcess {
 
     private final DockerClient docker;
     private final String id;
-    private static final ScheduledExecutorService RETRY = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "docker-wait-retry");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private static final ScheduledExecutorService RETRY = Executors.newSingleThreadScheduledExecutor(Threads.daemon("docker-wait-retry"));
 
     private final CompletableFuture<SandboxExit> exited = new CompletableFuture<>();
 

@@ -1,0 +1,22 @@
+package dev.onebox.testing;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/** Properties of an app under test: its own data directory, a known admin token, the real Docker engine. */
+public final class TestApp {
+
+    private TestApp() {
+    }
+
+    /** {@code extra} is pairs of property names and values. */
+    public static Map<String, String> withDocker(String token, String... extra) {
+        Map<String, String> properties = new HashMap<>(Map.of(
+                "onebox.data-dir", TempDirs.dataDir().toString(), "onebox.admin-token", token,
+                "onebox.runtime", "docker", "onebox.docker-host", DockerEngine.host()));
+        for (int i = 0; i + 1 < extra.length; i += 2) {
+            properties.put(extra[i], extra[i + 1]);
+        }
+        return properties;
+    }
+}
