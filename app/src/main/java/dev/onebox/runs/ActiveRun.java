@@ -17,6 +17,8 @@ public final class ActiveRun {
     private final RunRecorder recorder;
     private final AtomicBoolean finished = new AtomicBoolean();
     private final AtomicBoolean rowWritten = new AtomicBoolean();
+    private volatile long durationMs;
+    private volatile String error;
 
     ActiveRun(String id, String script, int version, String trigger, RunLog log, RunRecorder recorder) {
         this.id = id;
@@ -47,6 +49,16 @@ public final class ActiveRun {
         return createdAt;
     }
 
+    /** Set once the run finished. */
+    public long durationMs() {
+        return durationMs;
+    }
+
+    /** Why the run failed, once it finished; null when it succeeded. */
+    public String error() {
+        return error;
+    }
+
     public RunLog log() {
         return log;
     }
@@ -65,7 +77,8 @@ public final class ActiveRun {
         if (!finished.compareAndSet(false, true)) {
             return false;
         }
-        long durationMs = (System.nanoTime() - startedNanos) / 1_000_000;
+        this.durationMs = (System.nanoTime() - startedNanos) / 1_000_000;
+        this.error = error;
         recorder.finished(this, status, durationMs, httpStatus, error);
         log.close();
         return true;

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -33,7 +34,6 @@ public class Deployments {
     private final Map<String, WarmPool> serving = new ConcurrentHashMap<>();
     private final Map<String, WarmPool> pools = new ConcurrentHashMap<>();
     private final ExecutorService startExecutor = Executors.newCachedThreadPool(Threads.daemon("sandbox-start"));
-    private final ExecutorService buildExecutor = Executors.newSingleThreadExecutor(Threads.daemon("script-build"));
 
     Deployments(RuntimeSelector runtimes, SandboxStarter starter, RunRecorder runs, PoolConfig config) {
         this.runtimes = runtimes;
@@ -43,18 +43,23 @@ public class Deployments {
     }
 
     /**
-     * Builds the version and loads it in a first sandbox, which stays warm. Completes with the
-     * image; fails with {@link BuildFailedException} or {@link ScriptLoadException} (for example
-     * a syntax error, with its line) or {@link RuntimeUnavailableException}.
+     * Builds the version and loads it in a first sandbox, which stays warm; blocking. Fails with
+     * {@link BuildFailedException}, {@link ScriptLoadException} (for example a syntax error, with
+     * its line) or {@link RuntimeUnavailableException}.
      */
-    public CompletableFuture<String> prepare(ScriptCode code) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return runtimes.runtime().build(code);
-            } catch (BuildFailedException e) {
-                throw new java.util.concurrent.CompletionException(e);
-            }
-        }, buildExecutor).thenCompose(image -> pool(code, image).warmUp().thenApply(ready -> image));
+    public BuildResult prepare(ScriptCode code, BuildLog log) throws BuildFailedException {
+        BuildResult built = runtimes.runtime().build(code, log);
+        log.line("starting a sandbox to load the script");
+        try {
+            pool(code, built.image()).warmUp().get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException runtime ? runtime : new ScriptLoadException(e.getCause().toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ScriptLoadException("interrupted");
+        }
+        log.line("the script loaded; version ready");
+        return built;
     }
 
     /** Refuses work up front when the engine cannot be reached, so nothing is stored for nothing. */
@@ -68,6 +73,7 @@ public class Deployments {
     /** New calls to the script go to this version from now on. */
     public void activate(ScriptCode code, String image) {
         WarmPool next = pool(code, image);
+        next.resume();
         WarmPool previous = serving.put(code.script(), next);
         if (previous != null && previous != next) {
             previous.drain();
@@ -96,16 +102,31 @@ public class Deployments {
     }
 
     /**
-     * Calls the serving version of the script. The run starts now; the invocation completes
-     * once a sandbox took the call.
+     * Calls the serving version of the script. The run starts once a sandbox took the call; the
+     * invocation completes then.
      */
     public CompletableFuture<Invocation> invoke(String script, String trigger, Map<String, Object> request, byte[] body) {
         WarmPool pool = serving.get(script);
         if (pool == null) {
             return CompletableFuture.failedFuture(new ScriptLoadException("not deployed"));
         }
+        return invoke(pool, script, trigger, request, body);
+    }
+
+    /**
+     * Builds (or finds the image of) code that is not deployed and calls it once, for try-outs;
+     * its sandbox stays warm for a repeat and goes with the idle timeout. Blocking for the build.
+     */
+    public CompletableFuture<Invocation> tryOut(ScriptCode code, String runName, Map<String, Object> request, byte[] body,
+                                                BuildLog log) throws BuildFailedException {
+        WarmPool existing = pools.get(code.key());
+        WarmPool pool = existing != null ? existing : pool(code, runtimes.runtime().build(code, log).image());
+        return invoke(pool, runName, "try", request, body);
+    }
+
+    private CompletableFuture<Invocation> invoke(WarmPool pool, String runName, String trigger, Map<String, Object> request, byte[] body) {
         return pool.acquire().thenApply(sandbox -> {
-            ActiveRun run = runs.start(script, pool.code().version(), trigger);
+            ActiveRun run = runs.start(runName, pool.code().version(), trigger);
             return sandbox.invoke(run, request, body);
         });
     }
@@ -129,6 +150,5 @@ public class Deployments {
     void stopAll() {
         pools.values().forEach(pool -> pool.stopAll("the app is stopping"));
         startExecutor.shutdownNow();
-        buildExecutor.shutdownNow();
     }
 }

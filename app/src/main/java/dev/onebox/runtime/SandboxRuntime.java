@@ -13,8 +13,8 @@ public interface SandboxRuntime {
     /** {@code docker} or {@code process}. */
     String kind();
 
-    /** Builds what {@link #start} needs for this version (an image); answers its reference. */
-    String build(ScriptCode code) throws RuntimeUnavailableException, BuildFailedException;
+    /** Builds what {@link #start} needs for this version (an image), writing its output to {@code log}. */
+    BuildResult build(ScriptCode code, BuildLog log) throws RuntimeUnavailableException, BuildFailedException;
 
     /** Starts a sandbox for the version, connected to the channel in {@code channelDirectory}. */
     SandboxProcess start(ScriptCode code, String imageRef, Path channelDirectory) throws RuntimeUnavailableException;

@@ -1,7 +1,21 @@
 package dev.onebox.runtime;
 
-/** A script version as the runtime needs it: what to build and how to run it. */
-public record ScriptCode(String script, int version, String source, ScriptSettings settings) {
+import io.micronaut.core.annotation.Nullable;
+
+import java.util.Map;
+
+/**
+ * A script version as the runtime needs it: what to build and how to run it.
+ *
+ * @param dependencies npm package names and version ranges; empty for plain scripts
+ * @param lockfile     the npm lockfile recorded by an earlier build of this version, if any
+ */
+public record ScriptCode(String script, int version, String source, ScriptSettings settings,
+                         Map<String, String> dependencies, @Nullable String lockfile) {
+
+    public ScriptCode(String script, int version, String source, ScriptSettings settings) {
+        this(script, version, source, settings, Map.of(), null);
+    }
 
     public String key() {
         return script + "@" + version;

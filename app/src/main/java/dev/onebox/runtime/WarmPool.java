@@ -67,15 +67,17 @@ final class WarmPool implements Sandbox.Listener {
         if (sandboxes.size() + starting < config.maxContainers() && (long) starting * config.maxInFlight() < waiting.size()) {
             startOne();
         }
-        ticket.orTimeout(config.startTimeout().toMillis() + code.settings().limits().timeoutMs(), TimeUnit.MILLISECONDS)
-                .whenComplete((s, e) -> {
-                    if (e != null) {
-                        synchronized (this) {
-                            waiting.remove(ticket);
-                        }
-                    }
-                });
-        return ticket;
+        long patience = config.startTimeout().toMillis() + code.settings().limits().timeoutMs();
+        return ticket.orTimeout(patience, TimeUnit.MILLISECONDS).exceptionallyCompose(error -> {
+            synchronized (this) {
+                waiting.remove(ticket);
+            }
+            if (error instanceof java.util.concurrent.TimeoutException) {
+                return CompletableFuture.failedFuture(new ScriptLoadException("no sandbox of " + code.key()
+                        + " was free within " + patience + " ms"));
+            }
+            return CompletableFuture.failedFuture(error);
+        });
     }
 
     /** Starts a sandbox now and answers when its script loaded (deploy-time validation). */
@@ -178,6 +180,11 @@ final class WarmPool implements Sandbox.Listener {
                 sandbox.stop("killed", "stopped after being idle");
             }
         }
+    }
+
+    /** Serves again after a drain: a rollback to this version. */
+    synchronized void resume() {
+        draining = false;
     }
 
     /** No new calls; each sandbox stops once its calls ended. */

@@ -16,6 +16,11 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.rules.SecurityRule;
 import dev.onebox.web.ApiException;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Produces;
+import io.micronaut.http.sse.Event;
+import io.micronaut.serde.annotation.Serdeable;
+import reactor.core.publisher.Flux;
 
 import java.time.Duration;
 import java.util.List;
@@ -60,6 +65,29 @@ class ScriptController {
     @Get("/{name}/versions")
     List<ScriptView.VersionView> versions(String name) {
         return scripts.versions(name);
+    }
+
+    /** Switches traffic to an earlier ready version at once, without a rebuild. */
+    @Post("/{name}/rollback")
+    ScriptView rollBack(String name, @Body @Nullable RollbackRequest request) {
+        if (request == null || request.version() == null) {
+            throw ApiException.badRequest("missing_version", "Say which version to serve: {\"version\": N}.");
+        }
+        return scripts.rollBack(name, request.version());
+    }
+
+    /** A version's build output as server-sent events: live while it builds, then what was kept. */
+    @Get("/{name}/versions/{version}/log")
+    @Produces(MediaType.TEXT_EVENT_STREAM)
+    Flux<Event<String>> buildLog(String name, int version) {
+        ScriptVersion found = scripts.version(name, version);
+        return scripts.liveBuildLog(found.id())
+                .map(log -> log.follow().map(line -> Event.of(line.stripTrailing())))
+                .orElseGet(() -> Flux.fromStream((found.buildLog() == null ? "" : found.buildLog()).lines()).map(Event::of));
+    }
+
+    @Serdeable
+    record RollbackRequest(@Nullable Integer version) {
     }
 
     @Delete("/{name}")

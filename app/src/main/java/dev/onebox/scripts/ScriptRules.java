@@ -6,6 +6,8 @@ import dev.onebox.web.ApiException;
 import io.micronaut.http.HttpStatus;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /** The limits of DESIGN.md for names, sources and settings, with the errors users see. */
@@ -42,11 +44,35 @@ final class ScriptRules {
         return source;
     }
 
-    static ScriptSettings settings(ScriptRequest request) {
-        if (request.dependencies() != null && !request.dependencies().isEmpty()) {
-            throw ApiException.badRequest("dependencies_unsupported",
-                    "npm dependencies are not supported by this onebox version yet; inline the code instead.");
+    static final int MAX_DEPENDENCIES = 64;
+    /** npm's rules for package names, scoped or not. */
+    static final Pattern PACKAGE = Pattern.compile("^(@[a-z0-9-~][a-z0-9-._~]*/)?[a-z0-9-~][a-z0-9-._~]{0,213}$");
+    /**
+     * Versions, ranges and tags only: no URLs, paths, git or GitHub specs, which would fetch
+     * code from outside the registry or from the build machine.
+     */
+    static final Pattern RANGE = Pattern.compile("^[0-9A-Za-z.^~<>=*| +x-]{1,64}$");
+
+    static Map<String, String> dependencies(Map<String, String> dependencies) {
+        if (dependencies == null) {
+            return Map.of();
         }
+        if (dependencies.size() > MAX_DEPENDENCIES) {
+            throw ApiException.badRequest("invalid_dependencies", "A script has at most " + MAX_DEPENDENCIES + " dependencies.");
+        }
+        for (Map.Entry<String, String> dependency : dependencies.entrySet()) {
+            if (!PACKAGE.matcher(dependency.getKey()).matches()) {
+                throw ApiException.badRequest("invalid_dependencies", "'" + dependency.getKey() + "' is not an npm package name.");
+            }
+            if (dependency.getValue() == null || !RANGE.matcher(dependency.getValue()).matches()) {
+                throw ApiException.badRequest("invalid_dependencies", "The version of '" + dependency.getKey()
+                        + "' must be a version, range or tag from the npm registry (e.g. \"^4\"), not a URL or path.");
+            }
+        }
+        return new TreeMap<>(dependencies);
+    }
+
+    static ScriptSettings settings(ScriptRequest request) {
         if (request.schedule() != null && request.schedule().cron() != null) {
             throw ApiException.badRequest("schedule_unsupported",
                     "Cron schedules are not supported by this onebox version yet.");

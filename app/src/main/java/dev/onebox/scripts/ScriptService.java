@@ -1,11 +1,13 @@
 package dev.onebox.scripts;
 
+import dev.onebox.runtime.BuildFailedException;
+import dev.onebox.runtime.BuildLog;
+import dev.onebox.runtime.BuildResult;
 import dev.onebox.runtime.Deployments;
 import dev.onebox.runtime.RuntimeUnavailableException;
 import dev.onebox.runtime.ScriptCode;
 import dev.onebox.runtime.ScriptLoadException;
 import dev.onebox.runtime.ScriptSettings;
-import dev.onebox.runtime.BuildFailedException;
 import dev.onebox.web.ApiException;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.core.type.Argument;
@@ -19,12 +21,14 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Deploys scripts: each create or update stores an immutable version, builds it and loads it in
- * a sandbox; a version that loads starts serving, one that fails leaves the previous one serving.
+ * Deploys scripts: each create or update stores an immutable version with a queued build; the
+ * build worker builds it and loads it in a sandbox; a version that loads starts serving, one
+ * that fails leaves the previous one serving.
  */
 @Context
 class ScriptService {
@@ -35,21 +39,26 @@ class ScriptService {
     private final ScriptVersionRepository versions;
     private final ScriptStore store;
     private final Deployments deployments;
+    private final BuildConfig config;
     private final JsonMapper json;
+    private final BuildSignal signal;
+    private final Map<Long, CompletableFuture<ScriptVersion>> waiting = new ConcurrentHashMap<>();
+    private final Map<Long, BuildLog> building = new ConcurrentHashMap<>();
 
     ScriptService(ScriptRepository scripts, ScriptVersionRepository versions, ScriptStore store,
-                  Deployments deployments, JsonMapper json) {
+                  Deployments deployments, BuildConfig config, JsonMapper json, BuildSignal signal) {
+        this.signal = signal;
         this.scripts = scripts;
         this.versions = versions;
         this.store = store;
         this.deployments = deployments;
+        this.config = config;
         this.json = json;
     }
 
-    /** Serves what served before the app stopped; builds interrupted by the stop are failed. */
+    /** Serves what served before the app stopped. */
     @PostConstruct
     void restore() {
-        store.failInterruptedBuilds();
         for (Script script : scripts.findByCurrentVersionIsNotNull()) {
             versions.findByScriptIdAndVersion(script.id(), script.currentVersion())
                     .filter(v -> v.imageId() != null)
@@ -63,10 +72,10 @@ class ScriptService {
     Deploy create(ScriptRequest request) {
         String name = ScriptRules.name(request.name());
         ScriptSettings settings = ScriptRules.settings(request);
+        Map<String, String> dependencies = ScriptRules.dependencies(request.dependencies());
         String source = ScriptRules.source(request.source());
         deployments.requireAvailable();
-        ScriptVersion version = store.createScript(name, source, write(settings));
-        return new Deploy(version, build(name, version));
+        return queued(store.createScript(name, source, write(dependencies), write(settings)));
     }
 
     Deploy update(String name, ScriptRequest request) {
@@ -74,44 +83,100 @@ class ScriptService {
             throw ApiException.badRequest("name_mismatch", "The body names '" + request.name() + "' but the URL names '" + name + "'.");
         }
         ScriptSettings settings = ScriptRules.settings(request);
+        Map<String, String> dependencies = ScriptRules.dependencies(request.dependencies());
         String source = ScriptRules.source(request.source());
         Script script = find(name);
         deployments.requireAvailable();
-        ScriptVersion version = store.addVersion(script, source, write(settings));
-        return new Deploy(version, build(name, version));
+        return queued(store.addVersion(script, source, write(dependencies), write(settings)));
     }
 
-    private CompletableFuture<ScriptVersion> build(String name, ScriptVersion version) {
+    private Deploy queued(ScriptVersion version) {
+        CompletableFuture<ScriptVersion> outcome = new CompletableFuture<>();
+        waiting.put(version.id(), outcome);
+        signal.queued();
+        return new Deploy(version, outcome);
+    }
+
+    /** Runs on the build worker: builds the version, loads it, and serves it if it is the newest ready one. */
+    void build(long versionId) {
+        ScriptVersion version = store.version(versionId);
+        String name = nameOf(version);
         ScriptCode code = code(name, version);
-        return deployments.prepare(code).handle((image, failure) -> {
-            if (failure == null) {
-                boolean serving = store.markReady(version, image);
-                if (serving) {
-                    deployments.activate(code, image);
-                }
-                LOG.info("{} v{} ready{}", name, version.version(), serving ? " and serving" : "");
-                return store.version(version.id());
+        BuildLog log = new BuildLog();
+        building.put(versionId, log);
+        try {
+            BuildResult built = deployments.prepare(code, log);
+            boolean serving = store.markReady(version, built.image(), built.lockfile(), log.text());
+            if (serving) {
+                deployments.activate(code, built.image());
             }
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-            String message = describe(cause);
-            String log = cause instanceof BuildFailedException build ? build.log() : null;
-            store.markFailed(version, message, log);
-            LOG.info("{} v{} failed: {}", name, version.version(), message);
-            if (cause instanceof RuntimeUnavailableException unavailable) {
-                throw unavailable;
-            }
-            return store.version(version.id());
-        });
+            LOG.info("{} v{} ready{}", name, version.version(), serving ? " and serving" : "");
+            pruneImages(version.scriptId());
+            complete(versionId, null);
+        } catch (BuildFailedException | ScriptLoadException | RuntimeUnavailableException e) {
+            fail(versionId, name, version.version(), e.getMessage(), log, e instanceof RuntimeUnavailableException u ? u : null);
+        } catch (RuntimeException e) {
+            LOG.warn("{} v{}: build crashed", name, version.version(), e);
+            fail(versionId, name, version.version(), "the build failed: " + e, log, null);
+        } finally {
+            log.close();
+            building.remove(versionId);
+        }
     }
 
-    private static String describe(Throwable cause) {
-        if (cause instanceof ScriptLoadException || cause instanceof BuildFailedException) {
-            return cause.getMessage();
+    /** A build the app gave up on (it stopped during it too often). */
+    void giveUp(long versionId, String error) {
+        store.markFailed(versionId, error, null);
+        complete(versionId, null);
+    }
+
+    private void fail(long versionId, String name, int number, String message, BuildLog log, RuntimeUnavailableException cause) {
+        log.line("failed: " + message);
+        store.markFailed(versionId, message, log.text());
+        LOG.info("{} v{} failed: {}", name, number, message);
+        complete(versionId, cause);
+    }
+
+    private void complete(long versionId, RuntimeException failure) {
+        CompletableFuture<ScriptVersion> outcome = waiting.remove(versionId);
+        if (outcome != null) {
+            if (failure != null) {
+                outcome.completeExceptionally(failure);
+            } else {
+                outcome.complete(store.version(versionId));
+            }
         }
-        if (cause instanceof RuntimeUnavailableException unavailable) {
-            return unavailable.getMessage();
+    }
+
+    private void pruneImages(long scriptId) {
+        Script script = scripts.findById(scriptId).orElseThrow();
+        store.pruneImages(scriptId, script.currentVersion(), config.keepImages()).forEach(deployments::removeImage);
+    }
+
+    ScriptView rollBack(String name, int number) {
+        Script script = find(name);
+        ScriptVersion version = versions.findByScriptIdAndVersion(script.id(), number)
+                .orElseThrow(() -> ApiException.notFound("version_not_found", "'" + name + "' has no version " + number + "."));
+        if (!ScriptVersion.READY.equals(version.status())) {
+            throw ApiException.conflict("version_not_ready", "Version " + number + " of '" + name + "' is " + version.status()
+                    + "; only a ready version can serve.");
         }
-        return "the build failed: " + cause;
+        if (version.imageId() == null) {
+            throw ApiException.conflict("image_pruned", "The image of version " + number + " was pruned; deploy its source again.");
+        }
+        store.rollBack(script, version);
+        deployments.activate(code(name, version), version.imageId());
+        LOG.info("{} rolled back to v{}", name, number);
+        return view(find(name), false);
+    }
+
+    Optional<BuildLog> liveBuildLog(long versionId) {
+        return Optional.ofNullable(building.get(versionId));
+    }
+
+    ScriptVersion version(String name, int number) {
+        return versions.findByScriptIdAndVersion(find(name).id(), number)
+                .orElseThrow(() -> ApiException.notFound("version_not_found", "'" + name + "' has no version " + number + "."));
     }
 
     String nameOf(ScriptVersion version) {
@@ -127,10 +192,14 @@ class ScriptService {
         ScriptVersion latest = versions.findByScriptIdAndVersion(script.id(), script.latestVersion()).orElseThrow();
         ScriptVersion shown = script.currentVersion() == null ? latest
                 : versions.findByScriptIdAndVersion(script.id(), script.currentVersion()).orElse(latest);
-        String status = script.currentVersion() != null ? "ready" : latest.status();
+        String status = script.currentVersion() != null ? ScriptVersion.READY : latest.status();
         return new ScriptView(script.name(), script.currentVersion(), script.latestVersion(), status,
-                withSource ? shown.source() : null, Map.of(), read(shown.settings()), ScriptView.VersionView.of(latest),
-                Instant.ofEpochMilli(script.createdAt()), Instant.ofEpochMilli(script.updatedAt()));
+                withSource ? shown.source() : null, readDependencies(shown.dependencies()), read(shown.settings()),
+                versionView(latest), Instant.ofEpochMilli(script.createdAt()), Instant.ofEpochMilli(script.updatedAt()));
+    }
+
+    ScriptView.VersionView versionView(ScriptVersion version) {
+        return ScriptView.VersionView.of(version, store.queuePosition(version));
     }
 
     List<ScriptView> list() {
@@ -138,7 +207,7 @@ class ScriptService {
     }
 
     List<ScriptView.VersionView> versions(String name) {
-        return versions.findByScriptIdOrderByVersionDesc(find(name).id()).stream().map(ScriptView.VersionView::of).toList();
+        return versions.findByScriptIdOrderByVersionDesc(find(name).id()).stream().map(this::versionView).toList();
     }
 
     void delete(String name) {
@@ -149,12 +218,13 @@ class ScriptService {
     }
 
     private ScriptCode code(String name, ScriptVersion version) {
-        return new ScriptCode(name, version.version(), version.source(), read(version.settings()));
+        return new ScriptCode(name, version.version(), version.source(), read(version.settings()),
+                readDependencies(version.dependencies()), version.lockfile());
     }
 
-    private String write(ScriptSettings settings) {
+    private String write(Object value) {
         try {
-            return json.writeValueAsString(settings);
+            return json.writeValueAsString(value);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -163,6 +233,14 @@ class ScriptService {
     private ScriptSettings read(String settings) {
         try {
             return json.readValue(settings, Argument.of(ScriptSettings.class));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Map<String, String> readDependencies(String dependencies) {
+        try {
+            return json.readValue(dependencies, Argument.mapOf(String.class, String.class));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

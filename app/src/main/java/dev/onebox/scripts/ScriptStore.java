@@ -1,5 +1,8 @@
 package dev.onebox.scripts;
 
+import dev.onebox.jobs.Job;
+import dev.onebox.jobs.JobQueue;
+import dev.onebox.runs.RunCleanup;
 import dev.onebox.web.ApiException;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
@@ -8,59 +11,112 @@ import jakarta.transaction.Transactional;
 import java.util.List;
 import java.util.Objects;
 
-/** The transactions behind deploys: versions are numbered and promoted under SQLite's one writer. */
+/** The transactions behind deploys: a version and its build job are stored together. */
 @Singleton
 class ScriptStore {
 
+    static final String BUILD = "build";
+
     private final ScriptRepository scripts;
     private final ScriptVersionRepository versions;
-    private final dev.onebox.runs.RunCleanup runs;
+    private final JobQueue jobs;
+    private final RunCleanup runs;
 
-    ScriptStore(ScriptRepository scripts, ScriptVersionRepository versions, dev.onebox.runs.RunCleanup runs) {
+    ScriptStore(ScriptRepository scripts, ScriptVersionRepository versions, JobQueue jobs, RunCleanup runs) {
         this.scripts = scripts;
         this.versions = versions;
+        this.jobs = jobs;
         this.runs = runs;
     }
 
     @Transactional
-    ScriptVersion createScript(String name, String source, String settings) {
+    ScriptVersion createScript(String name, String source, String dependencies, String settings) {
         if (scripts.findByName(name).isPresent()) {
             throw ApiException.conflict("script_exists", "A script named '" + name + "' exists; PUT /api/v1/scripts/" + name
                     + " deploys a new version of it.");
         }
         long now = System.currentTimeMillis();
         Script script = scripts.save(new Script(null, name, null, 1, now, now));
-        return versions.save(new ScriptVersion(null, script.id(), 1, source, "{}", settings, ScriptVersion.BUILDING,
-                null, null, null, now, null));
+        return queued(script.id(), 1, source, dependencies, settings, now);
     }
 
     @Transactional
-    ScriptVersion addVersion(Script script, String source, String settings) {
+    ScriptVersion addVersion(Script script, String source, String dependencies, String settings) {
         long now = System.currentTimeMillis();
         scripts.bumpLatest(script.id(), now);
-        Script bumped = scripts.findById(script.id()).orElseThrow();
-        return versions.save(new ScriptVersion(null, script.id(), bumped.latestVersion(), source, "{}", settings,
-                ScriptVersion.BUILDING, null, null, null, now, null));
+        int number = scripts.findById(script.id()).orElseThrow().latestVersion();
+        return queued(script.id(), number, source, dependencies, settings, now);
+    }
+
+    private ScriptVersion queued(long scriptId, int number, String source, String dependencies, String settings, long now) {
+        ScriptVersion version = versions.save(new ScriptVersion(null, scriptId, number, source, dependencies, settings,
+                ScriptVersion.BUILDING, null, null, null, now, null, inheritedLockfile(scriptId, dependencies)));
+        jobs.enqueue(BUILD, version.id());
+        return version;
+    }
+
+    /**
+     * The lockfile of the newest earlier version with the very same dependencies: a deploy that
+     * changes only code then builds from it, so npm does not run at all.
+     */
+    @Nullable
+    private String inheritedLockfile(long scriptId, String dependencies) {
+        if ("{}".equals(dependencies)) {
+            return null;
+        }
+        return versions.findByScriptIdOrderByVersionDesc(scriptId).stream()
+                .filter(v -> v.lockfile() != null && v.dependencies().equals(dependencies))
+                .map(ScriptVersion::lockfile).findFirst().orElse(null);
     }
 
     /** Answers whether the version now serves (a newer ready version may already). */
     @Transactional
-    boolean markReady(ScriptVersion version, String image) {
+    boolean markReady(ScriptVersion version, String image, @Nullable String lockfile, String log) {
         long now = System.currentTimeMillis();
-        versions.finish(version.id(), ScriptVersion.READY, image, null, null, now);
+        versions.finish(version.id(), ScriptVersion.READY, image, lockfile, null, log, now);
         return scripts.promoteIfNewer(version.scriptId(), version.version(), now) > 0;
     }
 
     @Transactional
-    void markFailed(ScriptVersion version, String error, @Nullable String log) {
-        versions.finish(version.id(), ScriptVersion.FAILED, null, error, log, null);
+    void markFailed(long versionId, String error, @Nullable String log) {
+        versions.findById(versionId).ifPresent(v ->
+                versions.finish(v.id(), ScriptVersion.FAILED, null, v.lockfile(), error, log == null ? v.buildLog() : log, null));
     }
 
     @Transactional
-    void failInterruptedBuilds() {
+    void rollBack(Script script, ScriptVersion version) {
+        scripts.setCurrent(script.id(), version.version(), System.currentTimeMillis());
+    }
+
+    /** Versions left "building" by a build that no job will finish any more. */
+    @Transactional
+    void failOrphanBuilds() {
         for (ScriptVersion version : versions.findByStatus(ScriptVersion.BUILDING)) {
-            versions.finish(version.id(), ScriptVersion.FAILED, null, "the app stopped during the build; deploy again", null, null);
+            boolean pending = jobs.latestFor(BUILD, version.id())
+                    .map(job -> Job.QUEUED.equals(job.status()) || Job.RUNNING.equals(job.status())).orElse(false);
+            if (!pending) {
+                versions.finish(version.id(), ScriptVersion.FAILED, null, null, "the build was lost; deploy again", version.buildLog(), null);
+            }
         }
+    }
+
+    /** Images of versions beyond the newest {@code keep} (the serving one always stays); their rows stay. */
+    @Transactional
+    List<String> pruneImages(long scriptId, @Nullable Integer current, int keep) {
+        List<ScriptVersion> withImages = versions.withImages(scriptId);
+        List<ScriptVersion> pruned = withImages.stream().skip(keep)
+                .filter(v -> current == null || v.version() != current).toList();
+        pruned.forEach(v -> versions.forgetImage(v.id()));
+        return pruned.stream().map(ScriptVersion::imageId).toList();
+    }
+
+    /** For a version waiting to build: how many builds are ahead of it. */
+    @Nullable
+    Long queuePosition(ScriptVersion version) {
+        if (!ScriptVersion.BUILDING.equals(version.status())) {
+            return null;
+        }
+        return jobs.latestFor(BUILD, version.id()).map(jobs::position).orElse(null);
     }
 
     ScriptVersion version(long id) {
@@ -70,9 +126,9 @@ class ScriptStore {
     /** Deletes the script, its versions and runs; answers the images to remove. */
     @Transactional
     List<String> delete(Script script) {
-        List<String> images = versions.findByScriptIdOrderByVersionDesc(script.id()).stream()
-                .map(ScriptVersion::imageId).filter(Objects::nonNull).toList();
-        versions.findByScriptIdOrderByVersionDesc(script.id()).forEach(versions::delete);
+        List<ScriptVersion> all = versions.findByScriptIdOrderByVersionDesc(script.id());
+        List<String> images = all.stream().map(ScriptVersion::imageId).filter(Objects::nonNull).toList();
+        all.forEach(versions::delete);
         scripts.delete(script);
         runs.deleteForScript(script.name());
         return images;

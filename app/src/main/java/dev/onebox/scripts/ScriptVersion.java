@@ -20,7 +20,8 @@ record ScriptVersion(
         @Nullable String error,
         @MappedProperty("build_log") @Nullable String buildLog,
         @MappedProperty("created_at") long createdAt,
-        @MappedProperty("ready_at") @Nullable Long readyAt) {
+        @MappedProperty("ready_at") @Nullable Long readyAt,
+        @Nullable String lockfile) {
 
     static final String BUILDING = "building";
     static final String READY = "ready";

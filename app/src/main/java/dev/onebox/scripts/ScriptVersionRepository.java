@@ -18,8 +18,14 @@ interface ScriptVersionRepository extends CrudRepository<ScriptVersion, Long> {
 
     List<ScriptVersion> findByStatus(String status);
 
-    @Query("UPDATE script_version SET status = :status, image_id = :imageId, error = :error, build_log = :buildLog, "
-            + "ready_at = :readyAt WHERE id = :id")
-    void finish(long id, String status, @Nullable String imageId, @Nullable String error, @Nullable String buildLog,
-                @Nullable Long readyAt);
+    @Query("UPDATE script_version SET status = :status, image_id = :imageId, lockfile = :lockfile, error = :error, "
+            + "build_log = :buildLog, ready_at = :readyAt WHERE id = :id")
+    void finish(long id, String status, @Nullable String imageId, @Nullable String lockfile, @Nullable String error,
+                @Nullable String buildLog, @Nullable Long readyAt);
+
+    @Query("UPDATE script_version SET image_id = NULL WHERE id = :id")
+    void forgetImage(long id);
+
+    @Query("SELECT * FROM script_version WHERE script_id = :scriptId AND image_id IS NOT NULL ORDER BY version DESC")
+    List<ScriptVersion> withImages(long scriptId);
 }

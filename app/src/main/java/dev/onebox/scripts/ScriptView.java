@@ -22,11 +22,12 @@ record ScriptView(
         Instant updatedAt) {
 
     @Serdeable
-    record VersionView(int version, String status, @Nullable String error, Instant createdAt, @Nullable Instant readyAt) {
+    record VersionView(int version, String status, @Nullable String error, Map<String, String> dependencies,
+                       boolean hasLockfile, @Nullable Long queuePosition, Instant createdAt, @Nullable Instant readyAt) {
 
-        static VersionView of(ScriptVersion v) {
-            return new VersionView(v.version(), v.status(), v.error(), Instant.ofEpochMilli(v.createdAt()),
-                    v.readyAt() == null ? null : Instant.ofEpochMilli(v.readyAt()));
+        static VersionView of(ScriptVersion v, @Nullable Long queuePosition) {
+            return new VersionView(v.version(), v.status(), v.error(), Map.of(), v.lockfile() != null, queuePosition,
+                    Instant.ofEpochMilli(v.createdAt()), v.readyAt() == null ? null : Instant.ofEpochMilli(v.readyAt()));
         }
     }
 }

@@ -14,6 +14,8 @@ import com.github.dockerjava.api.model.LogConfig;
 import com.github.dockerjava.api.model.Volume;
 import dev.onebox.health.ComponentHealth;
 import dev.onebox.runtime.BuildFailedException;
+import dev.onebox.runtime.BuildLog;
+import dev.onebox.runtime.BuildResult;
 import dev.onebox.runtime.RuntimeUnavailableException;
 import dev.onebox.runtime.SandboxProcess;
 import dev.onebox.runtime.SandboxRuntime;
@@ -68,47 +70,100 @@ public final class DockerRuntime implements SandboxRuntime {
     }
 
     @Override
-    public String build(ScriptCode code) throws BuildFailedException {
-        String tag = "onebox-script/" + code.script() + ":v" + code.version();
-        String dockerfile = String.join("\n",
-                "FROM " + baseImage,
-                "COPY shim.mjs /opt/onebox/shim.mjs",
-                "COPY script.mjs /app/script.mjs",
-                "ENV NODE_ENV=production ONEBOX_CHANNEL=" + CHANNEL_MOUNT + "/channel.sock",
-                "USER " + SANDBOX_USER,
-                "WORKDIR /app",
-                "ENTRYPOINT [\"node\", \"/opt/onebox/shim.mjs\"]",
-                "");
-        byte[] context = new ImageContext()
-                .add("Dockerfile", dockerfile)
-                .add("shim.mjs", ShimResource.bytes())
-                .add("script.mjs", code.source())
-                .tar();
-        StringBuilder log = new StringBuilder();
+    public BuildResult build(ScriptCode code, BuildLog log) throws BuildFailedException {
         try {
             ensureBaseImage();
+            String from = baseImage;
+            String lockfile = code.lockfile();
+            if (!code.dependencies().isEmpty()) {
+                String packageJson = NpmPackage.json(code.dependencies());
+                if (lockfile == null) {
+                    lockfile = new NpmResolver(docker, baseImage, buildLabels()).resolve(packageJson, log);
+                } else {
+                    log.line("using the lockfile recorded with this version");
+                }
+                from = dependencyImage(packageJson, lockfile, log);
+            }
+            String tag = "onebox-script/" + code.script() + ":v" + code.version();
+            String dockerfile = String.join("\n",
+                    "FROM " + from,
+                    "COPY shim.mjs /opt/onebox/shim.mjs",
+                    "COPY script.mjs /app/script.mjs",
+                    "ENV NODE_ENV=production ONEBOX_CHANNEL=" + CHANNEL_MOUNT + "/channel.sock",
+                    "USER " + SANDBOX_USER,
+                    "WORKDIR /app",
+                    "ENTRYPOINT [\"node\", \"/opt/onebox/shim.mjs\"]",
+                    "");
+            ImageContext context = new ImageContext()
+                    .add("Dockerfile", dockerfile)
+                    .add("shim.mjs", ShimResource.bytes())
+                    .add("script.mjs", code.source());
+            return new BuildResult(buildImage(context, tag, labels(code), log), lockfile);
+        } catch (BuildFailedException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw unavailable(e);
+        }
+    }
+
+    /**
+     * The installed dependencies as an image of their own, named after the lockfile's hash: a
+     * deploy that changes only code, or another script with the same dependencies, reuses it
+     * and runs no npm at all.
+     */
+    private String dependencyImage(String packageJson, String lockfile, BuildLog log) throws BuildFailedException {
+        String tag = "onebox-deps:" + NpmPackage.cacheKey(packageJson, lockfile);
+        try {
+            docker.inspectImageCmd(tag).exec();
+            log.line("dependencies: reusing the cached image " + tag);
+            return tag;
+        } catch (NotFoundException notBuiltYet) {
+            log.line("dependencies: installing with npm ci into " + tag);
+        }
+        String dockerfile = String.join("\n",
+                "FROM " + baseImage,
+                "WORKDIR /app",
+                "COPY package.json package-lock.json ./",
+                "RUN npm ci --ignore-scripts --omit=dev --no-audit --no-fund --loglevel=warn && rm -rf /root/.npm /tmp/*",
+                "");
+        ImageContext context = new ImageContext()
+                .add("Dockerfile", dockerfile)
+                .add("package.json", packageJson)
+                .add("package-lock.json", lockfile);
+        buildImage(context, tag, buildLabels(), log);
+        return tag;
+    }
+
+    private String buildImage(ImageContext context, String tag, Map<String, String> labels, BuildLog log) throws BuildFailedException {
+        try {
             return docker.buildImageCmd()
-                    .withTarInputStream(new ByteArrayInputStream(context))
+                    .withTarInputStream(new ByteArrayInputStream(context.tar()))
                     .withTags(Set.of(tag))
-                    .withLabels(labels(code))
+                    .withLabels(labels)
                     .withPull(false)
                     .withRemove(true)
                     .withForcerm(true)
                     .exec(new BuildImageResultCallback() {
                         @Override
                         public void onNext(BuildResponseItem item) {
-                            if (item.getStream() != null) {
-                                log.append(item.getStream());
+                            if (item.getStream() != null && !item.getStream().isBlank()) {
+                                item.getStream().lines().forEach(log::line);
+                            }
+                            if (item.getErrorDetail() != null && item.getErrorDetail().getMessage() != null) {
+                                log.line(item.getErrorDetail().getMessage());
                             }
                             super.onNext(item);
                         }
                     })
-                    .awaitImageId(5, TimeUnit.MINUTES);
+                    .awaitImageId(10, TimeUnit.MINUTES);
         } catch (DockerClientException e) {
-            throw new BuildFailedException("the image did not build: " + e.getMessage(), log.toString());
-        } catch (RuntimeException e) {
-            throw unavailable(e);
+            String npm = NpmResolver.npmError(log.text());
+            throw new BuildFailedException("the image did not build: " + (npm.equals("no output") ? e.getMessage() : npm), log.text());
         }
+    }
+
+    private Map<String, String> buildLabels() {
+        return Map.of(LABEL_MANAGED, "true", LABEL_INSTANCE, instanceId, "dev.onebox.role", "build");
     }
 
     private void ensureBaseImage() throws BuildFailedException {

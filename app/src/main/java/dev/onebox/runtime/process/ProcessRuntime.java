@@ -1,6 +1,9 @@
 package dev.onebox.runtime.process;
 
 import dev.onebox.health.ComponentHealth;
+import dev.onebox.runtime.BuildFailedException;
+import dev.onebox.runtime.BuildLog;
+import dev.onebox.runtime.BuildResult;
 import dev.onebox.runtime.SandboxExit;
 import dev.onebox.runtime.SandboxProcess;
 import dev.onebox.runtime.SandboxRuntime;
@@ -32,7 +35,15 @@ public final class ProcessRuntime implements SandboxRuntime {
     }
 
     @Override
-    public String build(ScriptCode code) {
+    public BuildResult build(ScriptCode code, BuildLog log) throws BuildFailedException {
+        if (!code.dependencies().isEmpty()) {
+            throw new BuildFailedException("the process runtime cannot install npm dependencies; use the docker runtime", "");
+        }
+        log.line("process runtime: writing the script (no image, no isolation)");
+        return new BuildResult(write(code), null);
+    }
+
+    private String write(ScriptCode code) {
         try {
             Path dir = root.resolve(code.script()).resolve("v" + code.version());
             Files.createDirectories(dir);
