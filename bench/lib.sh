@@ -328,3 +328,24 @@ bench_parse_wrk() {
                 100 * ticks / hz / wall, 100 * (t[1] + t[2]) / wall
         }' "$1"
 }
+
+# --- Docker engine, statistics ----------------------------------------------------------
+
+# Brings up the Docker engine and base images with .ci/docker-engine.sh (exports DOCKER_HOST and
+# ONEBOX_DOCKER_HOST). Returns non-zero instead of exiting when that fails. The engine is left
+# running on exit.
+bench_docker_up() {
+    # shellcheck source=.ci/docker-engine.sh disable=SC1091 # followed only with shellcheck -x
+    source "$BENCH_REPO/.ci/docker-engine.sh" || return 1
+    onebox_docker_up
+}
+
+# Prints "median min max" of the numbers on stdin with printf format $1 (default %.3f; the
+# median of an even count is the mean of the two middle ones), or "nan nan nan" without numbers.
+bench_stats() {
+    local fmt=${1:-%.3f}
+    sort -g | awk -v f="$fmt" '{ v[NR] = $1 } END {
+        if (NR == 0) { print "nan nan nan"; exit }
+        m = (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2)
+        printf f " " f " " f "\n", m, v[1], v[NR] }'
+}

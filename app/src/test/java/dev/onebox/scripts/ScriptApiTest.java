@@ -51,7 +51,8 @@ class ScriptApiTest implements TestPropertyProvider {
             "upper case name   | {\"name\":\"Hello\",\"source\":\"x\"}                                  | 400 | invalid_name",
             "leading dash      | {\"name\":\"-x\",\"source\":\"x\"}                                     | 400 | invalid_name",
             "no source         | {\"name\":\"nosource\"}                                              | 400 | missing_source",
-            "dependencies      | {\"name\":\"deps\",\"source\":\"x\",\"dependencies\":{\"hono\":\"^4\"}} | 400 | dependencies_unsupported",
+            "path dependency   | {\"name\":\"deps\",\"source\":\"x\",\"dependencies\":{\"hono\":\"file:../x\"}} | 400 | invalid_dependencies",
+            "bad package name  | {\"name\":\"deps\",\"source\":\"x\",\"dependencies\":{\"Bad Name\":\"1\"}} | 400 | invalid_dependencies",
             "timeout too large | {\"name\":\"limits\",\"source\":\"x\",\"limits\":{\"timeoutMs\":99999999}} | 400 | invalid_limits",
             "memory too small  | {\"name\":\"limits\",\"source\":\"x\",\"limits\":{\"memoryMb\":1}}     | 400 | invalid_limits",
             "not json          | {\"name\":                                                          | 400 | bad_request"})

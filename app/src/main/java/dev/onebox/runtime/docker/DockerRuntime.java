@@ -44,6 +44,8 @@ public final class DockerRuntime implements SandboxRuntime {
     public static final String LABEL_INSTANCE = "dev.onebox.instance";
     public static final String LABEL_SCRIPT = "dev.onebox.script";
     public static final String LABEL_VERSION = "dev.onebox.version";
+    public static final String LABEL_ROLE = "dev.onebox.role";
+    public static final String LABEL_DEPENDENCIES = "dev.onebox.dependencies";
     static final String SANDBOX_USER = "1000:1000";
     static final long PIDS_LIMIT = 64;
     static final long NANO_CPUS = 1_000_000_000L;
@@ -78,7 +80,7 @@ public final class DockerRuntime implements SandboxRuntime {
             if (!code.dependencies().isEmpty()) {
                 String packageJson = NpmPackage.json(code.dependencies());
                 if (lockfile == null) {
-                    lockfile = new NpmResolver(docker, baseImage, buildLabels()).resolve(packageJson, log);
+                    lockfile = new NpmResolver(docker, baseImage, resolverLabels()).resolve(packageJson, log);
                 } else {
                     log.line("using the lockfile recorded with this version");
                 }
@@ -130,7 +132,8 @@ public final class DockerRuntime implements SandboxRuntime {
                 .add("Dockerfile", dockerfile)
                 .add("package.json", packageJson)
                 .add("package-lock.json", lockfile);
-        buildImage(context, tag, buildLabels(), log);
+        // Images hand their labels on to containers made from them: nothing instance- or role-specific here.
+        buildImage(context, tag, Map.of(LABEL_MANAGED, "true", LABEL_DEPENDENCIES, tag), log);
         return tag;
     }
 
@@ -162,8 +165,8 @@ public final class DockerRuntime implements SandboxRuntime {
         }
     }
 
-    private Map<String, String> buildLabels() {
-        return Map.of(LABEL_MANAGED, "true", LABEL_INSTANCE, instanceId, "dev.onebox.role", "build");
+    private Map<String, String> resolverLabels() {
+        return Map.of(LABEL_MANAGED, "true", LABEL_INSTANCE, instanceId, LABEL_ROLE, "resolver");
     }
 
     private void ensureBaseImage() throws BuildFailedException {
