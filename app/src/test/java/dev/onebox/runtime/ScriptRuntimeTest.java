@@ -350,6 +350,23 @@ class ScriptRuntimeTest implements TestPropertyProvider {
         assertThat(versions).extracting(v -> v.get("status")).containsExactly("failed", "ready", "ready");
     }
 
+    @Test
+    void aNewVersionDoesNotDropCallsInFlightOnTheOldOne() {
+        deployed("draining", "export default { async fetch() { await new Promise(r => setTimeout(r, 1500)); return new Response('old'); } };");
+        CompletableFuture<HttpResponse<String>> inFlight = http.getAsync("/run/draining");
+        Waits.until(Duration.ofSeconds(5), "the call to be running", () ->
+                Json.array(api.get("/api/v1/scripts/draining/runs").body()).stream().anyMatch(r -> "running".equals(r.get("status"))));
+
+        assertThat(api.update("draining", "export default { fetch() { return new Response('new'); } };").statusCode()).isEqualTo(200);
+
+        assertThat(http.get("/run/draining").body()).isEqualTo("new");
+        HttpResponse<String> old = inFlight.join();
+        assertThat(old.statusCode()).isEqualTo(200);
+        assertThat(old.body()).isEqualTo("old");
+        Waits.until(Duration.ofSeconds(10), "the old version's sandbox to stop", () -> DockerEngine.sandboxesOf("draining").stream()
+                .noneMatch(c -> "1".equals(c.getLabels().get("dev.onebox.version"))));
+    }
+
     private void deployed(String name, String source) {
         deployed(name, source, "");
     }
