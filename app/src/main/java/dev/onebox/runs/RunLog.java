@@ -17,6 +17,11 @@ public final class RunLog {
     /** Made when somebody follows the run; most runs are never followed. */
     private Sinks.Many<String> live;
     private boolean closed;
+    private Redactor redactor = Redactor.NONE;
+    /** The newest line waits here until the next one, so a secret printed across both is hidden in both. */
+    private long pendingAt;
+    private String pendingLevel;
+    private String pendingText;
     private int keptBytes;
     private long totalBytes;
     private boolean truncated;
@@ -25,13 +30,37 @@ public final class RunLog {
         this.maxBytes = maxBytes;
     }
 
+    public synchronized void redactWith(Redactor values) {
+        this.redactor = values;
+    }
+
     /** Appends one line; answers the bytes this run has written in all, kept or not. */
     public synchronized long append(long epochMillis, String level, String text) {
-        String line = Instant.ofEpochMilli(epochMillis) + " " + level + " " + text + (text.endsWith("\n") ? "" : "\n");
+        String clean = redactor.redact(text.endsWith("\n") ? text.substring(0, text.length() - 1) : text);
+        if (pendingText != null) {
+            String[] pair = redactor.acrossBoundary(pendingText, clean);
+            keep(pendingAt, pendingLevel, pair[0]);
+            clean = pair[1];
+        }
+        pendingAt = epochMillis;
+        pendingLevel = level;
+        pendingText = clean;
+        totalBytes += clean.length() + 1;
+        return totalBytes;
+    }
+
+    private void flushPending() {
+        if (pendingText != null) {
+            keep(pendingAt, pendingLevel, pendingText);
+            pendingText = null;
+        }
+    }
+
+    private void keep(long epochMillis, String level, String text) {
+        String line = Instant.ofEpochMilli(epochMillis) + " " + level + " " + text + "\n";
         int bytes = line.getBytes(StandardCharsets.UTF_8).length;
-        totalBytes += bytes;
         if (truncated) {
-            return totalBytes;
+            return;
         }
         if (keptBytes + bytes > maxBytes) {
             truncated = true;
@@ -39,20 +68,30 @@ public final class RunLog {
                     + " KiB reached; further output of this run is dropped\n";
             kept.append(notice);
             emit(notice);
-            return totalBytes;
+            return;
         }
         keptBytes += bytes;
         kept.append(line);
         emit(line);
-        return totalBytes;
     }
 
     public synchronized String text() {
+        flushPending();
         return kept.toString();
     }
 
     public synchronized boolean truncated() {
+        flushPending();
         return truncated;
+    }
+
+    /** What a reader may see while the run goes on: the kept lines, not the one still held back. */
+    public synchronized String snapshot() {
+        return kept.toString();
+    }
+
+    public String redact(String text) {
+        return redactor.redact(text);
     }
 
     private void emit(String line) {
@@ -74,6 +113,7 @@ public final class RunLog {
     }
 
     synchronized void close() {
+        flushPending();
         closed = true;
         if (live != null) {
             live.tryEmitComplete();

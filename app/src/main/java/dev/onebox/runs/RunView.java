@@ -28,6 +28,6 @@ record RunView(
 
     static RunView of(ActiveRun run) {
         return new RunView(run.id(), run.script(), run.version(), run.trigger(), RunStatus.RUNNING,
-                Instant.ofEpochMilli(run.createdAt()), null, null, null, null, run.log().truncated(), run.log().text());
+                Instant.ofEpochMilli(run.createdAt()), null, null, null, null, false, run.log().snapshot());
     }
 }

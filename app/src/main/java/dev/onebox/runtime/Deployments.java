@@ -131,6 +131,11 @@ public class Deployments {
         });
     }
 
+    /** A secret changed: new calls of the script (every script when null) see it, without a redeploy. */
+    public void refreshEnv(String script) {
+        starter.refreshEnv(script);
+    }
+
     public int warmSandboxes() {
         return pools.values().stream().mapToInt(WarmPool::size).sum();
     }

@@ -1,6 +1,7 @@
 package dev.onebox.runtime;
 
 import dev.onebox.runs.ActiveRun;
+import dev.onebox.runs.Redactor;
 import dev.onebox.runs.RunStatus;
 import dev.onebox.runtime.channel.Channel;
 import dev.onebox.runtime.channel.Frame;
@@ -51,10 +52,13 @@ public final class Sandbox {
     private volatile String stopStatus;
     private volatile String stopMessage;
     private volatile Invocation culprit;
+    private final ScriptEnv env;
+    private volatile Redactor redactor = Redactor.NONE;
     int load;
     long idleSinceNanos = System.nanoTime();
 
-    Sandbox(ScriptCode code, Channel channel, PoolConfig config, Listener listener) {
+    Sandbox(ScriptCode code, Channel channel, PoolConfig config, ScriptEnv env, Listener listener) {
+        this.env = env;
         this.code = code;
         this.channel = channel;
         this.config = config;
@@ -82,7 +86,7 @@ public final class Sandbox {
     void onFrame(Frame frame) {
         switch (frame.type()) {
             case "ready" -> {
-                sendQuietly(Map.of("type", "env", "vars", Map.of()));
+                refreshEnv();
                 ready.complete(null);
             }
             case "load_error" -> {
@@ -104,7 +108,18 @@ public final class Sandbox {
         }
     }
 
+    /**
+     * Sends the script's current variables; calls sent after this see them. Its log redaction
+     * follows the same values.
+     */
+    void refreshEnv() {
+        Map<String, String> vars = env.forScript(code.script());
+        redactor = Redactor.of(vars.values());
+        sendQuietly(Map.of("type", "env", "vars", vars));
+    }
+
     Invocation invoke(ActiveRun run, Map<String, Object> request, byte[] body) {
+        run.log().redactWith(redactor);
         long id = ids.incrementAndGet();
         Invocation invocation = new Invocation(id, run);
         inFlight.put(id, invocation);
@@ -223,6 +238,7 @@ public final class Sandbox {
             return;
         }
         deadlines.remove(invocation.id());
+        error = error == null ? null : redactor.redact(error);
         String message = error == null ? "" : "The script's run " + invocation.run().id() + " ended: " + error + ".";
         invocation.end(status, error, new InvocationFailedException(httpStatus == null ? HttpStatus.INTERNAL_SERVER_ERROR : httpStatus,
                 code == null ? "script_error" : code, message, invocation.run().id()));

@@ -27,9 +27,11 @@ class SandboxStarter {
     private final PoolConfig config;
     private final Path channelsDir;
     private final Set<Sandbox> live = ConcurrentHashMap.newKeySet();
+    private final ScriptEnv env;
     private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(Threads.daemon("run-deadlines"));
 
-    SandboxStarter(RuntimeSelector runtimes, JsonMapper json, PoolConfig config, OneboxConfig onebox) {
+    SandboxStarter(RuntimeSelector runtimes, JsonMapper json, PoolConfig config, OneboxConfig onebox, ScriptEnv env) {
+        this.env = env;
         this.runtimes = runtimes;
         this.json = json;
         this.config = config;
@@ -37,6 +39,15 @@ class SandboxStarter {
         // One sweep over all calls in flight instead of a timer per call: time limits are kept
         // to within the sweep period, well inside the second that DESIGN.md allows.
         deadlines.scheduleAtFixedRate(this::expireOverdue, SWEEP_MS, SWEEP_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Sends fresh variables to the running sandboxes of the script, or of every script when null. */
+    void refreshEnv(String script) {
+        for (Sandbox sandbox : live) {
+            if (script == null || sandbox.code().script().equals(script)) {
+                sandbox.refreshEnv();
+            }
+        }
     }
 
     private void expireOverdue() {
@@ -52,7 +63,7 @@ class SandboxStarter {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open a channel under " + channelsDir, e);
         }
-        Sandbox sandbox = new Sandbox(code, channel, config, listener);
+        Sandbox sandbox = new Sandbox(code, channel, config, env, listener);
         live.add(sandbox);
         Threads.daemon("channel-" + code.key()).newThread(() -> channel.serve(sandbox::onFrame, sandbox::onChannelClosed)).start();
         try {

@@ -1,6 +1,7 @@
 package dev.onebox.scripts;
 
 import dev.onebox.runtime.BuildFailedException;
+import dev.onebox.secrets.SecretService;
 import dev.onebox.runtime.BuildLog;
 import dev.onebox.runtime.BuildResult;
 import dev.onebox.runtime.Deployments;
@@ -42,11 +43,13 @@ class ScriptService {
     private final BuildConfig config;
     private final JsonMapper json;
     private final BuildSignal signal;
+    private final SecretService secrets;
     private final Map<Long, CompletableFuture<ScriptVersion>> waiting = new ConcurrentHashMap<>();
     private final Map<Long, BuildLog> building = new ConcurrentHashMap<>();
 
     ScriptService(ScriptRepository scripts, ScriptVersionRepository versions, ScriptStore store,
-                  Deployments deployments, BuildConfig config, JsonMapper json, BuildSignal signal) {
+                  Deployments deployments, BuildConfig config, JsonMapper json, BuildSignal signal, SecretService secrets) {
+        this.secrets = secrets;
         this.signal = signal;
         this.scripts = scripts;
         this.versions = versions;
@@ -213,6 +216,7 @@ class ScriptService {
     void delete(String name) {
         Script script = find(name);
         List<String> images = store.delete(script);
+        secrets.deleteScope(name);
         deployments.remove(name);
         images.forEach(deployments::removeImage);
     }
