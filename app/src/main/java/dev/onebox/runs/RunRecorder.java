@@ -66,6 +66,16 @@ public class RunRecorder {
         writer.submit(row).whenComplete((ok, failure) -> active.remove(run.id()));
     }
 
+    /** Records a run that never started, with the reason. */
+    public void skipped(String script, int version, String trigger, String reason) {
+        long now = System.currentTimeMillis();
+        writer.submit(new RunRow(RunIds.next(), script, version, trigger, RunStatus.SKIPPED, now, now, 0L, null, "", false, reason));
+    }
+
+    public boolean hasActive(String script, String trigger) {
+        return active.values().stream().anyMatch(run -> run.script().equals(script) && run.trigger().equals(trigger) && !run.isFinished());
+    }
+
     /** A run not yet final in SQLite is answered from memory, so a caller never sees it missing. */
     public Optional<ActiveRun> active(String id) {
         return Optional.ofNullable(active.get(id));

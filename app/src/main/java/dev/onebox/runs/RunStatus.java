@@ -10,6 +10,8 @@ public final class RunStatus {
     public static final String TIMEOUT = "timeout";
     public static final String OOM = "oom";
     public static final String KILLED = "killed";
+    /** A cron slot that came while the previous run of the script was still going. */
+    public static final String SKIPPED = "skipped";
 
     private RunStatus() {
     }

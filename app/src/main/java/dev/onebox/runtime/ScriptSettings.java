@@ -5,7 +5,7 @@ import io.micronaut.serde.annotation.Serdeable;
 
 /** What a version runs with, besides its code: all validated and bounded by {@link ScriptRules}. */
 @Serdeable
-public record ScriptSettings(Http http, Limits limits, boolean egress) {
+public record ScriptSettings(Http http, Limits limits, boolean egress, @Nullable Schedule schedule) {
 
     @Serdeable
     public record Http(boolean enabled) {
@@ -16,6 +16,6 @@ public record ScriptSettings(Http http, Limits limits, boolean egress) {
     }
 
     @Serdeable
-    public record Schedule(@Nullable String cron, @Nullable String timezone) {
+    public record Schedule(@Nullable String cron, @Nullable String timezone, @Nullable Boolean allowOverlap) {
     }
 }

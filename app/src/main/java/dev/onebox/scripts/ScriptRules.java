@@ -1,6 +1,7 @@
 package dev.onebox.scripts;
 
 import dev.onebox.runtime.ScriptSettings;
+import dev.onebox.schedule.CronSchedule;
 
 import dev.onebox.web.ApiException;
 import io.micronaut.http.HttpStatus;
@@ -73,9 +74,10 @@ final class ScriptRules {
     }
 
     static ScriptSettings settings(ScriptRequest request) {
+        ScriptSettings.Schedule schedule = null;
         if (request.schedule() != null && request.schedule().cron() != null) {
-            throw ApiException.badRequest("schedule_unsupported",
-                    "Cron schedules are not supported by this onebox version yet.");
+            CronSchedule cron = CronSchedule.of(request.schedule().cron(), request.schedule().timezone());
+            schedule = new ScriptSettings.Schedule(cron.cron(), cron.zone().getId(), Boolean.TRUE.equals(request.schedule().allowOverlap()));
         }
         ScriptRequest.LimitsRequest limits = request.limits();
         int timeout = limits == null || limits.timeoutMs() == null ? DEFAULT_TIMEOUT_MS : limits.timeoutMs();
@@ -90,6 +92,6 @@ final class ScriptRules {
         }
         boolean http = request.http() == null || request.http().enabled();
         return new ScriptSettings(new ScriptSettings.Http(http), new ScriptSettings.Limits(timeout, memory),
-                Boolean.TRUE.equals(request.egress()));
+                Boolean.TRUE.equals(request.egress()), schedule);
     }
 }

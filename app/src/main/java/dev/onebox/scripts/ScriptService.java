@@ -1,6 +1,7 @@
 package dev.onebox.scripts;
 
 import dev.onebox.runtime.BuildFailedException;
+import dev.onebox.schedule.Schedules;
 import dev.onebox.secrets.SecretService;
 import dev.onebox.runtime.BuildLog;
 import dev.onebox.runtime.BuildResult;
@@ -44,11 +45,14 @@ class ScriptService {
     private final JsonMapper json;
     private final BuildSignal signal;
     private final SecretService secrets;
+    private final Schedules schedules;
     private final Map<Long, CompletableFuture<ScriptVersion>> waiting = new ConcurrentHashMap<>();
     private final Map<Long, BuildLog> building = new ConcurrentHashMap<>();
 
     ScriptService(ScriptRepository scripts, ScriptVersionRepository versions, ScriptStore store,
-                  Deployments deployments, BuildConfig config, JsonMapper json, BuildSignal signal, SecretService secrets) {
+                  Deployments deployments, BuildConfig config, JsonMapper json, BuildSignal signal, SecretService secrets,
+                  Schedules schedules) {
+        this.schedules = schedules;
         this.secrets = secrets;
         this.signal = signal;
         this.scripts = scripts;
@@ -65,7 +69,7 @@ class ScriptService {
         for (Script script : scripts.findByCurrentVersionIsNotNull()) {
             versions.findByScriptIdAndVersion(script.id(), script.currentVersion())
                     .filter(v -> v.imageId() != null)
-                    .ifPresent(v -> deployments.activate(code(script.name(), v), v.imageId()));
+                    .ifPresent(v -> serve(code(script.name(), v), v.imageId()));
         }
     }
 
@@ -111,7 +115,7 @@ class ScriptService {
             BuildResult built = deployments.prepare(code, log);
             boolean serving = store.markReady(version, built.image(), built.lockfile(), log.text());
             if (serving) {
-                deployments.activate(code, built.image());
+                serve(code, built.image());
             }
             LOG.info("{} v{} ready{}", name, version.version(), serving ? " and serving" : "");
             pruneImages(version.scriptId());
@@ -168,9 +172,15 @@ class ScriptService {
             throw ApiException.conflict("image_pruned", "The image of version " + number + " was pruned; deploy its source again.");
         }
         store.rollBack(script, version);
-        deployments.activate(code(name, version), version.imageId());
+        serve(code(name, version), version.imageId());
         LOG.info("{} rolled back to v{}", name, number);
         return view(find(name), false);
+    }
+
+    /** The version takes the script's calls, and its schedule (or none) the script's cron slots. */
+    private void serve(ScriptCode code, String image) {
+        deployments.activate(code, image);
+        schedules.sync(code.script(), code.settings().schedule());
     }
 
     Optional<BuildLog> liveBuildLog(long versionId) {
@@ -198,7 +208,8 @@ class ScriptService {
         String status = script.currentVersion() != null ? ScriptVersion.READY : latest.status();
         return new ScriptView(script.name(), script.currentVersion(), script.latestVersion(), status,
                 withSource ? shown.source() : null, readDependencies(shown.dependencies()), read(shown.settings()),
-                versionView(latest), Instant.ofEpochMilli(script.createdAt()), Instant.ofEpochMilli(script.updatedAt()));
+                versionView(latest), schedules.view(script.name()).orElse(null),
+                Instant.ofEpochMilli(script.createdAt()), Instant.ofEpochMilli(script.updatedAt()));
     }
 
     ScriptView.VersionView versionView(ScriptVersion version) {
@@ -217,6 +228,7 @@ class ScriptService {
         Script script = find(name);
         List<String> images = store.delete(script);
         secrets.deleteScope(name);
+        schedules.remove(name);
         deployments.remove(name);
         images.forEach(deployments::removeImage);
     }

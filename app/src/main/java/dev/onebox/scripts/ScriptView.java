@@ -1,6 +1,7 @@
 package dev.onebox.scripts;
 
 import dev.onebox.runtime.ScriptSettings;
+import dev.onebox.schedule.ScheduleView;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 
@@ -18,6 +19,7 @@ record ScriptView(
         Map<String, String> dependencies,
         ScriptSettings settings,
         VersionView latest,
+        @Nullable ScheduleView schedule,
         Instant createdAt,
         Instant updatedAt) {
 
