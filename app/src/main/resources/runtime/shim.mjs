@@ -333,6 +333,59 @@ function buildEnv(vars) {
 let env = buildEnv({});
 
 // ---------------------------------------------------------------------------------------------
+// env.KV: the script's key-value store, kept by the app (SQLite, with the cache in front)
+// ---------------------------------------------------------------------------------------------
+
+const kvPending = new Map();
+let kvNext = 0;
+
+/** Sends one KV request to the app and waits for its `kv_result`. */
+function kvCall(op, args) {
+  const rid = ++kvNext;
+  return new Promise((resolve, reject) => {
+    kvPending.set(rid, { resolve, reject });
+    channel.send({ type: 'kv', rid, id: current().id, op, ...args });
+  });
+}
+
+function kvResult(meta) {
+  const pending = kvPending.get(meta.rid);
+  if (!pending) return;
+  kvPending.delete(meta.rid);
+  if (meta.error) pending.reject(new Error(meta.error));
+  else pending.resolve(meta);
+}
+
+const KV = Object.freeze({
+  async get(key, options) {
+    const type = (typeof options === 'object' && options !== null ? options.type : options) || 'text';
+    const { value } = await kvCall('get', { key: String(key) });
+    if (value == null) return null;
+    if (type === 'text') return value;
+    if (type === 'json') return JSON.parse(value);
+    if (type === 'arrayBuffer') return new TextEncoder().encode(value).buffer;
+    throw new TypeError(`KV.get: unknown type "${type}" (text, json or arrayBuffer)`);
+  },
+  async put(key, value, options = {}) {
+    if (typeof value !== 'string') throw new TypeError('KV.put takes a string value (use JSON.stringify for objects)');
+    let ttl = options.expirationTtl ?? null;
+    if (options.expiration != null) ttl = Math.max(1, Math.ceil(options.expiration - Date.now() / 1000));
+    await kvCall('put', { key: String(key), value, ttl });
+  },
+  async delete(key) {
+    await kvCall('delete', { key: String(key) });
+  },
+  async list(options = {}) {
+    const result = await kvCall('list', { prefix: options.prefix ?? '', limit: options.limit ?? 1000, cursor: options.cursor ?? null });
+    const keys = result.keys.map(({ name, expiration }) => (expiration == null ? { name } : { name, expiration }));
+    return result.complete ? { keys, list_complete: true } : { keys, list_complete: false, cursor: result.cursor };
+  },
+});
+
+bindings.set('KV', () => KV);
+env = buildEnv({});
+
+// ---------------------------------------------------------------------------------------------
 // Loading the user's module
 // ---------------------------------------------------------------------------------------------
 
@@ -678,6 +731,9 @@ function onFrame(meta, body) {
       break;
     case 'env':
       env = buildEnv(meta.vars);
+      break;
+    case 'kv_result':
+      kvResult(meta);
       break;
     default:
       log(null, 'debug', `[onebox] frame of unknown type ${JSON.stringify(meta.type)} ignored`);

@@ -53,11 +53,13 @@ public final class Sandbox {
     private volatile String stopMessage;
     private volatile Invocation culprit;
     private final ScriptEnv env;
+    private final KvBinding kv;
     private volatile Redactor redactor = Redactor.NONE;
     int load;
     long idleSinceNanos = System.nanoTime();
 
-    Sandbox(ScriptCode code, Channel channel, PoolConfig config, ScriptEnv env, Listener listener) {
+    Sandbox(ScriptCode code, Channel channel, PoolConfig config, ScriptEnv env, KvBinding kv, Listener listener) {
+        this.kv = kv;
         this.env = env;
         this.code = code;
         this.channel = channel;
@@ -103,6 +105,7 @@ public final class Sandbox {
             case "chunk" -> withInvocation(frame, inv -> inv.chunk(frame.body()));
             case "end" -> withInvocation(frame, Invocation::endBody);
             case "log" -> log(frame);
+            case "kv" -> kv(frame);
             case "done" -> done(frame);
             default -> LOG.debug("{}: ignoring a '{}' frame", code.key(), frame.type());
         }
@@ -215,6 +218,24 @@ public final class Sandbox {
             case RunStatus.OOM, RunStatus.KILLED, RunStatus.FAILED -> HttpStatus.BAD_GATEWAY;
             default -> HttpStatus.INTERNAL_SERVER_ERROR;
         };
+    }
+
+    private void kv(Frame frame) {
+        Object rid = frame.meta().get("rid");
+        // thenCompose also catches a request refused before any future exists
+        java.util.concurrent.CompletableFuture.completedFuture(frame.meta()).thenCompose(request -> kv.handle(code.script(), request))
+                .whenComplete((answer, error) -> {
+            Map<String, Object> result = new HashMap<>();
+            if (error == null) {
+                result.putAll(answer);
+            } else {
+                Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+                result.put("error", cause instanceof IllegalArgumentException ? cause.getMessage() : "the KV store failed: " + cause.getMessage());
+            }
+            result.put("type", "kv_result");
+            result.put("rid", rid);
+            sendQuietly(result);
+        });
     }
 
     private void done(Frame frame) {

@@ -28,9 +28,11 @@ class SandboxStarter {
     private final Path channelsDir;
     private final Set<Sandbox> live = ConcurrentHashMap.newKeySet();
     private final ScriptEnv env;
+    private final KvBinding kv;
     private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(Threads.daemon("run-deadlines"));
 
-    SandboxStarter(RuntimeSelector runtimes, JsonMapper json, PoolConfig config, OneboxConfig onebox, ScriptEnv env) {
+    SandboxStarter(RuntimeSelector runtimes, JsonMapper json, PoolConfig config, OneboxConfig onebox, ScriptEnv env, KvBinding kv) {
+        this.kv = kv;
         this.env = env;
         this.runtimes = runtimes;
         this.json = json;
@@ -63,7 +65,7 @@ class SandboxStarter {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open a channel under " + channelsDir, e);
         }
-        Sandbox sandbox = new Sandbox(code, channel, config, env, listener);
+        Sandbox sandbox = new Sandbox(code, channel, config, env, kv, listener);
         live.add(sandbox);
         Threads.daemon("channel-" + code.key()).newThread(() -> channel.serve(sandbox::onFrame, sandbox::onChannelClosed)).start();
         try {

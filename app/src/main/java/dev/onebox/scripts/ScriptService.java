@@ -1,6 +1,7 @@
 package dev.onebox.scripts;
 
 import dev.onebox.runtime.BuildFailedException;
+import dev.onebox.kv.KvWrites;
 import dev.onebox.schedule.Schedules;
 import dev.onebox.secrets.SecretService;
 import dev.onebox.runtime.BuildLog;
@@ -46,12 +47,14 @@ class ScriptService {
     private final BuildSignal signal;
     private final SecretService secrets;
     private final Schedules schedules;
+    private final KvWrites kv;
     private final Map<Long, CompletableFuture<ScriptVersion>> waiting = new ConcurrentHashMap<>();
     private final Map<Long, BuildLog> building = new ConcurrentHashMap<>();
 
     ScriptService(ScriptRepository scripts, ScriptVersionRepository versions, ScriptStore store,
                   Deployments deployments, BuildConfig config, JsonMapper json, BuildSignal signal, SecretService secrets,
-                  Schedules schedules) {
+                  Schedules schedules, KvWrites kv) {
+        this.kv = kv;
         this.schedules = schedules;
         this.secrets = secrets;
         this.signal = signal;
@@ -229,6 +232,7 @@ class ScriptService {
         List<String> images = store.delete(script);
         secrets.deleteScope(name);
         schedules.remove(name);
+        kv.deleteScript(name);
         deployments.remove(name);
         images.forEach(deployments::removeImage);
     }

@@ -1,0 +1,149 @@
+package dev.onebox.kv;
+
+import dev.onebox.cache.Cache;
+import dev.onebox.runtime.KvBinding;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.Scheduled;
+import jakarta.inject.Named;
+import jakarta.inject.Singleton;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * Each script's key-value store: rows in SQLite (the truth), values read through the cache.
+ * A cached entry carries its expiry, so an expired value is never served from the cache.
+ */
+@Singleton
+class KvStore implements KvBinding {
+
+    static final int MAX_LIST = 1000;
+
+    private final KvWrites writes;
+    private final Cache cache;
+    private final KvLimits limits;
+    private final ExecutorService blocking;
+
+    KvStore(KvWrites writes, Cache cache, KvLimits limits, @Named(TaskExecutors.BLOCKING) ExecutorService blocking) {
+        this.writes = writes;
+        this.cache = cache;
+        this.limits = limits;
+        this.blocking = blocking;
+    }
+
+    @Override
+    public CompletionStage<Map<String, Object>> handle(String script, Map<String, Object> request) {
+        String op = String.valueOf(request.get("op"));
+        return switch (op) {
+            case "get" -> get(script, key(request));
+            case "put" -> CompletableFuture.supplyAsync(() -> put(script, key(request), request.get("value"), request.get("ttl")), blocking);
+            case "delete" -> CompletableFuture.supplyAsync(() -> delete(script, key(request)), blocking);
+            case "list" -> CompletableFuture.supplyAsync(() -> list(script, request), blocking);
+            default -> CompletableFuture.failedFuture(new IllegalArgumentException("unknown KV operation '" + op + "'"));
+        };
+    }
+
+    private CompletionStage<Map<String, Object>> get(String script, String key) {
+        String cacheKey = cacheKey(script, key);
+        return cache.get(cacheKey).exceptionally(down -> java.util.Optional.empty()).thenCompose(cached -> {
+            long now = System.currentTimeMillis();
+            if (cached.isPresent()) {
+                CachedValue entry = CachedValue.parse(cached.get());
+                if (entry.live(now)) {
+                    return CompletableFuture.completedFuture(answer(entry.value()));
+                }
+            }
+            return CompletableFuture.supplyAsync(() -> {
+                CachedValue stored = writes.read(script, key, now);
+                if (stored != null) {
+                    cache.put(cacheKey, stored.encode()).exceptionally(down -> null);
+                }
+                return answer(stored == null ? null : stored.value());
+            }, blocking);
+        });
+    }
+
+    private Map<String, Object> put(String script, String key, Object value, Object ttl) {
+        if (!(value instanceof String text)) {
+            throw new IllegalArgumentException("KV values are strings");
+        }
+        int bytes = text.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > limits.maxValueBytes()) {
+            throw new IllegalArgumentException("a KV value is at most " + limits.maxValueBytes() / 1024 + " KiB; this one is " + bytes / 1024 + " KiB");
+        }
+        Long expiresAt = null;
+        if (ttl instanceof Number seconds) {
+            if (seconds.longValue() < 1) {
+                throw new IllegalArgumentException("expirationTtl is a number of seconds, at least 1");
+            }
+            expiresAt = System.currentTimeMillis() + seconds.longValue() * 1000;
+        }
+        writes.upsert(script, key, text, expiresAt, limits.maxScriptBytes());
+        cache.put(cacheKey(script, key), new CachedValue(text, expiresAt).encode()).exceptionally(down -> null);
+        return Map.of();
+    }
+
+    private Map<String, Object> delete(String script, String key) {
+        writes.delete(script, key);
+        cache.delete(cacheKey(script, key)).exceptionally(down -> null);
+        return Map.of();
+    }
+
+    private Map<String, Object> list(String script, Map<String, Object> request) {
+        String prefix = request.get("prefix") == null ? "" : request.get("prefix").toString();
+        int limit = request.get("limit") instanceof Number n ? n.intValue() : MAX_LIST;
+        if (limit < 1 || limit > MAX_LIST) {
+            throw new IllegalArgumentException("KV.list limit is between 1 and " + MAX_LIST);
+        }
+        String cursor = request.get("cursor") == null ? "" : request.get("cursor").toString();
+        return writes.list(script, prefix, cursor, limit, System.currentTimeMillis());
+    }
+
+    private String key(Map<String, Object> request) {
+        Object key = request.get("key");
+        if (!(key instanceof String text) || text.isEmpty()) {
+            throw new IllegalArgumentException("a KV key is a non-empty string");
+        }
+        if (text.getBytes(StandardCharsets.UTF_8).length > limits.maxKeyBytes()) {
+            throw new IllegalArgumentException("a KV key is at most " + limits.maxKeyBytes() + " bytes");
+        }
+        return text;
+    }
+
+    private static Map<String, Object> answer(String value) {
+        Map<String, Object> answer = new HashMap<>();
+        answer.put("value", value);
+        return answer;
+    }
+
+    private static String cacheKey(String script, String key) {
+        return "onebox:kv:" + script + ":" + key;
+    }
+
+    @Scheduled(fixedDelay = "1m", initialDelay = "1m")
+    void purgeExpired() {
+        writes.purgeExpired(System.currentTimeMillis());
+    }
+
+    /** A value with its expiry (0: none), as kept in the cache. */
+    record CachedValue(String value, Long expiresAt) {
+
+        boolean live(long now) {
+            return expiresAt == null || expiresAt > now;
+        }
+
+        String encode() {
+            return (expiresAt == null ? 0 : expiresAt) + "\n" + value;
+        }
+
+        static CachedValue parse(String encoded) {
+            int newline = encoded.indexOf('\n');
+            long expires = Long.parseLong(encoded.substring(0, newline));
+            return new CachedValue(encoded.substring(newline + 1), expires == 0 ? null : expires);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package dev.onebox.runs;
+
+import dev.onebox.testing.Api;
+import dev.onebox.testing.Http;
+import dev.onebox.testing.SqliteFile;
+import dev.onebox.testing.TestApp;
+import dev.onebox.testing.Waits;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import io.micronaut.test.support.TestPropertyProvider;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Old runs are pruned down to the newest N per script, and the database stops growing. */
+@MicronautTest(transactional = false)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RetentionTest implements TestPropertyProvider {
+
+    private static final String TOKEN = "retention-token-0123456789abc";
+
+    @Inject
+    EmbeddedServer server;
+
+    @Inject
+    RunRetention retention;
+
+    private final Map<String, String> properties = TestApp.withDocker(TOKEN,
+            "onebox.runs.keep-per-script", "100", "onebox.runs.prune-batch", "50", "onebox.runs.prune-every", "1h");
+
+    @Override
+    public Map<String, String> getProperties() {
+        return properties;
+    }
+
+    @Test
+    void runsArePrunedToTheNewestPerScriptAndTheDatabaseStaysBounded() throws Exception {
+        Http http = new Http(server.getURL().toString());
+        assertThat(new Api(http, TOKEN).deploy("busy", "export default { fetch() { console.log('x'.repeat(2000)); return new Response('ok'); } };")
+                .statusCode()).isEqualTo(201);
+        SqliteFile db = new SqliteFile(Path.of(properties.get("onebox.data-dir")));
+
+        long[] sizes = new long[4];
+        String newest = null;
+        for (int round = 0; round < 4; round++) {
+            List<HttpResponse<String>> calls = IntStream.range(0, 400).mapToObj(i -> http.getAsync("/run/busy")).toList()
+                    .stream().map(CompletableFuture::join).toList();
+            newest = calls.stream().map(r -> r.headers().firstValue("X-Onebox-Run-Id").orElseThrow()).max(String::compareTo).orElseThrow();
+            String last = newest;
+            Waits.until(Duration.ofSeconds(10), "the runs to be stored", () -> db.scalar("SELECT COUNT(*) FROM run WHERE id = '" + last + "'") == 1);
+            assertThat(retention.prune()).isPositive();
+            assertThat(db.scalar("SELECT COUNT(*) FROM run WHERE script_name = 'busy'")).isEqualTo(100);
+            sizes[round] = checkpointedSize(db.path());
+        }
+
+        assertThat(db.scalar("SELECT COUNT(*) FROM run WHERE id = '" + newest + "'")).as("the newest run is kept").isEqualTo(1);
+        // Freed pages are reused: once warm, more rounds of runs do not make the file grow.
+        assertThat(sizes[3]).as("database bytes after each round of 400 runs: %s", java.util.Arrays.toString(sizes))
+                .isLessThanOrEqualTo((long) (sizes[1] * 1.1));
+    }
+
+    /** The database file's size once the WAL is folded into it (from a connection of the test's own). */
+    private static long checkpointedSize(Path file) throws Exception {
+        try (java.sql.Connection connection = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file + "?busy_timeout=10000");
+             java.sql.Statement statement = connection.createStatement()) {
+            statement.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+        }
+        return Files.size(file);
+    }
+}
