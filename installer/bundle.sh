@@ -105,7 +105,7 @@ save_image() {
 }
 
 main() {
-  local root version out prebuilt arch image stage top name extra gz
+  local root version out prebuilt arch image top name extra gz
   root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
   version="${ONEBOX_VERSION:-}"
   out="$root/installer/dist"
@@ -144,9 +144,9 @@ main() {
   image="onebox/app:$version"
   build_image "$root" "$image" "$version" "$prebuilt"
 
-  stage="$(mktemp -d)"
-  trap 'rm -rf "$stage"' EXIT
-  top="$stage/onebox-$version"
+  STAGE="$(mktemp -d)"
+  trap 'rm -rf "$STAGE"' EXIT
+  top="$STAGE/onebox-$version"
   mkdir -p "$top/bin" "$top/images"
   printf '%s\n' "$version" >"$top/VERSION"
   printf '%s\n' "$image" >"$top/IMAGE"
@@ -174,7 +174,7 @@ main() {
   name="onebox-$version-linux-$arch.tar.gz"
   gz="${ONEBOX_BUNDLE_GZIP:-1}"
   log "writing $out/$name"
-  tar -C "$stage" --owner=0 --group=0 --numeric-owner -cf - "onebox-$version" | gzip "-$gz" >"$out/$name.part"
+  tar -C "$STAGE" --owner=0 --group=0 --numeric-owner -cf - "onebox-$version" | gzip "-$gz" >"$out/$name.part"
   mv -f "$out/$name.part" "$out/$name"
   (
     cd "$out"

@@ -35,6 +35,8 @@ public final class Sandbox {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(Sandbox.class);
+    static final long EXIT_REPORT_GRACE_MS = 2000;
+    private static final int SIGKILLED = 137;
 
     private final ScriptCode code;
     private final Channel channel;
@@ -152,9 +154,17 @@ public final class Sandbox {
         }
     }
 
+    /**
+     * The shim's end of the channel closed. Usually the process died (out of memory, a crash);
+     * its own exit says why, so it gets a moment to report before the sandbox is stopped here.
+     */
     void onChannelClosed() {
         if (!ended.get()) {
-            stop(RunStatus.FAILED, "the script's runtime closed its channel");
+            CompletableFuture.delayedExecutor(EXIT_REPORT_GRACE_MS, TimeUnit.MILLISECONDS).execute(() -> {
+                if (!ended.get()) {
+                    stop(RunStatus.FAILED, "the script's runtime closed its channel");
+                }
+            });
         }
     }
 
@@ -190,7 +200,10 @@ public final class Sandbox {
         channel.close();
         String status;
         String message;
-        if (exit.oomKilled()) {
+        // A SIGKILL the app did not send comes from the kernel's OOM killer: nothing else in a
+        // sandbox may kill (the pids limit makes forks fail, it kills nothing).
+        boolean outOfMemory = exit.oomKilled() || (exit.exitCode() == SIGKILLED && stopStatus == null);
+        if (outOfMemory) {
             status = RunStatus.OOM;
             message = "the script ran out of memory (limit " + code.settings().limits().memoryMb() + " MiB)";
         } else if (stopStatus != null) {
@@ -202,7 +215,7 @@ public final class Sandbox {
         }
         ready.completeExceptionally(loadError != null ? new ScriptLoadException(loadError) : new ScriptLoadException(message));
         for (Invocation invocation : List.copyOf(inFlight.values())) {
-            if (invocation == culprit && !exit.oomKilled()) {
+            if (invocation == culprit && !outOfMemory) {
                 finish(invocation, RunStatus.TIMEOUT, "the run exceeded its time limit of " + code.settings().limits().timeoutMs()
                         + " ms and its sandbox was stopped", HttpStatus.GATEWAY_TIMEOUT, "timeout");
             } else {

@@ -26,6 +26,7 @@ final class DockerSandboxProcess implements SandboxProcess {
     private final String id;
     private static final ScheduledExecutorService RETRY = Executors.newSingleThreadScheduledExecutor(Threads.daemon("docker-wait-retry"));
 
+    private static final int SIGKILLED = 137;
     private final CompletableFuture<SandboxExit> exited = new CompletableFuture<>();
 
     DockerSandboxProcess(DockerClient docker, String id) {
@@ -38,12 +39,15 @@ final class DockerSandboxProcess implements SandboxProcess {
             @Override
             public void onNext(WaitResponse response) {
                 int code = response.getStatusCode() == null ? -1 : response.getStatusCode();
-                boolean oom = false;
-                try {
-                    InspectContainerResponse inspected = docker.inspectContainerCmd(id).exec();
-                    oom = Boolean.TRUE.equals(inspected.getState().getOOMKilled());
-                } catch (RuntimeException e) {
-                    LOG.debug("container {} gone before inspection: {}", id, e.toString());
+                boolean oom = oomKilled();
+                if (!oom && code == SIGKILLED) {
+                    // The engine learns of an OOM kill from a cgroup event that can trail the exit.
+                    try {
+                        Thread.sleep(300);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    oom = oomKilled();
                 }
                 exited.complete(new SandboxExit(code, oom));
                 remove();
@@ -61,6 +65,16 @@ final class DockerSandboxProcess implements SandboxProcess {
                 }
             }
         });
+    }
+
+    private boolean oomKilled() {
+        try {
+            InspectContainerResponse inspected = docker.inspectContainerCmd(id).exec();
+            return Boolean.TRUE.equals(inspected.getState().getOOMKilled());
+        } catch (RuntimeException e) {
+            LOG.debug("container {} gone before inspection: {}", id, e.toString());
+            return false;
+        }
     }
 
     @Override

@@ -1,0 +1,403 @@
+#!/usr/bin/env bash
+# installer/tests/run.sh: installs onebox with installer/install.sh on a fresh Debian 12 "VPS"
+# (a container running systemd) and checks the appliance from outside.
+#
+#   installer/tests/run.sh        (root; about 4-6 minutes on 2 cores when the images are cached)
+#
+# How: the host's Docker engine (.ci/docker-engine.sh) builds the stand-in base images
+# (installer/tests/images.sh), the release bundle (installer/bundle.sh, carrying the app image
+# plus valkey/valkey:8 and node:22-bookworm-slim, since the VPS cannot reach a registry), and
+# the VPS image (bookworm + systemd + dbus + ca-certificates + curl). The VPS runs its OWN
+# Docker engine (docker-in-docker): install.sh installs Debian's docker.io and docker-compose
+# there exactly as on a real VPS, and the app's script containers run on that inner engine, so
+# /var/lib/onebox has the same path for the app and the engine, and the host engine is never
+# touched by the app. The inner engine keeps its data in a host directory (overlay2 cannot sit
+# on the container's own overlay root). No --privileged (it fails on this machine): the
+# systemd flags of shared/STACK-NOTES.md are enough.
+#
+# Knobs: ONEBOX_TEST_PREBUILT_JAR=1 (bundle app/target/onebox.jar instead of building the jar
+# with Maven in Docker), ONEBOX_TEST_KEEP=1 (leave the VPS container and its files for a look),
+# ONEBOX_TEST_WORK (work directory, default a new one under /var/tmp).
+# The last line is "N passed, N failed"; the exit status is non-zero when anything failed.
+set -euo pipefail
+
+PASSED=0
+FAILED=0
+FAILURES=()
+VPS=""
+WORK=""
+HOST_PORT=""
+T0=$SECONDS
+
+log() { printf '[test %3ds] %s\n' "$((SECONDS - T0))" "$*"; }
+
+pass() {
+  PASSED=$((PASSED + 1))
+  printf 'ok   - %s\n' "$1"
+}
+
+fail() {
+  FAILED=$((FAILED + 1))
+  FAILURES+=("$1")
+  printf 'FAIL - %s%s\n' "$1" "${2:+: $2}"
+}
+
+# check NAME COMMAND...: passes when COMMAND succeeds.
+check() {
+  local name="$1" out
+  shift
+  if out="$("$@" 2>&1)"; then
+    pass "$name"
+  else
+    fail "$name" "$(printf '%s' "$out" | tail -n 5 | tr '\n' ' ')"
+  fi
+}
+
+# expect_eq NAME EXPECTED ACTUAL
+expect_eq() {
+  if [[ "$2" == "$3" ]]; then
+    pass "$1"
+  else
+    fail "$1" "expected '$2', got '$3'"
+  fi
+}
+
+# expect_match NAME REGEX ACTUAL
+expect_match() {
+  if [[ "$3" =~ $2 ]]; then
+    pass "$1"
+  else
+    fail "$1" "'$(printf '%s' "$3" | head -c 300)' does not match /$2/"
+  fi
+}
+
+vps() { docker exec "$VPS" "$@"; }
+vps_sh() { docker exec "$VPS" bash -c "$1"; }
+
+# HTTP from the host through the VPS's published port 80 (nginx). Prints the status code.
+http_code() {
+  curl -s -o /dev/null -m 10 -w '%{http_code}' "$@" || true
+}
+url() { printf 'http://127.0.0.1:%s%s' "$HOST_PORT" "$1"; }
+
+refresh_port() {
+  HOST_PORT="$(docker port "$VPS" 80/tcp | head -n 1 | sed 's/.*://')"
+}
+
+wait_until() {
+  local seconds="$1" deadline
+  shift
+  deadline=$((SECONDS + seconds))
+  until "$@" >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || return 1
+    sleep 1
+  done
+}
+
+health_200() { [[ "$(http_code "$(url /health)")" == 200 ]]; }
+systemd_up() {
+  local state
+  state="$(vps systemctl is-system-running 2>/dev/null || true)"
+  [[ "$state" == running || "$state" == degraded ]]
+}
+
+cleanup() {
+  local rc=$?
+  if [[ -n "$VPS" ]]; then
+    if [[ "${ONEBOX_TEST_KEEP:-}" == 1 ]]; then
+      log "kept the VPS container $VPS and $WORK (ONEBOX_TEST_KEEP=1)"
+    else
+      docker rm -f "$VPS" >/dev/null 2>&1 || true
+    fi
+  fi
+  if [[ -n "$WORK" && "${ONEBOX_TEST_KEEP:-}" != 1 ]]; then
+    rm -rf --one-file-system "$WORK"
+  fi
+  return "$rc"
+}
+
+build_vps_image() {
+  local ctx
+  ctx="$(mktemp -d)"
+  cat >"$ctx/Dockerfile" <<'EOF'
+FROM debian:bookworm-slim
+LABEL dev.onebox.ci=1 dev.onebox.ci.vps=bookworm
+# A fresh Debian VPS: systemd as PID 1, nothing else. The stand-in debian image forbids service
+# starts in package scripts (policy-rc.d, as in the official image); a VPS does not.
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      systemd systemd-sysv dbus ca-certificates curl \
+ && rm -rf /var/lib/apt/lists/* /usr/sbin/policy-rc.d \
+ && systemctl mask systemd-firstboot.service systemd-udevd.service systemd-modules-load.service \
+      getty.target console-getty.service \
+ && printf 'onebox-vps\n' >/etc/hostname
+STOPSIGNAL SIGRTMIN+3
+CMD ["/lib/systemd/systemd"]
+EOF
+  if ! docker image inspect onebox-test/vps:bookworm >/dev/null 2>&1; then
+    log "building the VPS image onebox-test/vps:bookworm"
+    DOCKER_BUILDKIT=0 docker build -q -t onebox-test/vps:bookworm "$ctx" >/dev/null
+  fi
+  rm -rf "$ctx"
+}
+
+start_vps() {
+  VPS="onebox-installer-test-$$"
+  mkdir -p "$WORK/docker"
+  docker run -d --name "$VPS" --hostname onebox-vps --label dev.onebox.ci=1 \
+    --cap-add SYS_ADMIN --cap-add NET_ADMIN \
+    --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
+    --cgroupns=host -v /sys/fs/cgroup:/sys/fs/cgroup:rw \
+    --tmpfs /run --tmpfs /run/lock --tmpfs /tmp \
+    -v "$WORK/docker:/var/lib/docker" \
+    -v "$WORK/dist:/bundle:ro" \
+    -p 127.0.0.1::80 \
+    onebox-test/vps:bookworm >/dev/null
+  wait_until 60 systemd_up || {
+    vps systemctl --failed --no-pager || true
+    return 1
+  }
+  refresh_port
+  log "VPS $VPS is up (systemd $(vps systemctl is-system-running || true)); nginx will be at 127.0.0.1:$HOST_PORT"
+}
+
+install_in_vps() {
+  # shellcheck disable=SC2016 # expanded inside the VPS
+  vps bash -c 'bash /bundle/install.sh "$@"' install.sh "$@"
+}
+
+# ---------------------------------------------------------------------------------------------
+
+test_install() {
+  local out rc=0
+  log "install.sh --no-tunnel --bundle /bundle/$BUNDLE_NAME"
+  out="$(install_in_vps --no-tunnel --bundle "/bundle/$BUNDLE_NAME" 2>&1)" || rc=$?
+  printf '%s\n' "$out" | sed 's/^/    | /' | tail -n 40
+  expect_eq "install.sh exits 0" 0 "$rc"
+  expect_match "install.sh prints the URL and where the admin token is" \
+    "URL: +http://.*admin token: +ONEBOX_ADMIN_TOKEN in /etc/onebox/onebox.env" "$(printf '%s' "$out" | tr '\n' ' ')"
+  ((rc == 0)) || return 1
+}
+
+test_running() {
+  local body token
+  expect_eq "GET /health through nginx answers 200" 200 "$(http_code "$(url /health)")"
+  body="$(curl -s -m 10 "$(url '/api/greeting?name=Ada')")"
+  expect_eq "GET /api/greeting?name=Ada through nginx" '{"message":"Hello, Ada!"}' "$body"
+  body="$(curl -s -m 10 "$(url /api/greeting/count)")"
+  expect_match "GET /api/greeting/count through nginx" '^\{"count":[1-9][0-9]*\}$' "$body"
+  expect_eq "systemctl is-active onebox nginx docker onebox-backup.timer" "active active active active" \
+    "$(vps systemctl is-active onebox nginx docker onebox-backup.timer | tr '\n' ' ' | sed 's/ $//')"
+  expect_eq "/etc/onebox/onebox.env is 0600 root:root" "600 root:root" "$(vps stat -c '%a %U:%G' /etc/onebox/onebox.env)"
+  expect_eq "/var/lib/onebox is 0700 onebox:onebox" "700 onebox:onebox" "$(vps stat -c '%a %U:%G' /var/lib/onebox)"
+  expect_match "current -> releases/$VERSION" "^/opt/onebox/releases/$VERSION\$" "$(vps readlink -f /opt/onebox/current)"
+  check "the database belongs to the onebox user" vps test -O /var/lib/onebox/onebox.db
+  token="$(vps sed -n 's/^ONEBOX_ADMIN_TOKEN=//p' /etc/onebox/onebox.env)"
+  ADMIN_TOKEN="$token"
+  expect_match "an admin token was generated" '^[0-9a-f]{64}$' "$token"
+  expect_eq "the management API takes the admin token (through nginx)" 200 \
+    "$(http_code -H "Authorization: Bearer $token" "$(url /api/v1/whoami)")"
+  expect_eq "the management API refuses a request without a token" 401 "$(http_code "$(url /api/v1/whoami)")"
+  # Listening sockets on 8080/8081 (hex 1F90/1F91) from /proc: only 127.0.0.1 (0100007F).
+  expect_eq "only 127.0.0.1 listens on 8080 (app) and 8081 (nginx for the tunnel)" "0100007F:1F90 0100007F:1F91" \
+    "$(vps cat /proc/net/tcp /proc/net/tcp6 | awk '$4 == "0A" && $2 ~ /:1F9[01]$/ { print $2 }' | sort -u | tr '\n' ' ' | sed 's/ $//')"
+  local headers
+  headers="$(curl -s -D - -o /dev/null -m 10 "$(url /health)" | tr -d '\r')"
+  expect_match "security headers are set" "X-Content-Type-Options: nosniff" "$headers"
+  expect_match "nginx does not tell its version" "Server: nginx"$'\n' "$headers"
+  local units
+  units="$(vps_sh 'cd /etc/systemd/system && systemd-analyze verify onebox.service onebox-backup.service onebox-backup.timer 2>&1' || true)"
+  expect_eq "systemd-analyze verify of the installed units says nothing" "" "$units"
+}
+
+test_idempotent() {
+  local out rc=0 before after token_after
+  before="$(vps docker ps -q --no-trunc | sort | tr '\n' ' ')"
+  log "install.sh again (same flags)"
+  out="$(install_in_vps --no-tunnel --bundle "/bundle/$BUNDLE_NAME" 2>&1)" || rc=$?
+  expect_eq "second install.sh exits 0" 0 "$rc"
+  expect_match "second install.sh changes nothing" "nothing changed: everything was in place" "$out"
+  if ! [[ "$out" =~ "nothing changed" ]]; then
+    printf '%s\n' "$out" | grep -E '^    ' | sed 's/^/    | /' | head -n 20
+  fi
+  after="$(vps docker ps -q --no-trunc | sort | tr '\n' ' ')"
+  expect_eq "second install.sh keeps the same containers" "$before" "$after"
+  token_after="$(vps sed -n 's/^ONEBOX_ADMIN_TOKEN=//p' /etc/onebox/onebox.env)"
+  expect_eq "second install.sh keeps the admin token" "$ADMIN_TOKEN" "$token_after"
+  out="$(install_in_vps --no-tunnel --bundle "/bundle/$BUNDLE_NAME" --dry-run 2>&1)" || rc=$?
+  expect_match "--dry-run on an installed box would change nothing" "dry run: nothing was changed" "$out"
+}
+
+test_nginx_features() {
+  local status attempt got="" codes n429 n200
+  for attempt in 1 2 3; do
+    log "cache check, attempt $attempt"
+    sleep 1.2
+    curl -s -o /dev/null -m 10 "$(url /api/greeting/count)"
+    got="$(curl -s -D - -o /dev/null -m 10 "$(url /api/greeting/count)" | tr -d '\r' | sed -n 's/^X-Cache-Status: //p')"
+    [[ "$got" == HIT ]] && break
+  done
+  expect_eq "a repeated GET /api/greeting/count is a cache HIT" HIT "$got"
+  sleep 2
+  codes="$(seq 1 150 | xargs -P 50 -I{} curl -s -o /dev/null -m 10 -w '%{http_code}\n' "$(url /api/greeting/count)")"
+  n429="$(grep -c '^429$' <<<"$codes" || true)"
+  n200="$(grep -c '^200$' <<<"$codes" || true)"
+  if ((n429 > 0 && n200 > 0)); then
+    pass "a burst of 150 calls on /api/ gets 429s ($n429) besides 200s ($n200)"
+  else
+    fail "a burst of 150 calls on /api/ gets 429s besides 200s" "429: $n429, 200: $n200"
+  fi
+  status="$(curl -s -m 10 "$(url /api/greeting/count)")"
+  sleep 2
+  expect_match "after the burst the API answers again" '"count"' "$(curl -s -m 10 "$(url /api/greeting/count)") $status"
+  # Real client address: CF-Connecting-IP counts only from 127.0.0.1 (cloudflared).
+  vps curl -s -o /dev/null -H 'CF-Connecting-IP: 203.0.113.7' http://127.0.0.1:8081/health
+  curl -s -o /dev/null -H 'CF-Connecting-IP: 198.51.100.9' "$(url /health)"
+  sleep 0.5
+  local logtail
+  logtail="$(vps tail -n 50 /var/log/nginx/onebox.access.log)"
+  if grep -q '^203\.0\.113\.7 ' <<<"$logtail"; then
+    pass "CF-Connecting-IP from 127.0.0.1 becomes the client address"
+  else
+    fail "CF-Connecting-IP from 127.0.0.1 becomes the client address"
+  fi
+  if grep -q '^198\.51\.100\.9 ' <<<"$logtail"; then
+    fail "CF-Connecting-IP from elsewhere is ignored"
+  else
+    pass "CF-Connecting-IP from elsewhere is ignored"
+  fi
+  expect_eq "a body over 11 MiB gets 413 from nginx" 413 \
+    "$(head -c 12000000 /dev/zero | http_code -X POST --data-binary @- "$(url /run/nothing)")"
+}
+
+test_script_run() {
+  local body code
+  body='{"name":"hello","source":"export default { async fetch(request) { return new Response(\"hi from \" + new URL(request.url).pathname); } };"}'
+  code="$(curl -s -o "$WORK/deploy.json" -w '%{http_code}' -m 300 -H "Authorization: Bearer $ADMIN_TOKEN" \
+    -H 'Content-Type: application/json' -d "$body" "$(url '/api/v1/scripts?wait=true')" || true)"
+  expect_eq "a script deploys through nginx (POST /api/v1/scripts?wait=true)" 201 "$code"
+  [[ "$code" == 201 ]] || sed 's/^/    | /' "$WORK/deploy.json" | head -c 2000
+  expect_eq "the script runs in a sandbox on the VPS's engine: GET /run/hello/x" "hi from /x" \
+    "$(curl -s -m 60 "$(url /run/hello/x)")"
+}
+
+test_backup() {
+  local snap
+  check "onebox-backup.service runs" vps systemctl start onebox-backup.service
+  snap="$(vps_sh 'ls -1d /var/lib/onebox/backups/onebox-* | tail -n 1')"
+  check "the snapshot passes PRAGMA integrity_check" vps_sh "[ \"\$(sqlite3 '$snap/onebox.db' 'PRAGMA integrity_check')\" = ok ]"
+  check "the snapshot holds the greetings" vps_sh "[ \"\$(sqlite3 '$snap/onebox.db' 'SELECT count(*) FROM greeting')\" -ge 1 ]"
+  check "the snapshot keeps onebox.env, root only" vps_sh "[ \"\$(stat -c '%a %U' '$snap' '$snap/onebox-onebox.env' | tr '\n' ' ')\" = '700 root 600 root ' ]"
+}
+
+# An upgrade to a new version (same image, new VERSION: an unpacked bundle directory), then one
+# to a release whose app never gets healthy: it must roll back.
+test_upgrade() {
+  local out rc=0 v2="$VERSION-up" v3="$VERSION-broken"
+  vps_sh "rm -rf /var/tmp/up /var/tmp/broken && mkdir -p /var/tmp/up && tar -xzf /bundle/$BUNDLE_NAME -C /var/tmp/up --strip-components=1 --exclude='*/images/*.tar' \
+    && : > /var/tmp/up/images/IMAGES && echo $v2 > /var/tmp/up/VERSION && cp -a /var/tmp/up /var/tmp/broken && echo $v3 > /var/tmp/broken/VERSION \
+    && echo onebox/app:broken > /var/tmp/broken/IMAGE \
+    && printf 'FROM %s\nENTRYPOINT [\"sh\", \"-c\", \"echo broken on purpose; sleep 3600\"]\n' \"\$(cat /var/tmp/up/IMAGE)\" | docker build -q -t onebox/app:broken - >/dev/null"
+  log "install.sh --upgrade to $v2"
+  out="$(install_in_vps --upgrade --bundle /var/tmp/up 2>&1)" || rc=$?
+  expect_eq "--upgrade exits 0" 0 "$rc"
+  ((rc == 0)) || printf '%s\n' "$out" | sed 's/^/    | /' | tail -n 30
+  expect_match "--upgrade switched current to $v2" "/releases/$v2\$" "$(vps readlink -f /opt/onebox/current)"
+  expect_match "--upgrade kept the old release as previous" "/releases/$VERSION\$" "$(vps readlink -f /opt/onebox/previous)"
+  check "--upgrade took a backup first" vps_sh "ls -d /var/lib/onebox/backups/onebox-*-pre-upgrade-$v2"
+  expect_eq "healthy after the upgrade" 200 "$(http_code "$(url /health)")"
+
+  log "install.sh --upgrade to $v3 (never healthy: must roll back)"
+  rc=0
+  out="$(vps env ONEBOX_HEALTH_TIMEOUT=25 bash /bundle/install.sh --upgrade --bundle /var/tmp/broken 2>&1)" || rc=$?
+  if ((rc != 0)); then pass "--upgrade to an unhealthy release fails"; else fail "--upgrade to an unhealthy release fails"; fi
+  expect_match "it says it rolled back" "rolled back to $v2" "$out"
+  expect_match "current is $v2 again" "/releases/$v2\$" "$(vps readlink -f /opt/onebox/current)"
+  expect_eq "healthy after the rollback" 200 "$(http_code "$(url /health)")"
+  expect_eq "the app runs the image of $v2 again" "$(vps cat /var/tmp/up/IMAGE)" \
+    "$(vps docker inspect -f '{{.Config.Image}}' "$(vps /opt/onebox/current/bin/onebox-compose ps -q app)")"
+}
+
+test_restart() {
+  local before after
+  before="$(curl -s -m 10 "$(url /api/greeting/count)")"
+  log "restarting the VPS container"
+  docker restart -t 30 "$VPS" >/dev/null
+  wait_until 90 systemd_up || true
+  refresh_port
+  if wait_until 180 health_200; then
+    pass "after a restart of the VPS, /health through nginx answers 200 again"
+  else
+    fail "after a restart of the VPS, /health through nginx answers 200 again"
+    vps systemctl status onebox --no-pager | tail -n 20 || true
+  fi
+  expect_eq "after the restart: onebox and nginx are active" "active active" \
+    "$(vps systemctl is-active onebox nginx | tr '\n' ' ' | sed 's/ $//')"
+  sleep 1.2
+  after="$(curl -s -m 10 "$(url /api/greeting/count)")"
+  expect_eq "after the restart the greeting count is kept" "$before" "$after"
+  expect_eq "after the restart scripts still run" "hi from /again" "$(curl -s -m 60 "$(url /run/hello/again)")"
+}
+
+test_uninstall() {
+  local out rc=0
+  log "install.sh --uninstall"
+  out="$(install_in_vps --uninstall 2>&1)" || rc=$?
+  expect_eq "--uninstall exits 0" 0 "$rc"
+  ((rc == 0)) || printf '%s\n' "$out" | sed 's/^/    | /' | tail -n 20
+  expect_eq "--uninstall: no onebox unit left" "" "$(vps_sh 'systemctl list-unit-files "onebox*" --no-legend 2>/dev/null; ls /etc/systemd/system/onebox* 2>/dev/null' || true)"
+  expect_eq "--uninstall: no onebox container left" "" "$(vps docker ps -aq --filter label=com.docker.compose.project=onebox)"
+  check "--uninstall: /opt/onebox is gone" vps_sh '! test -e /opt/onebox'
+  check "--uninstall: nginx's onebox config is gone, nginx still runs" vps_sh '! test -e /etc/nginx/conf.d/onebox.conf && systemctl is-active --quiet nginx'
+  check "--uninstall: /var/lib/onebox and its database are kept" vps test -s /var/lib/onebox/onebox.db
+  check "--uninstall: /etc/onebox (admin token) is kept" vps test -s /etc/onebox/onebox.env
+}
+
+main() {
+  local repo sha
+  repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+  [[ "$(id -u)" -eq 0 ]] || { echo "run as root (it starts a Docker engine and systemd containers)" >&2; exit 2; }
+  WORK="${ONEBOX_TEST_WORK:-$(mktemp -d /var/tmp/onebox-installer-test.XXXXXX)}"
+  mkdir -p "$WORK/dist"
+  trap cleanup EXIT
+
+  log "engine and stand-in images"
+  # shellcheck source=installer/tests/images.sh
+  source "$repo/installer/tests/images.sh"
+  onebox_test_images >/dev/null
+
+  sha="$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo local)"
+  VERSION="0.0.0-test.$sha"
+  BUNDLE_NAME="onebox-$VERSION-linux-amd64.tar.gz"
+  local bundle_args=(--version "$VERSION" --out "$WORK/dist")
+  [[ "${ONEBOX_TEST_PREBUILT_JAR:-}" == 1 ]] && bundle_args+=(--prebuilt-jar)
+  log "bundle $BUNDLE_NAME (app image built with compose/Dockerfile)"
+  ONEBOX_BUNDLE_IMAGES="valkey/valkey:8 node:22-bookworm-slim" "$repo/installer/bundle.sh" "${bundle_args[@]}" >/dev/null
+  cp "$repo/installer/install.sh" "$WORK/dist/install.sh"
+  check "bundle and SHA256SUMS are there and match" bash -c "cd '$WORK/dist' && sha256sum -c --quiet SHA256SUMS"
+
+  build_vps_image
+  start_vps
+
+  if test_install; then
+    test_running
+    test_idempotent
+    test_nginx_features
+    test_script_run
+    test_backup
+    test_upgrade
+    test_restart
+    test_uninstall
+  else
+    vps_sh 'journalctl -u onebox --no-pager | tail -n 30; /opt/onebox/current/bin/onebox-compose logs --tail 30 app' 2>&1 | sed 's/^/    | /' || true
+  fi
+
+  log "done in $((SECONDS - T0))s"
+  if ((FAILED)); then
+    printf 'failed: %s\n' "${FAILURES[@]}"
+  fi
+  printf '%d passed, %d failed\n' "$PASSED" "$FAILED"
+  ((FAILED == 0))
+}
+
+main "$@"
