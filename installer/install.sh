@@ -290,7 +290,7 @@ compose_available() {
 
 install_packages() {
   say "packages"
-  apt_install ca-certificates curl nginx sqlite3 util-linux
+  apt_install ca-certificates curl nginx sqlite3 util-linux iproute2
   if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
     info "Docker: using the engine that is running ($(docker version -f '{{.Server.Version}}' 2>/dev/null || echo '?'))"
     if ! compose_available; then
@@ -563,7 +563,9 @@ install_release() {
 }
 
 current_release() {
-  readlink -f "$ONEBOX_OPT/current" 2>/dev/null || true
+  if [[ -L "$ONEBOX_OPT/current" ]]; then
+    readlink -f "$ONEBOX_OPT/current" 2>/dev/null || true
+  fi
 }
 
 # Points `current` at $1 (and `previous` at the one before), atomically.
@@ -584,7 +586,8 @@ switch_current() {
 prune_releases() {
   local keep="${ONEBOX_KEEP_RELEASES:-3}" cur prev dir n=0
   cur="$(current_release)"
-  prev="$(readlink -f "$ONEBOX_OPT/previous" 2>/dev/null || true)"
+  prev=""
+  [[ -L "$ONEBOX_OPT/previous" ]] && prev="$(readlink -f "$ONEBOX_OPT/previous" 2>/dev/null || true)"
   while read -r dir; do
     [[ -n "$dir" ]] || continue
     n=$((n + 1))
@@ -781,7 +784,9 @@ public_url() {
   elif [[ -n "$DOMAIN" ]]; then
     printf 'http://%s\n' "$DOMAIN"
   elif [[ "$NO_TUNNEL" == 1 ]]; then
-    ip="$(hostname -I 2>/dev/null | awk '{ print $1 }')"
+    # The source address of the default route (hostname -I may list Docker's bridges first).
+    ip="$(ip -4 route get 1.1.1.1 2>/dev/null | sed -n 's/.* src \([0-9.]*\).*/\1/p' | head -n 1)"
+    [[ -n "$ip" ]] || ip="$(hostname -I 2>/dev/null | awk '{ print $1 }')"
     printf 'http://%s\n' "${ip:-<this server>}"
   else
     printf '%s\n' "https://<the public hostname of your tunnel>"
@@ -884,6 +889,8 @@ do_upgrade() {
   say "upgrading $(basename "$old") -> $new_version"
   install_packages
   ensure_layout
+  ensure_tunnel_token
+  save_choices
   if ! would "back up the database (onebox-backup pre-upgrade-$new_version)"; then
     say "backup before the upgrade"
     "$old/bin/onebox-backup" "pre-upgrade-$new_version" || die "the backup failed; nothing was changed"

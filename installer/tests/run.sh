@@ -172,7 +172,7 @@ test_install() {
   local out rc=0
   log "install.sh --no-tunnel --bundle /bundle/$BUNDLE_NAME"
   out="$(install_in_vps --no-tunnel --bundle "/bundle/$BUNDLE_NAME" 2>&1)" || rc=$?
-  printf '%s\n' "$out" | sed 's/^/    | /' | tail -n 40
+  printf '%s\n' "$out" | sed 's/^/    | /'
   expect_eq "install.sh exits 0" 0 "$rc"
   expect_match "install.sh prints the URL and where the admin token is" \
     "URL: +http://.*admin token: +ONEBOX_ADMIN_TOKEN in /etc/onebox/onebox.env" "$(printf '%s' "$out" | tr '\n' ' ')"
@@ -191,7 +191,7 @@ test_running() {
   expect_eq "/etc/onebox/onebox.env is 0600 root:root" "600 root:root" "$(vps stat -c '%a %U:%G' /etc/onebox/onebox.env)"
   expect_eq "/var/lib/onebox is 0700 onebox:onebox" "700 onebox:onebox" "$(vps stat -c '%a %U:%G' /var/lib/onebox)"
   expect_match "current -> releases/$VERSION" "^/opt/onebox/releases/$VERSION\$" "$(vps readlink -f /opt/onebox/current)"
-  check "the database belongs to the onebox user" vps test -O /var/lib/onebox/onebox.db
+  expect_eq "the database belongs to the onebox user" onebox "$(vps stat -c %U /var/lib/onebox/onebox.db)"
   token="$(vps sed -n 's/^ONEBOX_ADMIN_TOKEN=//p' /etc/onebox/onebox.env)"
   ADMIN_TOKEN="$token"
   expect_match "an admin token was generated" '^[0-9a-f]{64}$' "$token"
@@ -339,6 +339,57 @@ test_restart() {
   expect_eq "after the restart scripts still run" "hi from /again" "$(curl -s -m 60 "$(url /run/hello/again)")"
 }
 
+# Switches the box to tunnel mode with a cloudflared test double (no real cloudflared can be
+# fetched here): it only records how it was started and whether it could read the token.
+test_tunnel() {
+  local out rc=0 v4="$VERSION-tunnel" token sum journal
+  token="tunnel-token-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+  sum="$(printf '%s' "$token" | sha256sum | cut -d' ' -f1)"
+  vps_sh "umask 077 && printf '%s' '$token' > /root/tunnel-token"
+  vps_sh "rm -rf /var/tmp/tun && cp -a /var/tmp/up /var/tmp/tun && echo $v4 > /var/tmp/tun/VERSION && cat > /var/tmp/tun/bin/cloudflared && chmod 0755 /var/tmp/tun/bin/cloudflared" <<'EOF'
+#!/bin/sh
+# cloudflared test double: records its arguments and whether the token file is readable.
+echo "cloudflared-double args: $*"
+prev="" file=""
+for a in "$@"; do
+  [ "$prev" = "--token-file" ] && file="$a"
+  prev="$a"
+done
+if [ -r "$file" ]; then
+  echo "cloudflared-double token sha256 $(sha256sum <"$file" | cut -d' ' -f1)"
+else
+  echo "cloudflared-double cannot read the token file '$file'"
+fi
+echo "cloudflared-double uid $(id -u)"
+exec sleep infinity
+EOF
+  log "install.sh --upgrade --tunnel-token-file (to $v4, with a cloudflared test double)"
+  out="$(install_in_vps --upgrade --tunnel-token-file /root/tunnel-token --bundle /var/tmp/tun 2>&1)" || rc=$?
+  expect_eq "--upgrade --tunnel-token-file exits 0" 0 "$rc"
+  ((rc == 0)) || printf '%s\n' "$out" | sed 's/^/    | /' | tail -n 30
+  if [[ "$out" == *"$token"* ]]; then fail "the installer never prints the tunnel token"; else pass "the installer never prints the tunnel token"; fi
+  expect_eq "/etc/onebox/tunnel-token is 0600 root:root" "600 root:root" "$(vps stat -c '%a %U:%G' /etc/onebox/tunnel-token)"
+  expect_eq "onebox-tunnel.service is active" active "$(vps systemctl is-active onebox-tunnel.service || true)"
+  sleep 1
+  journal="$(vps journalctl -u onebox-tunnel.service --no-pager -o cat 2>/dev/null | grep cloudflared-double || true)"
+  expect_match "cloudflared runs 'tunnel run --token-file <credential>'" \
+    "args: --no-autoupdate tunnel run --token-file /run/credentials/onebox-tunnel.service/tunnel-token" "$journal"
+  expect_match "cloudflared reads the token through the credential" "token sha256 $sum" "$journal"
+  expect_match "cloudflared runs as a dynamic, unprivileged user" "uid [1-9][0-9]{2,}" "$journal"
+  # The pattern comes from the file, so that grep's own command line does not hold it.
+  if vps_sh "grep -qaFf /root/tunnel-token /proc/[0-9]*/cmdline /proc/[0-9]*/environ 2>/dev/null"; then
+    fail "the tunnel token is on no command line and in no environment"
+  else
+    pass "the tunnel token is on no command line and in no environment"
+  fi
+  check "tunnel mode: port 80 is no longer onebox's site" vps_sh '! test -e /etc/nginx/sites-enabled/onebox-public.conf'
+  expect_eq "tunnel mode: /health through nginx on 127.0.0.1:8081" 200 \
+    "$(vps curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:8081/health)"
+  local sec
+  sec="$(vps systemd-analyze security onebox-tunnel.service 2>/dev/null | tail -n 1 || true)"
+  expect_match "systemd-analyze security rates onebox-tunnel.service OK" "exposure level for onebox-tunnel.service: [0-2]\.[0-9] OK" "$sec"
+}
+
 test_uninstall() {
   local out rc=0
   log "install.sh --uninstall"
@@ -387,6 +438,7 @@ main() {
     test_backup
     test_upgrade
     test_restart
+    test_tunnel
     test_uninstall
   else
     vps_sh 'journalctl -u onebox --no-pager | tail -n 30; /opt/onebox/current/bin/onebox-compose logs --tail 30 app' 2>&1 | sed 's/^/    | /' || true
