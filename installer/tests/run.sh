@@ -25,6 +25,7 @@ PASSED=0
 FAILED=0
 FAILURES=()
 VPS=""
+VPS_IMAGE=""
 WORK=""
 HOST_PORT=""
 T0=$SECONDS
@@ -112,13 +113,33 @@ cleanup() {
   fi
   if [[ -n "$WORK" && "${ONEBOX_TEST_KEEP:-}" != 1 ]]; then
     rm -rf --one-file-system "$WORK"
+    # The app image the bundle built on the host engine (its layers stay cached).
+    [[ -n "${VERSION:-}" ]] && docker rmi "onebox/app:$VERSION" >/dev/null 2>&1
   fi
   return "$rc"
 }
 
+# Builds the VPS image (tagged by the hash of its Dockerfile); sets VPS_IMAGE.
 build_vps_image() {
   local ctx
   ctx="$(mktemp -d)"
+  cat >"$ctx/shared-mounts.service" <<'EOF'
+# On a VM, systemd makes every mount shared at boot; in a container it leaves that to the
+# container manager, and Docker makes them private. systemd's credentials (LoadCredential=,
+# used by onebox-tunnel.service) are set up in a helper mount namespace and only reach the
+# service through shared propagation, so restore the VM behaviour first thing.
+[Unit]
+Description=Make all mounts shared, as on a VM
+DefaultDependencies=no
+Before=sysinit.target local-fs.target
+
+[Service]
+Type=oneshot
+ExecStart=/bin/mount --make-rshared /
+
+[Install]
+WantedBy=sysinit.target
+EOF
   cat >"$ctx/Dockerfile" <<'EOF'
 FROM debian:bookworm-slim
 LABEL dev.onebox.ci=1 dev.onebox.ci.vps=bookworm
@@ -131,12 +152,15 @@ RUN apt-get update \
  && systemctl mask systemd-firstboot.service systemd-udevd.service systemd-modules-load.service \
       getty.target console-getty.service \
  && printf 'onebox-vps\n' >/etc/hostname
+COPY shared-mounts.service /etc/systemd/system/shared-mounts.service
+RUN systemctl enable shared-mounts.service
 STOPSIGNAL SIGRTMIN+3
 CMD ["/lib/systemd/systemd"]
 EOF
-  if ! docker image inspect onebox-test/vps:bookworm >/dev/null 2>&1; then
-    log "building the VPS image onebox-test/vps:bookworm"
-    DOCKER_BUILDKIT=0 docker build -q -t onebox-test/vps:bookworm "$ctx" >/dev/null
+  VPS_IMAGE="onebox-test/vps:bookworm-$(cat "$ctx/Dockerfile" "$ctx/shared-mounts.service" | sha256sum | cut -c1-12)"
+  if ! docker image inspect "$VPS_IMAGE" >/dev/null 2>&1; then
+    log "building the VPS image $VPS_IMAGE"
+    DOCKER_BUILDKIT=0 docker build -q -t "$VPS_IMAGE" "$ctx" >/dev/null
   fi
   rm -rf "$ctx"
 }
@@ -152,7 +176,7 @@ start_vps() {
     -v "$WORK/docker:/var/lib/docker" \
     -v "$WORK/dist:/bundle:ro" \
     -p 127.0.0.1::80 \
-    onebox-test/vps:bookworm >/dev/null
+    "$VPS_IMAGE" >/dev/null
   wait_until 60 systemd_up || {
     vps systemctl --failed --no-pager || true
     return 1
