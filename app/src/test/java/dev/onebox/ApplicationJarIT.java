@@ -1,11 +1,11 @@
 package dev.onebox;
 
+import dev.onebox.testing.AppJar;
 import dev.onebox.testing.Http;
 import dev.onebox.testing.Json;
 import dev.onebox.testing.RedisServer;
 import dev.onebox.testing.SqliteFile;
 import dev.onebox.testing.TempDirs;
-import dev.onebox.testing.Waits;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -13,9 +13,9 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -39,20 +39,8 @@ class ApplicationJarIT {
     @Test
     void sigtermLetsAcknowledgedWritesLandAndClosesSqliteCleanly() throws Exception {
         Path log = Files.createTempFile("onebox-app", ".log");
-        ProcessBuilder builder = new ProcessBuilder("java", "-jar", System.getProperty("onebox.jar"))
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().put("ONEBOX_DATA_DIR", dataDir.toString());
-        builder.environment().put("ONEBOX_PORT", Integer.toString(port));
-        builder.environment().remove("ONEBOX_REDIS_URL");
-        app = builder.start();
         Http http = new Http("http://127.0.0.1:" + port);
-        Waits.until(Duration.ofSeconds(60), "the jar to serve /health", () -> {
-            try {
-                return http.get("/health").statusCode() == 200;
-            } catch (RuntimeException e) {
-                return false;
-            }
-        });
+        app = AppJar.start(Map.of("ONEBOX_DATA_DIR", dataDir.toString(), "ONEBOX_PORT", Integer.toString(port)), log, http);
         assertThat(Files.readString(log)).contains("onebox admin token");
 
         List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();

@@ -2,6 +2,7 @@ package dev.onebox.scripts;
 
 import dev.onebox.runtime.docker.DockerRuntime;
 import dev.onebox.testing.Api;
+import dev.onebox.testing.AppJar;
 import dev.onebox.testing.DockerEngine;
 import dev.onebox.testing.Http;
 import dev.onebox.testing.Json;
@@ -72,18 +73,7 @@ class BuildRecoveryIT {
 
     private Process start() throws IOException {
         Path log = Files.createTempFile("onebox-build-recovery", ".log");
-        ProcessBuilder builder = new ProcessBuilder("java", "-jar", System.getProperty("onebox.jar"))
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        builder.environment().putAll(Map.of("ONEBOX_DATA_DIR", dataDir.toString(), "ONEBOX_PORT", Integer.toString(port),
-                "ONEBOX_ADMIN_TOKEN", TOKEN, "ONEBOX_RUNTIME", "docker", "ONEBOX_DOCKER_HOST", DockerEngine.host()));
-        Process started = builder.start();
-        Waits.until(Duration.ofSeconds(60), "the jar to serve /health", () -> {
-            try {
-                return http.get("/health").statusCode() == 200;
-            } catch (RuntimeException e) {
-                return false;
-            }
-        });
-        return started;
+        return AppJar.start(Map.of("ONEBOX_DATA_DIR", dataDir.toString(), "ONEBOX_PORT", Integer.toString(port),
+                "ONEBOX_ADMIN_TOKEN", TOKEN, "ONEBOX_RUNTIME", "docker", "ONEBOX_DOCKER_HOST", DockerEngine.host()), log, http);
     }
 }

@@ -1,18 +1,17 @@
 package dev.onebox.secrets;
 
 import dev.onebox.testing.Api;
+import dev.onebox.testing.AppJar;
 import dev.onebox.testing.DockerEngine;
 import dev.onebox.testing.Http;
 import dev.onebox.testing.RedisServer;
 import dev.onebox.testing.TempDirs;
-import dev.onebox.testing.Waits;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,20 +35,10 @@ class SecretsNotInAppLogIT {
     void theAppLogNeverHoldsASecretValue() throws Exception {
         int port = RedisServer.freePort();
         Path log = Files.createTempFile("onebox-secret-log", ".log");
-        ProcessBuilder builder = new ProcessBuilder("java", "-jar", System.getProperty("onebox.jar"))
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().putAll(Map.of("ONEBOX_DATA_DIR", TempDirs.dataDir().toString(), "ONEBOX_PORT", Integer.toString(port),
-                "ONEBOX_ADMIN_TOKEN", TOKEN, "ONEBOX_RUNTIME", "docker", "ONEBOX_DOCKER_HOST", DockerEngine.host(),
-                "ONEBOX_LOG_LEVEL", "DEBUG"));
-        app = builder.start();
         Http http = new Http("http://127.0.0.1:" + port);
-        Waits.until(Duration.ofSeconds(60), "the jar to serve /health", () -> {
-            try {
-                return http.get("/health").statusCode() == 200;
-            } catch (RuntimeException e) {
-                return false;
-            }
-        });
+        app = AppJar.start(Map.of("ONEBOX_DATA_DIR", TempDirs.dataDir().toString(), "ONEBOX_PORT", Integer.toString(port),
+                "ONEBOX_ADMIN_TOKEN", TOKEN, "ONEBOX_RUNTIME", "docker", "ONEBOX_DOCKER_HOST", DockerEngine.host(),
+                "ONEBOX_LOG_LEVEL", "DEBUG"), log, http);
 
         assertThat(http.send(http.request("/api/v1/secrets/LOGGED").header("Authorization", "Bearer " + TOKEN)
                 .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{\"value\":\"" + VALUE + "\"}")))
