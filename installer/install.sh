@@ -27,7 +27,8 @@
 # (seconds, 300), ONEBOX_KEEP_RELEASES (3), ONEBOX_SKIP_CHECKS=os,memory,disk,ports.
 #
 # Layout: /opt/onebox/releases/<version> + current (and previous) symlinks, /etc/onebox/
-# (onebox.env 0600, tunnel-token 0600, installer.env), /var/lib/onebox/ (data, backups/).
+# (onebox.env 0600, master.key 0600, tunnel-token 0600, installer.env), /var/lib/onebox/ (data,
+# backups/).
 set -euo pipefail
 
 ONEBOX_OPT=/opt/onebox
@@ -39,11 +40,12 @@ NGINX_DIR=/etc/nginx
 # ---------------------------------------------------------------------------------------------
 # output
 
-if [[ -t 1 ]]; then
-  C_BOLD=$'\e[1m' C_RED=$'\e[31m' C_YELLOW=$'\e[33m' C_GREEN=$'\e[32m' C_OFF=$'\e[0m'
-else
-  C_BOLD="" C_RED="" C_YELLOW="" C_GREEN="" C_OFF=""
-fi
+C_BOLD="" C_RED="" C_YELLOW="" C_GREEN="" C_OFF=""
+setup_colors() {
+  if [[ -t 1 ]]; then
+    C_BOLD=$'\e[1m' C_RED=$'\e[31m' C_YELLOW=$'\e[33m' C_GREEN=$'\e[32m' C_OFF=$'\e[0m'
+  fi
+}
 
 say() { printf '%s==>%s %s\n' "$C_BOLD" "$C_OFF" "$*"; }
 info() { printf '    %s\n' "$*"; }
@@ -260,74 +262,119 @@ check_ports() {
 # packages and Docker
 
 APT_UPDATED=0
+apt_update() {
+  local log
+  [[ "$APT_UPDATED" == 1 ]] && return 0
+  say "apt-get update"
+  log="$(mktemp)"
+  if ! DEBIAN_FRONTEND=noninteractive apt-get update -q >"$log" 2>&1; then
+    tail -n 20 "$log" >&2
+    rm -f "$log"
+    die "apt-get update failed"
+  fi
+  rm -f "$log"
+  APT_UPDATED=1
+}
+
+# apt_install PACKAGE...: installs those not installed yet, in one apt-get call.
 apt_install() {
-  local missing=() pkg
+  local missing=() pkg log
   for pkg in "$@"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
   done
   ((${#missing[@]})) || return 0
   would "apt-get install ${missing[*]}" && return 0
-  if [[ "$APT_UPDATED" == 0 ]]; then
-    say "apt-get update"
-    DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null || die "apt-get update failed"
-    APT_UPDATED=1
-  fi
+  apt_update
   say "installing ${missing[*]}"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}" >/dev/null ||
+  log="$(mktemp)"
+  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}" >"$log" 2>&1; then
+    tail -n 30 "$log" >&2
+    rm -f "$log"
     die "apt-get install ${missing[*]} failed"
+  fi
+  rm -f "$log"
   changed "installed ${missing[*]}"
 }
 
+# Whether the package archive offers package $1.
 apt_has() {
-  [[ "$APT_UPDATED" == 1 ]] || { DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null && APT_UPDATED=1; }
+  apt_update
   apt-cache policy "$1" 2>/dev/null | sed -n 's/^ *Candidate: //p' | grep -qv '(none)'
 }
 
 compose_available() {
-  docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null 2>&1
+  local dir
+  docker compose version >/dev/null 2>&1 && return 0
+  command -v docker-compose >/dev/null 2>&1 && return 0
+  # The v2 plugin, before the docker client that would run it is installed.
+  for dir in /usr/libexec/docker/cli-plugins /usr/lib/docker/cli-plugins /usr/local/lib/docker/cli-plugins; do
+    [[ -x "$dir/docker-compose" ]] && return 0
+  done
+  return 1
+}
+
+# Prints the Compose package to install: the v2 plugin where the archive has one (Docker's
+# repository: docker-compose-plugin; Ubuntu: docker-compose-v2), else docker-compose (v2 on
+# Debian 13, v1.29 on Debian 12).
+compose_package() {
+  local pkg
+  for pkg in "$@"; do
+    if apt_has "$pkg"; then
+      printf '%s\n' "$pkg"
+      return 0
+    fi
+  done
+  printf 'docker-compose\n'
 }
 
 install_packages() {
+  local pkgs=(ca-certificates curl nginx sqlite3 util-linux iproute2) engine=0
   say "packages"
-  apt_install ca-certificates curl nginx sqlite3 util-linux iproute2
   if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
+    engine=1
     info "Docker: using the engine that is running ($(docker version -f '{{.Server.Version}}' 2>/dev/null || echo '?'))"
     if ! compose_available; then
       if is_dry; then
         would "install Docker Compose (docker-compose-plugin, docker-compose-v2 or docker-compose)"
-      elif apt_has docker-compose-plugin; then
-        apt_install docker-compose-plugin
-      elif apt_has docker-compose-v2; then
-        apt_install docker-compose-v2
       else
-        apt_install docker-compose
+        pkgs+=("$(compose_package docker-compose-plugin docker-compose-v2)")
       fi
     fi
   else
-    # Debian's and Ubuntu's own packages: docker.io, and Compose v2 where packaged
-    # (Ubuntu: docker-compose-v2; Debian 13: docker-compose is v2), else v1.29 (Debian 12).
+    # Debian's and Ubuntu's own packages.
     if ! command -v dockerd >/dev/null 2>&1 && command -v docker >/dev/null 2>&1; then
       warn "a docker client without an engine is installed; installing Debian's docker.io beside it"
     fi
-    apt_install docker.io
+    pkgs+=(docker.io)
     if ! compose_available; then
       if is_dry; then
         would "install Docker Compose (docker-compose-v2 or docker-compose)"
-      elif [[ "$OS_ID" == ubuntu ]] && apt_has docker-compose-v2; then
-        apt_install docker-compose-v2
+      elif [[ "$OS_ID" == ubuntu ]]; then
+        pkgs+=("$(compose_package docker-compose-v2)")
       else
-        apt_install docker-compose
+        pkgs+=(docker-compose)
       fi
     fi
-    is_dry && return 0
+  fi
+  apt_install "${pkgs[@]}"
+  is_dry && return 0
+  if ((engine == 0)); then
     systemctl enable --quiet docker.service >/dev/null 2>&1 || true
     systemctl is-active --quiet docker.service || systemctl start docker.service ||
       die "docker.service does not start (journalctl -u docker)"
   fi
-  is_dry && return 0
   wait_for "the Docker engine" 60 docker info || die "the Docker engine does not answer (journalctl -u docker)"
   compose_available || die "Docker Compose is missing after the install"
+  info "Compose: $(compose_version)"
+}
+
+compose_version() {
+  if docker compose version >/dev/null 2>&1; then
+    printf 'docker compose %s\n' "$(docker compose version --short 2>/dev/null || echo '?')"
+  else
+    printf 'docker-compose %s\n' "$(docker-compose version --short 2>/dev/null || echo '?')"
+  fi
 }
 
 # wait_for DESCRIPTION SECONDS COMMAND...: retries COMMAND (quietly) until it succeeds.
@@ -429,6 +476,33 @@ EOF
   env_add "$tmp" ONEBOX_RUNTIME_IMAGE node:22-bookworm-slim
   if install_file "$tmp" "$f" 0600; then :; fi
   rm -f "$tmp"
+}
+
+# /etc/onebox/master.key: the AES-256 key of the app's secrets (base64 of 32 bytes), mounted
+# read-only into the app container. Never replaced: an existing one stays; a key the app made
+# itself in the data directory (a manual run before) is adopted, so its secrets still open.
+ensure_master_key() {
+  local f="$ONEBOX_ETC/master.key" own="$ONEBOX_DATA/master.key" tmp
+  if [[ ! -s "$f" ]]; then
+    would "create $f (the secrets' master key)" && return 0
+    tmp="$(mktemp)"
+    if [[ -s "$own" ]]; then
+      cat "$own" >"$tmp"
+      info "adopting the app's own key $own"
+    else
+      head -c 32 /dev/urandom | base64 -w0 >"$tmp"
+    fi
+    install -m 0600 -o onebox -g onebox "$tmp" "$f"
+    rm -f "$tmp"
+    changed "created $f (0600 onebox; back it up with the database)"
+    return 0
+  fi
+  if [[ "$(stat -c '%a %U' "$f")" != "600 onebox" ]]; then
+    would "fix the mode of $f" && return 0
+    chown onebox:onebox "$f"
+    chmod 0600 "$f"
+    changed "made $f 0600 onebox"
+  fi
 }
 
 # env_add FILE KEY VALUE: appends KEY=VALUE unless KEY is set in FILE.
@@ -585,6 +659,7 @@ switch_current() {
 
 prune_releases() {
   local keep="${ONEBOX_KEEP_RELEASES:-3}" cur prev dir n=0
+  [[ -d "$ONEBOX_OPT/releases" ]] || return 0
   cur="$(current_release)"
   prev=""
   [[ -L "$ONEBOX_OPT/previous" ]] && prev="$(readlink -f "$ONEBOX_OPT/previous" 2>/dev/null || true)"
@@ -668,7 +743,13 @@ install_nginx() {
   done
   if install_file "$release/nginx/onebox.conf" "$NGINX_DIR/conf.d/onebox.conf" 0644; then NGINX_CHANGED=1; fi
   if [[ "$NO_TUNNEL" == 1 ]]; then
-    if install_file "$release/nginx/onebox-public.conf" "$NGINX_DIR/sites-available/onebox-public.conf" 0644; then NGINX_CHANGED=1; fi
+    # Without IPv6 in the kernel (ipv6.disable=1), a [::] listen keeps nginx from starting.
+    local public="$release/nginx/onebox-public.conf"
+    if [[ ! -e /proc/net/if_inet6 ]]; then
+      public="$backup.public.conf"
+      grep -v 'listen \[::\]' "$release/nginx/onebox-public.conf" >"$public"
+    fi
+    if install_file "$public" "$NGINX_DIR/sites-available/onebox-public.conf" 0644; then NGINX_CHANGED=1; fi
     if [[ "$(readlink "$NGINX_DIR/sites-enabled/onebox-public.conf" 2>/dev/null)" != "$NGINX_DIR/sites-available/onebox-public.conf" ]]; then
       if ! would "enable the nginx site onebox-public (port 80)"; then
         ln -sfn "$NGINX_DIR/sites-available/onebox-public.conf" "$NGINX_DIR/sites-enabled/onebox-public.conf"
@@ -701,7 +782,7 @@ install_nginx() {
     rm -f "$backup.err"
     die "nginx -t failed (see above); nothing was reloaded"
   fi
-  rm -f "$backup.err"
+  rm -f "$backup.err" "$backup.public.conf"
   enable_unit nginx.service
   if ! systemctl is-active --quiet nginx.service; then
     systemctl start nginx.service || die "nginx does not start (journalctl -u nginx)"
@@ -806,7 +887,7 @@ summary() {
   printf '  admin token:  ONEBOX_ADMIN_TOKEN in %s/onebox.env (root only):\n' "$ONEBOX_ETC"
   printf '                sudo sed -n "s/^ONEBOX_ADMIN_TOKEN=//p" %s/onebox.env\n' "$ONEBOX_ETC"
   printf '  status:       systemctl status onebox nginx; onebox-compose ps; onebox-compose logs -f app\n'
-  printf '  backups:      daily (onebox-backup.timer) into %s/backups\n' "$ONEBOX_DATA"
+  printf '  backups:      daily (onebox-backup.timer) into %s/backups; keep %s/master.key with them\n' "$ONEBOX_DATA" "$ONEBOX_ETC"
   if ((CHANGES == 0)); then
     printf '  (nothing changed: everything was in place)\n'
   fi
@@ -838,6 +919,9 @@ do_install() {
   load_images "$staged"
   install_release "$staged"
   release="$RELEASE_DIR"
+  # A dry run installs nothing: read units and configs from the bundle itself.
+  local files="$release"
+  [[ -d "$files" ]] || files="$staged"
   local before
   before="$(current_release)"
   if [[ -n "$before" && "$before" != "$release" && "$MODE" == install ]]; then
@@ -846,13 +930,14 @@ do_install() {
   switch_current "$release"
   [[ "$before" != "$(current_release)" ]] && RELEASE_CHANGED=1
   ensure_env_file
+  ensure_master_key
   ensure_tunnel_token
   save_choices
   if ! is_dry; then
     ensure_runtime_image
   fi
-  install_units "$release"
-  install_nginx "$release"
+  install_units "$files"
+  install_nginx "$files"
   start_stack
   if ! wait_healthy; then
     diagnose
@@ -861,6 +946,19 @@ do_install() {
   prune_releases
   is_dry && { say "dry run: nothing was changed"; return 0; }
   summary
+}
+
+# Whether the app container runs the image named in release directory $1.
+app_runs_image_of() {
+  local want have id
+  is_dry && return 0
+  want="$(head -n 1 "$1/IMAGE")"
+  id="$("$ONEBOX_OPT/current/bin/onebox-compose" ps -q app 2>/dev/null | head -n 1)"
+  have="$(docker inspect -f '{{.Config.Image}}' "$id" 2>/dev/null || true)"
+  if [[ "$have" != "$want" ]]; then
+    warn "the app container runs '${have:-nothing}', not $want"
+    return 1
+  fi
 }
 
 do_upgrade() {
@@ -898,13 +996,16 @@ do_upgrade() {
   load_images "$staged"
   install_release "$staged"
   new="$RELEASE_DIR"
+  local files="$new"
+  [[ -d "$files" ]] || files="$staged"
   ensure_env_file
+  ensure_master_key
   switch_current "$new"
   RELEASE_CHANGED=1
-  install_units "$new"
-  install_nginx "$new"
+  install_units "$files"
+  install_nginx "$files"
   start_stack
-  if wait_healthy; then
+  if wait_healthy && app_runs_image_of "$files"; then
     prune_releases
     is_dry && { say "dry run: nothing was changed"; return 0; }
     summary
@@ -1007,6 +1108,7 @@ cleanup() {
 }
 
 main() {
+  setup_colors
   CHANGES=0
   RELEASE_CHANGED=0
   STAGE_DIRS=()

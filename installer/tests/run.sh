@@ -13,9 +13,12 @@
 # /var/lib/onebox has the same path for the app and the engine, and the host engine is never
 # touched by the app. The inner engine keeps its data in a host directory (overlay2 cannot sit
 # on the container's own overlay root). No --privileged (it fails on this machine): the
-# systemd flags of shared/STACK-NOTES.md are enough.
+# systemd flags of shared/STACK-NOTES.md plus SYS_PTRACE (for `docker exec` and health checks
+# on the inner engine) are enough.
 #
-# Knobs: ONEBOX_TEST_PREBUILT_JAR=1 (bundle app/target/onebox.jar instead of building the jar
+# Knobs: ONEBOX_TEST_COMPOSE=v2 (put the Compose v2 plugin, from Debian 13's docker-compose
+# package, on the VPS before the install: the installer then uses it instead of installing
+# Debian 12's docker-compose v1), ONEBOX_TEST_PREBUILT_JAR=1 (bundle app/target/onebox.jar instead of building the jar
 # with Maven in Docker), ONEBOX_TEST_KEEP=1 (leave the VPS container and its files for a look),
 # ONEBOX_TEST_WORK (work directory, default a new one under /var/tmp).
 # The last line is "N passed, N failed"; the exit status is non-zero when anything failed.
@@ -168,8 +171,10 @@ EOF
 start_vps() {
   VPS="onebox-installer-test-$$"
   mkdir -p "$WORK/docker"
+  # SYS_PTRACE besides the systemd flags: the inner engine's `docker exec` (and so every
+  # container health check) must open /proc/<pid>/ns/* of the container's processes.
   docker run -d --name "$VPS" --hostname onebox-vps --label dev.onebox.ci=1 \
-    --cap-add SYS_ADMIN --cap-add NET_ADMIN \
+    --cap-add SYS_ADMIN --cap-add NET_ADMIN --cap-add SYS_PTRACE \
     --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
     --cgroupns=host -v /sys/fs/cgroup:/sys/fs/cgroup:rw \
     --tmpfs /run --tmpfs /run/lock --tmpfs /tmp \
@@ -191,6 +196,17 @@ install_in_vps() {
 }
 
 # ---------------------------------------------------------------------------------------------
+
+test_dry_run_fresh() {
+  local out rc=0
+  log "install.sh --dry-run on the fresh VPS"
+  out="$(install_in_vps --dry-run --no-tunnel --bundle "/bundle/$BUNDLE_NAME" 2>&1)" || rc=$?
+  expect_eq "--dry-run on a fresh box exits 0" 0 "$rc"
+  ((rc == 0)) || printf '%s\n' "$out" | sed 's/^/    | /' | tail -n 20
+  expect_match "--dry-run says what it would install" "would apt-get install .*docker.io" "$out"
+  check "--dry-run changed nothing (no /opt/onebox, /etc/onebox, docker, user onebox)" \
+    vps_sh '! test -e /opt/onebox && ! test -e /etc/onebox && ! command -v docker && ! id onebox'
+}
 
 test_install() {
   local out rc=0
@@ -214,6 +230,9 @@ test_running() {
     "$(vps systemctl is-active onebox nginx docker onebox-backup.timer | tr '\n' ' ' | sed 's/ $//')"
   expect_eq "/etc/onebox/onebox.env is 0600 root:root" "600 root:root" "$(vps stat -c '%a %U:%G' /etc/onebox/onebox.env)"
   expect_eq "/var/lib/onebox is 0700 onebox:onebox" "700 onebox:onebox" "$(vps stat -c '%a %U:%G' /var/lib/onebox)"
+  expect_eq "/etc/onebox/master.key is 0600 onebox (read-only in the app container)" "600 onebox" \
+    "$(vps stat -c '%a %U' /etc/onebox/master.key)"
+  check "the app uses /etc/onebox/master.key, not one of its own" vps_sh '! test -e /var/lib/onebox/master.key'
   expect_match "current -> releases/$VERSION" "^/opt/onebox/releases/$VERSION\$" "$(vps readlink -f /opt/onebox/current)"
   expect_eq "the database belongs to the onebox user" onebox "$(vps stat -c %U /var/lib/onebox/onebox.db)"
   token="$(vps sed -n 's/^ONEBOX_ADMIN_TOKEN=//p' /etc/onebox/onebox.env)"
@@ -229,9 +248,24 @@ test_running() {
   headers="$(curl -s -D - -o /dev/null -m 10 "$(url /health)" | tr -d '\r')"
   expect_match "security headers are set" "X-Content-Type-Options: nosniff" "$headers"
   expect_match "nginx does not tell its version" "Server: nginx"$'\n' "$headers"
+  local compose
+  compose="$(vps /opt/onebox/current/bin/onebox-compose version 2>/dev/null | head -n 1 || true)"
+  if [[ "$COMPOSE_MODE" == v2 ]]; then
+    expect_match "the stack runs with Compose v2 (the plugin)" "Docker Compose version v?2\." "$compose"
+  else
+    expect_match "the stack runs with Debian 12's docker-compose v1" "docker-compose version 1\.29" "$compose"
+  fi
   local units
   units="$(vps_sh 'cd /etc/systemd/system && systemd-analyze verify onebox.service onebox-backup.service onebox-backup.timer 2>&1' || true)"
   expect_eq "systemd-analyze verify of the installed units says nothing" "" "$units"
+}
+
+containers_healthy() {
+  local id states
+  states="$(for id in $(vps /opt/onebox/current/bin/onebox-compose ps -q); do
+    vps docker inspect -f '{{.Name}}={{.State.Health.Status}}' "$id"
+  done | sort | tr '\n' ' ')"
+  [[ "$states" =~ app.*=healthy\ .*valkey.*=healthy ]]
 }
 
 test_idempotent() {
@@ -253,6 +287,11 @@ test_idempotent() {
 }
 
 test_nginx_features() {
+  if wait_until 60 containers_healthy; then
+    pass "Docker reports the app and valkey containers healthy"
+  else
+    fail "Docker reports the app and valkey containers healthy" "$(vps docker ps --format '{{.Names}} {{.Status}}' | tr '\n' ';')"
+  fi
   local status attempt got="" codes n429 n200
   for attempt in 1 2 3; do
     log "cache check, attempt $attempt"
@@ -296,13 +335,31 @@ test_nginx_features() {
 
 test_script_run() {
   local body code
-  body='{"name":"hello","source":"export default { async fetch(request) { return new Response(\"hi from \" + new URL(request.url).pathname); } };"}'
+  expect_match "a secret is stored (PUT /api/v1/secrets/HELLO_SECRET)" '^20[01]$' \
+    "$(http_code -X PUT -H "Authorization: Bearer $ADMIN_TOKEN" -H 'Content-Type: application/json' \
+      -d '{"value":"s3cret"}' "$(url /api/v1/secrets/HELLO_SECRET)")"
+  body='{"name":"hello","source":"export default { async fetch(request, env) { return new Response(\"hi from \" + new URL(request.url).pathname + (env.HELLO_SECRET === \"s3cret\" ? \" (secret ok)\" : \" (no secret)\")); } };"}'
   code="$(curl -s -o "$WORK/deploy.json" -w '%{http_code}' -m 300 -H "Authorization: Bearer $ADMIN_TOKEN" \
     -H 'Content-Type: application/json' -d "$body" "$(url '/api/v1/scripts?wait=true')" || true)"
   expect_eq "a script deploys through nginx (POST /api/v1/scripts?wait=true)" 201 "$code"
   [[ "$code" == 201 ]] || sed 's/^/    | /' "$WORK/deploy.json" | head -c 2000
-  expect_eq "the script runs in a sandbox on the VPS's engine: GET /run/hello/x" "hi from /x" \
-    "$(curl -s -m 60 "$(url /run/hello/x)")"
+  local headers run_id
+  headers="$(curl -s -D - -o "$WORK/run.txt" -m 60 "$(url /run/hello/x)" | tr -d '\r')"
+  expect_eq "the script runs in a sandbox on the VPS's engine and reads its secret: GET /run/hello/x" \
+    "hi from /x (secret ok)" "$(cat "$WORK/run.txt")"
+  run_id="$(sed -n 's/^X-Onebox-Run-Id: //Ip' <<<"$headers")"
+  expect_match "the run id comes back (X-Onebox-Run-Id)" '^[A-Za-z0-9_-]+$' "$run_id"
+  headers="$(curl -s -D - -o /dev/null -m 5 -H 'Accept-Encoding: gzip' -H "Authorization: Bearer $ADMIN_TOKEN" \
+    "$(url "/api/v1/runs/$run_id/logs")" | tr -d '\r' || true)"
+  expect_match "the run's log streams as server-sent events through nginx" "Content-Type: text/event-stream" "$headers"
+  if grep -qi '^Content-Encoding: gzip' <<<"$headers"; then
+    fail "server-sent events are not compressed"
+  else
+    pass "server-sent events are not compressed"
+  fi
+  headers="$(curl -s -D - -o /dev/null -m 10 -H 'Accept-Encoding: gzip' -H "Authorization: Bearer $ADMIN_TOKEN" \
+    "$(url /metrics)" | tr -d '\r')"
+  expect_match "a large answer (/metrics) is gzipped by nginx" "Content-Encoding: gzip" "$headers"
 }
 
 test_backup() {
@@ -311,7 +368,12 @@ test_backup() {
   snap="$(vps_sh 'ls -1d /var/lib/onebox/backups/onebox-* | tail -n 1')"
   check "the snapshot passes PRAGMA integrity_check" vps_sh "[ \"\$(sqlite3 '$snap/onebox.db' 'PRAGMA integrity_check')\" = ok ]"
   check "the snapshot holds the greetings" vps_sh "[ \"\$(sqlite3 '$snap/onebox.db' 'SELECT count(*) FROM greeting')\" -ge 1 ]"
-  check "the snapshot keeps onebox.env, root only" vps_sh "[ \"\$(stat -c '%a %U' '$snap' '$snap/onebox-onebox.env' | tr '\n' ' ')\" = '700 root 600 root ' ]"
+  vps_sh 'for i in 1 2 3; do ONEBOX_BACKUP_KEEP=2 /opt/onebox/current/bin/onebox-backup >/dev/null || exit 1; done'
+  expect_eq "backups are rotated (ONEBOX_BACKUP_KEEP=2 keeps 2)" 2 "$(vps_sh 'ls -1d /var/lib/onebox/backups/onebox-* | wc -l')"
+  snap="$(vps_sh 'ls -1d /var/lib/onebox/backups/onebox-* | tail -n 1')"
+  check "the snapshot keeps onebox.env and master.key, root only" \
+    vps_sh "[ \"\$(stat -c '%a %U' '$snap' '$snap/etc-onebox.env' '$snap/etc-master.key' | tr '\n' ' ')\" = '700 root 600 root 600 root ' ]"
+  check "the snapshot's master.key is the one in use" vps cmp -s "$snap/etc-master.key" /etc/onebox/master.key
 }
 
 # An upgrade to a new version (same image, new VERSION: an unpacked bundle directory), then one
@@ -321,7 +383,7 @@ test_upgrade() {
   vps_sh "rm -rf /var/tmp/up /var/tmp/broken && mkdir -p /var/tmp/up && tar -xzf /bundle/$BUNDLE_NAME -C /var/tmp/up --strip-components=1 --exclude='*/images/*.tar' \
     && : > /var/tmp/up/images/IMAGES && echo $v2 > /var/tmp/up/VERSION && cp -a /var/tmp/up /var/tmp/broken && echo $v3 > /var/tmp/broken/VERSION \
     && echo onebox/app:broken > /var/tmp/broken/IMAGE \
-    && printf 'FROM %s\nENTRYPOINT [\"sh\", \"-c\", \"echo broken on purpose; sleep 3600\"]\n' \"\$(cat /var/tmp/up/IMAGE)\" | docker build -q -t onebox/app:broken - >/dev/null"
+    && printf 'FROM %s\nENTRYPOINT [\"sh\", \"-c\", \"echo broken on purpose; exit 1\"]\n' \"\$(cat /var/tmp/up/IMAGE)\" | docker build -q -t onebox/app:broken - >/dev/null"
   log "install.sh --upgrade to $v2"
   out="$(install_in_vps --upgrade --bundle /var/tmp/up 2>&1)" || rc=$?
   expect_eq "--upgrade exits 0" 0 "$rc"
@@ -360,7 +422,8 @@ test_restart() {
   sleep 1.2
   after="$(curl -s -m 10 "$(url /api/greeting/count)")"
   expect_eq "after the restart the greeting count is kept" "$before" "$after"
-  expect_eq "after the restart scripts still run" "hi from /again" "$(curl -s -m 60 "$(url /run/hello/again)")"
+  expect_eq "after the restart scripts still run, with their secret" "hi from /again (secret ok)" \
+    "$(curl -s -m 60 "$(url /run/hello/again)")"
 }
 
 # Switches the box to tunnel mode with a cloudflared test double (no real cloudflared can be
@@ -370,7 +433,7 @@ test_tunnel() {
   token="tunnel-token-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
   sum="$(printf '%s' "$token" | sha256sum | cut -d' ' -f1)"
   vps_sh "umask 077 && printf '%s' '$token' > /root/tunnel-token"
-  vps_sh "rm -rf /var/tmp/tun && cp -a /var/tmp/up /var/tmp/tun && echo $v4 > /var/tmp/tun/VERSION && cat > /var/tmp/tun/bin/cloudflared && chmod 0755 /var/tmp/tun/bin/cloudflared" <<'EOF'
+  docker exec -i "$VPS" bash -c "rm -rf /var/tmp/tun && cp -a /var/tmp/up /var/tmp/tun && echo $v4 > /var/tmp/tun/VERSION && cat > /var/tmp/tun/bin/cloudflared && chmod 0755 /var/tmp/tun/bin/cloudflared" <<'EOF'
 #!/bin/sh
 # cloudflared test double: records its arguments and whether the token file is readable.
 echo "cloudflared-double args: $*"
@@ -428,10 +491,45 @@ test_uninstall() {
   check "--uninstall: /etc/onebox (admin token) is kept" vps test -s /etc/onebox/onebox.env
 }
 
+test_purge() {
+  local out rc=0
+  log "install.sh --uninstall --purge"
+  out="$(install_in_vps --uninstall --purge 2>&1)" || rc=$?
+  expect_eq "--uninstall --purge exits 0" 0 "$rc"
+  ((rc == 0)) || printf '%s\n' "$out" | sed 's/^/    | /' | tail -n 20
+  check "--purge removes /var/lib/onebox, /etc/onebox and the user onebox" \
+    vps_sh '! test -e /var/lib/onebox && ! test -e /etc/onebox && ! id onebox'
+}
+
+# Compose v2 for ONEBOX_TEST_COMPOSE=v2: the plugin of Debian 13's docker-compose package
+# (Debian 12 has only v1), fetched once with apt from Debian's archive and cached.
+compose_v2_plugin() {
+  local cache dir lists deb
+  cache="${ONEBOX_CI_DOCKER_DIR:-/var/lib/onebox-ci/docker}/cache/docker-compose-v2"
+  if [[ ! -x "$cache" ]]; then
+    dir="$(mktemp -d)"
+    lists="$dir/lists"
+    mkdir -p "$lists/partial" "$dir/cache/archives/partial"
+    printf 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s trixie main\n' \
+      "${ONEBOX_CI_DEBIAN_MIRROR:-http://deb.debian.org/debian}" >"$dir/sources.list"
+    local apt_opts=(-o "Dir::Etc::SourceList=$dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
+      -o "Dir::State::Lists=$lists" -o "Dir::Cache=$dir/cache" -o APT::Sandbox::User=root)
+    apt-get "${apt_opts[@]}" update -qq >/dev/null
+    (cd "$dir" && apt-get "${apt_opts[@]}" download docker-compose >/dev/null)
+    deb="$(find "$dir" -maxdepth 1 -name 'docker-compose_*.deb' | head -n 1)"
+    dpkg-deb -x "$deb" "$dir/x"
+    install -D -m 0755 "$dir/x/usr/libexec/docker/cli-plugins/docker-compose" "$cache"
+    rm -rf "$dir"
+  fi
+  printf '%s\n' "$cache"
+}
+
 main() {
   local repo sha
   repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
   [[ "$(id -u)" -eq 0 ]] || { echo "run as root (it starts a Docker engine and systemd containers)" >&2; exit 2; }
+  COMPOSE_MODE="${ONEBOX_TEST_COMPOSE:-v1}"
+  [[ "$COMPOSE_MODE" == v1 || "$COMPOSE_MODE" == v2 ]] || { echo "ONEBOX_TEST_COMPOSE must be v1 or v2" >&2; exit 2; }
   WORK="${ONEBOX_TEST_WORK:-$(mktemp -d /var/tmp/onebox-installer-test.XXXXXX)}"
   mkdir -p "$WORK/dist"
   trap cleanup EXIT
@@ -442,7 +540,7 @@ main() {
   onebox_test_images >/dev/null
 
   sha="$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo local)"
-  VERSION="0.0.0-test.$sha"
+  VERSION="0.0.0-test.$sha.$$"
   BUNDLE_NAME="onebox-$VERSION-linux-amd64.tar.gz"
   local bundle_args=(--version "$VERSION" --out "$WORK/dist")
   [[ "${ONEBOX_TEST_PREBUILT_JAR:-}" == 1 ]] && bundle_args+=(--prebuilt-jar)
@@ -453,6 +551,12 @@ main() {
 
   build_vps_image
   start_vps
+  if [[ "$COMPOSE_MODE" == v2 ]]; then
+    log "Compose v2: the docker compose plugin is on the VPS before the install"
+    vps mkdir -p /usr/libexec/docker/cli-plugins
+    docker cp "$(compose_v2_plugin)" "$VPS:/usr/libexec/docker/cli-plugins/docker-compose"
+  fi
+  test_dry_run_fresh
 
   if test_install; then
     test_running
@@ -464,6 +568,7 @@ main() {
     test_restart
     test_tunnel
     test_uninstall
+    test_purge
   else
     vps_sh 'journalctl -u onebox --no-pager | tail -n 30; /opt/onebox/current/bin/onebox-compose logs --tail 30 app' 2>&1 | sed 's/^/    | /' || true
   fi
