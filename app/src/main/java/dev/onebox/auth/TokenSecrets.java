@@ -1,11 +1,10 @@
 package dev.onebox.auth;
 
+import dev.onebox.Sha256;
+
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.HexFormat;
 
 /**
  * Tokens carry 256 random bits, so a fast hash is enough to store them safely (a slow KDF
@@ -26,12 +25,7 @@ final class TokenSecrets {
     }
 
     static String hash(String token) {
-        try {
-            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(sha256.digest(token.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.hex(token.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Enough of the token for a person to tell tokens apart, not enough to guess it. */

@@ -90,10 +90,6 @@ public final class RunLog {
         return kept.toString();
     }
 
-    public String redact(String text) {
-        return redactor.redact(text);
-    }
-
     private void emit(String line) {
         if (live != null) {
             live.tryEmitNext(line);

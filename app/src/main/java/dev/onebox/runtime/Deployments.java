@@ -136,10 +136,6 @@ public class Deployments {
         starter.refreshEnv(script);
     }
 
-    public int warmSandboxes() {
-        return pools.values().stream().mapToInt(WarmPool::size).sum();
-    }
-
     private WarmPool pool(ScriptCode code, String image) {
         return pools.computeIfAbsent(code.key(), key -> new WarmPool(code, image, config, starter::start, startExecutor));
     }

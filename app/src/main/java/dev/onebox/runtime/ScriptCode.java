@@ -13,10 +13,6 @@ import java.util.Map;
 public record ScriptCode(String script, int version, String source, ScriptSettings settings,
                          Map<String, String> dependencies, @Nullable String lockfile) {
 
-    public ScriptCode(String script, int version, String source, ScriptSettings settings) {
-        this(script, version, source, settings, Map.of(), null);
-    }
-
     public String key() {
         return script + "@" + version;
     }

@@ -209,10 +209,6 @@ final class WarmPool implements Sandbox.Listener {
         sandboxes.clear();
     }
 
-    synchronized int size() {
-        return sandboxes.size();
-    }
-
     synchronized boolean isIdleAndEmpty() {
         return sandboxes.isEmpty() && starting == 0 && waiting.isEmpty();
     }

@@ -1,5 +1,6 @@
 package dev.onebox.scripts;
 
+import dev.onebox.Sha256;
 import dev.onebox.runtime.BuildFailedException;
 import dev.onebox.runtime.BuildLog;
 import dev.onebox.runtime.Deployments;
@@ -17,9 +18,6 @@ import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.rules.SecurityRule;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 
@@ -90,14 +88,8 @@ class OneShotController {
     }
 
     private static String contentHash(String source, Map<String, String> dependencies, ScriptSettings settings) {
-        try {
-            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-            sha256.update(source.getBytes(StandardCharsets.UTF_8));
-            sha256.update(new java.util.TreeMap<>(dependencies).toString().getBytes(StandardCharsets.UTF_8));
-            sha256.update(settings.toString().getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(sha256.digest()).substring(0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.hex(source.getBytes(StandardCharsets.UTF_8),
+                new java.util.TreeMap<>(dependencies).toString().getBytes(StandardCharsets.UTF_8),
+                settings.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 16);
     }
 }

@@ -1,7 +1,6 @@
 package dev.onebox.scripts;
 
 import dev.onebox.runtime.Invocation;
-import dev.onebox.runtime.InvocationFailedException;
 import jakarta.inject.Singleton;
 
 import java.io.ByteArrayOutputStream;
@@ -61,10 +60,5 @@ class OneShotRunner {
 
     private static String encode(byte[] bytes) {
         return isText(bytes) ? new String(bytes, StandardCharsets.UTF_8) : Base64.getEncoder().encodeToString(bytes);
-    }
-
-    /** A run that failed before answering is still a result, not an HTTP error, for these callers. */
-    static boolean endedWithoutAnswer(Throwable error) {
-        return error instanceof InvocationFailedException;
     }
 }

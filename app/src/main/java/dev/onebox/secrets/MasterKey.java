@@ -2,6 +2,7 @@ package dev.onebox.secrets;
 
 import dev.onebox.OneboxConfig;
 import dev.onebox.PrivateFiles;
+import dev.onebox.Sha256;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
@@ -14,11 +15,8 @@ import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.Set;
 
 /**
@@ -88,12 +86,6 @@ public class MasterKey {
     }
 
     private static String idOf(byte[] raw) {
-        try {
-            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-            sha256.update("onebox-master-key-id".getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(sha256.digest(raw)).substring(0, 12);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.hex("onebox-master-key-id".getBytes(StandardCharsets.UTF_8), raw).substring(0, 12);
     }
 }

@@ -1,9 +1,8 @@
 package dev.onebox.runtime.docker;
 
+import dev.onebox.Sha256;
+
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -28,15 +27,8 @@ final class NpmPackage {
 
     /** Identical package.json and lockfile give an identical tree: one cached image for both. */
     static String cacheKey(String packageJson, String lockfile) {
-        try {
-            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-            sha256.update(packageJson.getBytes(StandardCharsets.UTF_8));
-            sha256.update((byte) 0);
-            sha256.update(lockfile.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(sha256.digest()).substring(0, 24);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.hex(packageJson.getBytes(StandardCharsets.UTF_8), new byte[]{0}, lockfile.getBytes(StandardCharsets.UTF_8))
+                .substring(0, 24);
     }
 
     private static String quote(String text) {
