@@ -15,7 +15,8 @@ import java.nio.file.Path;
 public record OneboxConfig(
         @Bindable(defaultValue = "./data") Path dataDir,
         @Nullable String redisUrl,
-        @Nullable String adminToken) {
+        @Nullable String adminToken,
+        @Nullable String adminPassword) {
 
     public Path dataFile(String name) {
         return dataDir.resolve(name);

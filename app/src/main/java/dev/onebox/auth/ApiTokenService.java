@@ -2,6 +2,7 @@ package dev.onebox.auth;
 
 import dev.onebox.web.ApiException;
 import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import jakarta.transaction.Transactional;
@@ -19,6 +20,8 @@ import java.util.concurrent.ExecutorService;
  */
 @Singleton
 class ApiTokenService {
+
+    static final int MAX_NAME = 64;
 
     private static final long TOUCH_EVERY_MS = Duration.ofMinutes(1).toMillis();
 
@@ -45,7 +48,11 @@ class ApiTokenService {
     }
 
     @Transactional
-    IssuedToken issue(String name) {
+    IssuedToken issue(@Nullable String name) {
+        if (name == null || name.isBlank() || name.length() > MAX_NAME || name.codePoints().anyMatch(Character::isISOControl)) {
+            throw ApiException.badRequest("invalid_name", "A token needs a name of 1 to " + MAX_NAME + " printable characters.");
+        }
+        name = name.strip();
         String secret = TokenSecrets.generate();
         return new IssuedToken(store(name, ApiToken.USER, secret), secret);
     }

@@ -1,6 +1,5 @@
 package dev.onebox.auth;
 
-import dev.onebox.web.ApiException;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -25,7 +24,6 @@ import java.util.List;
 @ExecuteOn(TaskExecutors.BLOCKING)
 class TokenController {
 
-    private static final int MAX_NAME = 64;
 
     private final ApiTokenService tokens;
 
@@ -49,10 +47,7 @@ class TokenController {
     @Post("/tokens")
     HttpResponse<CreatedToken> create(@Body @Nullable NewToken request) {
         String name = request == null ? null : request.name();
-        if (name == null || name.isBlank() || name.length() > MAX_NAME || name.codePoints().anyMatch(Character::isISOControl)) {
-            throw ApiException.badRequest("invalid_name", "A token needs a name of 1 to " + MAX_NAME + " printable characters.");
-        }
-        ApiTokenService.IssuedToken issued = tokens.issue(name.strip());
+        ApiTokenService.IssuedToken issued = tokens.issue(name);
         return HttpResponse.created(new CreatedToken(TokenView.of(issued.stored()), issued.secret()));
     }
 

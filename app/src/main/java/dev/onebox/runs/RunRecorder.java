@@ -81,6 +81,10 @@ public class RunRecorder {
         return Optional.ofNullable(active.get(id));
     }
 
+    public long activeCount() {
+        return active.values().stream().filter(run -> !run.isFinished()).count();
+    }
+
     /** Open runs of a script, newest first: they may have no row yet. */
     public java.util.List<ActiveRun> activeOf(String script) {
         return active.values().stream().filter(run -> run.script().equals(script) && !run.isFinished())

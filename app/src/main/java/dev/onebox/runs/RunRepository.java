@@ -1,5 +1,6 @@
 package dev.onebox.runs;
 
+import io.micronaut.core.annotation.Introspected;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.annotation.Query;
 import io.micronaut.data.jdbc.annotation.JdbcRepository;
@@ -16,6 +17,21 @@ interface RunRepository extends CrudRepository<Run, String> {
 
     @Query("UPDATE run SET status = 'failed', finished_at = :now, error = :error WHERE status IN ('queued', 'running')")
     long failUnfinished(long now, String error);
+
+    @Introspected
+    record StatusCount(String status, long count) {
+    }
+
+    @Query("SELECT status, COUNT(*) AS count FROM run WHERE created_at >= :since GROUP BY status")
+    List<StatusCount> countByStatusSince(long since);
+
+    /** Newest first, narrowed by status and trigger when given; pass the last id as before for the next page. */
+    @Query("""
+            SELECT * FROM run WHERE script_name = :script
+              AND (:status IS NULL OR status = :status) AND (:trigger IS NULL OR trigger = :trigger)
+              AND (:before IS NULL OR id < :before)
+            ORDER BY id DESC LIMIT :limit""")
+    List<Run> filtered(String script, @Nullable String status, @Nullable String trigger, @Nullable String before, int limit);
 
     @Query("DELETE FROM run WHERE script_name = :script")
     void deleteByScript(String script);

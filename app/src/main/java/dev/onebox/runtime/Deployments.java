@@ -140,6 +140,11 @@ public class Deployments {
         return pools.computeIfAbsent(code.key(), key -> new WarmPool(code, image, config, starter::start, startExecutor));
     }
 
+    /** Sandboxes running now, across every version still taking or finishing calls. */
+    public int warmSandboxes() {
+        return pools.values().stream().mapToInt(WarmPool::size).sum();
+    }
+
     @Scheduled(fixedDelay = "${onebox.pool.reap-every:1s}", initialDelay = "1s")
     void reapIdle() {
         long now = System.nanoTime();

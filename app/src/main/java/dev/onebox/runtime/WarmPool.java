@@ -48,6 +48,10 @@ final class WarmPool implements Sandbox.Listener {
         return code;
     }
 
+    synchronized int size() {
+        return sandboxes.size();
+    }
+
     String image() {
         return image;
     }
