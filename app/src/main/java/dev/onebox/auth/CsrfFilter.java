@@ -10,10 +10,20 @@ import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.RequestFilter;
 import io.micronaut.http.annotation.ServerFilter;
+import io.micronaut.http.filter.FilterContinuation;
 import io.micronaut.http.filter.ServerFilterPhase;
 import io.micronaut.http.server.filter.FilterBodyParser;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.filters.SecurityFilter;
+
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import io.micronaut.scheduling.TaskExecutors;
+import jakarta.inject.Named;
+import java.util.concurrent.ExecutorService;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -44,13 +54,23 @@ class CsrfFilter implements Ordered {
 
     private final FilterBodyParser bodies;
 
-    CsrfFilter(FilterBodyParser bodies) {
+    private final Scheduler afterBody;
+
+    CsrfFilter(FilterBodyParser bodies, @Named(TaskExecutors.BLOCKING) ExecutorService blocking) {
         this.bodies = bodies;
+        this.afterBody = Schedulers.fromExecutorService(blocking);
+    }
+
+    @RequestFilter
+    Publisher<MutableHttpResponse<?>> check(HttpRequest<?> request, FilterContinuation<Publisher<MutableHttpResponse<?>>> next) {
+        // The rest of the chain runs off the thread that finished reading the body: the route binds
+        // the same body next, which must not happen from inside the body's own delivery.
+        Mono<MutableHttpResponse<?>> refusal = Mono.fromFuture(decide(request)).publishOn(afterBody);
+        return refusal.flux().switchIfEmpty(Flux.defer(next::proceed).subscribeOn(afterBody));
     }
 
     /** Completes with null to let the request through, or with the refusal. */
-    @RequestFilter
-    CompletableFuture<@Nullable MutableHttpResponse<?>> check(HttpRequest<?> request) {
+    private CompletableFuture<@Nullable MutableHttpResponse<?>> decide(HttpRequest<?> request) {
         if (SAFE.contains(request.getMethod())) {
             return PASS;
         }

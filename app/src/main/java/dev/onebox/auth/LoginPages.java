@@ -73,6 +73,7 @@ class LoginPages {
     }
 
     @Post("/logout")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @Secured(SecurityRule.IS_AUTHENTICATED)
     MutableHttpResponse<?> signOut(HttpRequest<?> request, Authentication session) {
         sessions.close((String) session.getAttributes().get(SessionAuthenticationFetcher.SESSION_ID));

@@ -82,7 +82,11 @@ public class RunRecorder {
     }
 
     public long activeCount() {
-        return active.values().stream().filter(run -> !run.isFinished()).count();
+        return active().size();
+    }
+
+    java.util.List<ActiveRun> active() {
+        return active.values().stream().filter(run -> !run.isFinished()).toList();
     }
 
     /** Open runs of a script, newest first: they may have no row yet. */

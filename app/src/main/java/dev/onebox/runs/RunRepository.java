@@ -33,6 +33,9 @@ interface RunRepository extends CrudRepository<Run, String> {
             ORDER BY id DESC LIMIT :limit""")
     List<Run> filtered(String script, @Nullable String status, @Nullable String trigger, @Nullable String before, int limit);
 
+    @Query("SELECT r.* FROM run r JOIN (SELECT script_name, MAX(id) AS id FROM run GROUP BY script_name) newest ON r.id = newest.id")
+    List<Run> newestOfEachScript();
+
     @Query("DELETE FROM run WHERE script_name = :script")
     void deleteByScript(String script);
 }

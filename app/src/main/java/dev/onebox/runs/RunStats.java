@@ -3,6 +3,8 @@ package dev.onebox.runs;
 import jakarta.inject.Singleton;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -16,6 +18,25 @@ public class RunStats {
     RunStats(RunRepository runs, RunRecorder recorder) {
         this.runs = runs;
         this.recorder = recorder;
+    }
+
+    /** A script's newest run, for lists. */
+    public record LastRun(String id, String status, Instant createdAt) {
+    }
+
+    /** Each script's newest run by script name; a run still going shows as running. */
+    public Map<String, LastRun> lastRuns() {
+        Map<String, LastRun> newest = new HashMap<>();
+        for (Run run : runs.newestOfEachScript()) {
+            newest.put(run.scriptName(), new LastRun(run.id(), run.status(), Instant.ofEpochMilli(run.createdAt())));
+        }
+        for (ActiveRun run : recorder.active()) {
+            LastRun known = newest.get(run.script());
+            if (known == null || known.id().compareTo(run.id()) <= 0) {
+                newest.put(run.script(), new LastRun(run.id(), RunStatus.RUNNING, Instant.ofEpochMilli(run.createdAt())));
+            }
+        }
+        return newest;
     }
 
     /**

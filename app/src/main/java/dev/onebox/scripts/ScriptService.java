@@ -195,6 +195,10 @@ class ScriptService {
                 .orElseThrow(() -> ApiException.notFound("version_not_found", "'" + name + "' has no version " + number + "."));
     }
 
+    ScriptVersion versionById(long versionId) {
+        return store.version(versionId);
+    }
+
     String nameOf(ScriptVersion version) {
         return scripts.findById(version.scriptId()).map(Script::name).orElseThrow();
     }
@@ -237,7 +241,7 @@ class ScriptService {
         images.forEach(deployments::removeImage);
     }
 
-    private ScriptCode code(String name, ScriptVersion version) {
+    ScriptCode code(String name, ScriptVersion version) {
         return new ScriptCode(name, version.version(), version.source(), read(version.settings()),
                 readDependencies(version.dependencies()), version.lockfile());
     }

@@ -1,0 +1,69 @@
+package dev.onebox.scripts;
+
+import dev.onebox.Sha256;
+import dev.onebox.runtime.BuildFailedException;
+import dev.onebox.runtime.BuildLog;
+import dev.onebox.runtime.Deployments;
+import dev.onebox.runtime.ScriptCode;
+import dev.onebox.runtime.ScriptSettings;
+import dev.onebox.web.ApiException;
+import jakarta.inject.Singleton;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * Runs unsaved code once in the same sandbox as deployed scripts (the image is cached by content)
+ * and stores nothing but a run of trigger {@code try}. Used by the API and the dashboard's editor.
+ */
+@Singleton
+class TryOut {
+
+    static final String TRY_RUNS = "(try)";
+
+    private final Deployments deployments;
+    private final OneShotRunner runner;
+    private final TryRateLimit limit;
+
+    TryOut(Deployments deployments, OneShotRunner runner, TryRateLimit limit) {
+        this.deployments = deployments;
+        this.runner = runner;
+        this.limit = limit;
+    }
+
+    /** {@code caller} is who the rate limit counts against (a token, a dashboard session). */
+    OneShotResult run(TryRequest request, Object caller) throws InterruptedException {
+        limit.acquire(caller);
+        ScriptRequest script = request.asScript();
+        ScriptSettings settings = ScriptRules.settings(script);
+        Map<String, String> dependencies = ScriptRules.dependencies(script.dependencies());
+        String source = ScriptRules.source(script.source());
+        deployments.requireAvailable();
+        ScriptCode code = new ScriptCode("try-" + contentHash(source, dependencies, settings), 0, source, settings, dependencies, null);
+        try {
+            return await(runner.collect(deployments.tryOut(code, TRY_RUNS, request.call().meta(), request.call().body(), new BuildLog())));
+        } catch (BuildFailedException e) {
+            throw ApiException.badRequest("build_failed", e.getMessage());
+        }
+    }
+
+    static OneShotResult await(CompletableFuture<OneShotResult> result) throws InterruptedException {
+        try {
+            return result.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private static String contentHash(String source, Map<String, String> dependencies, ScriptSettings settings) {
+        return Sha256.hex(source.getBytes(StandardCharsets.UTF_8),
+                new TreeMap<>(dependencies).toString().getBytes(StandardCharsets.UTF_8),
+                settings.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 16);
+    }
+}
