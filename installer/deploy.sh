@@ -169,7 +169,7 @@ ssh_setup() {
 # fails, nothing else runs.
 connect() {
   log "connecting to $SSH_USER@$HOST:$PORT (pinned host key from $KNOWN_HOSTS)"
-  if ! ssh "${SSH_OPTS[@]}" -o ControlMaster=yes -o ControlPersist=yes -fN "$HOST" \
+  if ! ssh "${SSH_OPTS[@]}" -o ControlMaster=yes -o ControlPersist=120 -fN "$HOST" \
     </dev/null >/dev/null 2>"$LOCAL_TMP/connect.err"; then
     sed 's/^/    /' "$LOCAL_TMP/connect.err" >&2
     die "cannot connect to $SSH_USER@$HOST:$PORT with the pinned host key; nothing was sent"
@@ -252,14 +252,14 @@ probe() {
 
 stage() {
   local f
-  STAGE_DIR="$(remote 'mktemp -d /var/tmp/onebox-deploy.XXXXXXXXXX')" || die "cannot create a staging directory on $HOST"
+  STAGE_DIR="$(remote 'mktemp -d /var/tmp/onebox-deploy.XXXXXXXXXX' </dev/null)" || die "cannot create a staging directory on $HOST"
   [[ "$STAGE_DIR" =~ ^/var/tmp/onebox-deploy\.[A-Za-z0-9]{10}$ ]] || die "unexpected staging directory '$STAGE_DIR'"
   log "copying $BUNDLE_NAME ($(du -h "$BUNDLE" | cut -f1)), install.sh and SHA256SUMS to $HOST:$STAGE_DIR"
   remote "cat > '$STAGE_DIR/$BUNDLE_NAME'" <"$BUNDLE" || die "copying $BUNDLE_NAME failed"
   for f in install.sh SHA256SUMS; do
     remote "cat > '$STAGE_DIR/$f'" <"$LOCAL_TMP/send/$f" || die "copying $f failed"
   done
-  remote "cd '$STAGE_DIR' && sha256sum -c --strict SHA256SUMS" 2>&1 | sed 's/^/    /' >&2 ||
+  remote "cd '$STAGE_DIR' && sha256sum -c --strict SHA256SUMS" </dev/null 2>&1 | sed 's/^/    /' >&2 ||
     die "the copies on $HOST do not match SHA256SUMS"
 }
 
@@ -323,8 +323,8 @@ cleanup_remote() {
     log "left $HOST:$STAGE_DIR in place (the installer may still be using it; its log is install.log there)"
     return 0
   fi
-  remote "rm -rf -- '$STAGE_DIR'" >/dev/null 2>&1 ||
-    remote "${SUDO}rm -rf -- '$STAGE_DIR'" >/dev/null 2>&1 ||
+  remote "rm -rf -- '$STAGE_DIR'" </dev/null >/dev/null 2>&1 ||
+    remote "${SUDO}rm -rf -- '$STAGE_DIR'" </dev/null >/dev/null 2>&1 ||
     log "could not remove $HOST:$STAGE_DIR"
   STAGE_DIR=""
 }
@@ -344,6 +344,8 @@ main() {
   command -v ssh >/dev/null 2>&1 || die "ssh (OpenSSH client) is not installed"
   LOCAL_TMP="$(mktemp -d /tmp/onebox-deploy.XXXXXX)"
   trap on_exit EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
   verify_local
   check_ssh_files
   ssh_setup
@@ -354,7 +356,11 @@ main() {
   run_installer || rc=$?
   confirm
   cleanup_remote
-  if [[ "$MODE" == upgrade ]]; then what="upgrade from $CURRENT_BEFORE"; else what="first install"; fi
+  case "$MODE:$CURRENT_BEFORE" in
+    "upgrade:$VERSION") what="was current already" ;;
+    upgrade:*) what="upgrade from $CURRENT_BEFORE" ;;
+    *) what="first install" ;;
+  esac
   if ((rc != 0)); then
     log "the installer failed (exit status $rc)"
     printf 'onebox %s: deploy to %s FAILED (%s); %s serves now (/health %s), after %ss\n' \

@@ -14,7 +14,8 @@
 #     new version serves through nginx and the data is kept;
 #   - a deploy with a known_hosts that pins another key is refused before anything is copied;
 #   - a deploy of a release whose app never gets healthy fails, and the previous one serves;
-#   - a bundle that does not match SHA256SUMS is refused before connecting.
+#   - a bundle that does not match SHA256SUMS is refused before connecting;
+#   - deploying the current version again changes nothing.
 # Knobs: those of lib.sh (ONEBOX_TEST_PREBUILT_JAR=1, ONEBOX_TEST_KEEP=1, ONEBOX_TEST_WORK).
 # The last line is "N passed, N failed"; the exit status is non-zero when anything failed.
 set -euo pipefail
@@ -58,6 +59,7 @@ last_line() { printf '%s\n' "$DEPLOY_OUT" | tail -n 1; }
 # What the host's sshd and /var/tmp show: a successful SSH login and any directory made or
 # removed in /var/tmp (where deploy.sh stages) change this.
 host_traces() {
+  # shellcheck disable=SC2016 # expanded in the VPS
   vps_sh 'printf "%s logins=%s\n" "$(stat -c %y /var/tmp)" "$(journalctl -u ssh.service --no-pager -o cat 2>/dev/null | grep -c "^Accepted publickey")"'
 }
 
@@ -143,7 +145,7 @@ test_upgrade() {
   body="$(curl -s -m 10 "$(url '/api/greeting?name=Deploy')")"
   expect_eq "a greeting is stored before the upgrade" '{"message":"Hello, Deploy!"}' "$body"
   COUNT_BEFORE="$(count)"
-  build_next_bundle
+  build_next_bundle || { fail "the rebuilt bundle builds"; return 1; }
   log "deploy.sh upgrade to $NEXT_VERSION as deploy (sudo)"
   run_deploy --user deploy --known-hosts "$KNOWN_HOSTS" --bundle "$WORK/dist-next/onebox-$NEXT_VERSION-linux-amd64.tar.gz"
   expect_eq "upgrade through deploy.sh (as deploy, with sudo) exits 0" 0 "$DEPLOY_RC"
@@ -179,8 +181,12 @@ build_broken_bundle() {
   rm -rf "$dir"
   mkdir -p "$top"
   tar -xzf "$WORK/dist-next/onebox-$NEXT_VERSION-linux-amd64.tar.gz" -C "$top" --strip-components=1 --exclude='*/images/*'
-  printf 'FROM onebox/app:%s\nENTRYPOINT ["sh", "-c", "echo broken on purpose; exit 1"]\n' "$NEXT_VERSION" |
-    DOCKER_BUILDKIT=0 docker build -q -t "onebox/app:$BROKEN_VERSION" - >/dev/null
+  # The classic builder warns on stderr that it is deprecated: keep that for a failure.
+  if ! printf 'FROM onebox/app:%s\nENTRYPOINT ["sh", "-c", "echo broken on purpose; exit 1"]\n' "$NEXT_VERSION" |
+    DOCKER_BUILDKIT=0 docker build -q -t "onebox/app:$BROKEN_VERSION" - >"$dir.build.log" 2>&1; then
+    cat "$dir.build.log" >&2
+    return 1
+  fi
   printf '%s\n' "$BROKEN_VERSION" >"$top/VERSION"
   printf 'onebox/app:%s\n' "$BROKEN_VERSION" >"$top/IMAGE"
   docker image inspect -f '{{.Id}}' "onebox/app:$BROKEN_VERSION" >"$top/IMAGE_ID"
@@ -193,7 +199,7 @@ build_broken_bundle() {
 }
 
 test_broken_release() {
-  build_broken_bundle
+  build_broken_bundle || { fail "the broken bundle builds"; return 1; }
   log "deploy.sh of $BROKEN_VERSION (never healthy; the installer must roll back)"
   run_deploy --user deploy --known-hosts "$KNOWN_HOSTS" --health-timeout 25 \
     --bundle "$WORK/broken/onebox-$BROKEN_VERSION-linux-amd64.tar.gz"
@@ -223,6 +229,19 @@ test_tampered_bundle() {
   expect_eq "current is still $NEXT_VERSION" "/opt/onebox/releases/$NEXT_VERSION" "$(serving)"
 }
 
+# The same deploy again (a re-run of the workflow): nothing to do, and it says so.
+test_redeploy_same() {
+  local before
+  before="$(vps docker ps -q --no-trunc | sort | tr '\n' ' ')"
+  log "deploy.sh of $NEXT_VERSION again"
+  run_deploy --user deploy --known-hosts "$KNOWN_HOSTS" --bundle "$WORK/dist-next/onebox-$NEXT_VERSION-linux-amd64.tar.gz"
+  expect_eq "deploying the current version again exits 0" 0 "$DEPLOY_RC"
+  ((DEPLOY_RC == 0)) || show_deploy 30
+  expect_match "its summary says it was current already" \
+    "^onebox $NEXT_VERSION: deployed to deploy@127\.0\.0\.1 \(was current already\); current=$NEXT_VERSION, .*/health 200" "$(last_line)"
+  expect_eq "the same containers run" "$before" "$(vps docker ps -q --no-trunc | sort | tr '\n' ' ')"
+}
+
 main() {
   onebox_test_setup
   trap deploy_test_cleanup EXIT
@@ -231,11 +250,11 @@ main() {
   start_vps "onebox-deploy-test-$$" -p 127.0.0.1::22
   if setup_ssh; then
     test_refuses_first_install_without_choices
-    if test_first_install; then
-      test_upgrade
+    if test_first_install && test_upgrade; then
       test_wrong_host_key
       test_broken_release
       test_tampered_bundle
+      test_redeploy_same
     fi
   fi
   onebox_test_summary
