@@ -1,6 +1,7 @@
 package dev.onebox.auth;
 
 import dev.onebox.web.BuildInfo;
+import dev.onebox.web.TemplateValues;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.filters.SecurityFilter;
@@ -23,7 +24,8 @@ class DashboardViewModel implements ViewModelProcessor<Map<String, Object>> {
 
     @Override
     public void process(HttpRequest<?> request, ModelAndView<Map<String, Object>> view) {
-        Map<String, Object> model = new HashMap<>(view.getModel().orElse(Map.of()));
+        Map<String, Object> model = new HashMap<>();
+        view.getModel().orElse(Map.of()).forEach((name, value) -> model.put(name, TemplateValues.of(value)));
         var session = request.getAttribute(SecurityFilter.AUTHENTICATION, Authentication.class);
         model.put("signedIn", session.isPresent());
         model.put("csrf", session.map(a -> a.getAttributes().get(SessionAuthenticationFetcher.CSRF_TOKEN)).orElse(""));

@@ -52,8 +52,8 @@ class RunPages {
         if (!SCRIPT.matcher(name).matches()) {
             throw ApiException.notFound("script_not_found", "No script is named '" + name + "'.");
         }
-        String wantedStatus = STATUSES.contains(status) ? status : null;
-        String wantedTrigger = TRIGGERS.contains(trigger) ? trigger : null;
+        String wantedStatus = status != null && STATUSES.contains(status) ? status : null;
+        String wantedTrigger = trigger != null && TRIGGERS.contains(trigger) ? trigger : null;
         List<RunView> page = new ArrayList<>();
         if (before == null && (wantedStatus == null || wantedStatus.equals(RunStatus.RUNNING))) {
             recorder.activeOf(name).stream().filter(r -> wantedTrigger == null || r.trigger().equals(wantedTrigger))
