@@ -4,7 +4,8 @@
 # outside: the same end state as install.sh (install.sh itself, run afterwards, finds nothing to
 # change), a second run with changed=0 that keeps every secret, a script deployed and run
 # through nginx, then a switch to a new release with a Cloudflare tunnel (a cloudflared test
-# double: no real one can be fetched here) whose token never shows in Ansible's output.
+# double: no real one can be fetched here) whose token never shows in Ansible's output, and a
+# release whose nginx site fails `nginx -t` (refused, the old configuration kept).
 #
 #   installer/tests/ansible.sh     (root; about 5 minutes on 2 cores when the images are cached)
 #
@@ -143,18 +144,26 @@ test_first_run() {
   log "first run (${RUN_SECONDS}s): $(grep -E "^$VPS +:" "$RUN_LOG" | tr -s ' ')"
 }
 
+greeting_count() {
+  curl -s -m 10 "$(url /api/greeting/count)" | sed -n 's/.*"count":\([0-9]*\).*/\1/p'
+}
+
+count_is() {
+  [[ "$(greeting_count)" == "$1" ]]
+}
+
 test_running() {
   local body before after rows_before rows_after token
   expect_eq "GET /health through nginx answers 200" 200 "$(http_code "$(url /health)")"
-  before="$(curl -s -m 10 "$(url /api/greeting/count)" | sed -n 's/.*"count":\([0-9]*\).*/\1/p')"
+  before="$(greeting_count)"
   rows_before="$(vps sqlite3 /var/lib/onebox/onebox.db 'SELECT count(*) FROM greeting')"
   body="$(curl -s -m 10 "$(url '/api/greeting?name=Ada')")"
   expect_eq "GET /api/greeting?name=Ada through nginx" '{"message":"Hello, Ada!"}' "$body"
   rows_after="$(vps sqlite3 /var/lib/onebox/onebox.db 'SELECT count(*) FROM greeting')"
   expect_eq "the greeting is stored: one more row in SQLite" "$((rows_before + 1))" "$rows_after"
-  # nginx caches the count for 1 s.
-  sleep 1.2
-  after="$(curl -s -m 10 "$(url /api/greeting/count)" | sed -n 's/.*"count":\([0-9]*\).*/\1/p')"
+  # nginx caches the count for 1 s, and the app raises its cached count after the commit.
+  wait_until 10 count_is "$((${before:-0} + 1))" || true
+  after="$(greeting_count)"
   expect_eq "GET /api/greeting/count goes up by one" "$((${before:-0} + 1))" "${after:-none}"
   expect_eq "systemctl is-active onebox nginx docker onebox-backup.timer" "active active active active" \
     "$(vps systemctl is-active onebox nginx docker onebox-backup.timer | tr '\n' ' ' | sed 's/ $//')"
@@ -290,6 +299,11 @@ test_tunnel() {
   else
     pass "the tunnel token is not in Ansible's output (-v)"
   fi
+  if grep -qF "$ADMIN_TOKEN" "$RUN_LOG"; then
+    fail "the admin token is not in Ansible's output (-v)"
+  else
+    pass "the admin token is not in Ansible's output (-v)"
+  fi
   expect_eq "current -> releases/$v, previous -> releases/$VERSION" \
     "/opt/onebox/releases/$v /opt/onebox/releases/$VERSION" \
     "$(vps readlink /opt/onebox/current) $(vps readlink /opt/onebox/previous)"
@@ -309,6 +323,47 @@ test_tunnel() {
     "$(vps grep -v '^#' /etc/onebox/installer.env | paste -sd' ')"
   expect_eq "after the switch the script still runs, with its secret" "hi from /again (secret ok)" \
     "$(vps curl -s -m 60 http://127.0.0.1:8081/run/hello/again)"
+
+  local before
+  before="$(vps sha256sum /etc/onebox/tunnel-token /etc/onebox/master.key /etc/onebox/onebox.env)"
+  log "the same tunnel run again (must change nothing)"
+  rc=0
+  run_playbook -e "onebox_bundle=$WORK/tun/onebox-$v-linux-amd64.tar.gz" \
+    -e "onebox_tunnel_token_file=$WORK/tunnel-token" -e onebox_domain=scripts.example.com || rc=$?
+  expect_eq "tunnel mode, second run: exit 0, PLAY RECAP changed=0 failed=0" "0 changed=0 failed=0" \
+    "$rc changed=$(recap changed) failed=$(recap failed)"
+  [[ "$(recap changed)" == 0 ]] || changed_tasks
+  ((rc == 0)) || show_run_tail 40
+  expect_eq "tunnel mode, second run: the token and the secrets are byte-identical" "$before" \
+    "$(vps sha256sum /etc/onebox/tunnel-token /etc/onebox/master.key /etc/onebox/onebox.env)"
+}
+
+# A release whose nginx site fails `nginx -t`: the run stops before any reload, and nginx keeps
+# the configuration it had (files put back, no backup files left), still serving.
+test_nginx_refused() {
+  local rc=0 base="$VERSION-tunnel" v="$VERSION-badnginx" dir="$WORK/badnginx" before
+  rm -rf "$dir" && mkdir -p "$dir/stage"
+  tar -xzf "$WORK/tun/onebox-$base-linux-amd64.tar.gz" -C "$dir/stage"
+  mv "$dir/stage/onebox-$base" "$dir/stage/onebox-$v"
+  printf '%s\n' "$v" >"$dir/stage/onebox-$v/VERSION"
+  printf 'this_is_not_an_nginx_directive on;\n' >>"$dir/stage/onebox-$v/nginx/onebox.conf"
+  tar -C "$dir/stage" --owner=0 --group=0 --numeric-owner -czf "$dir/onebox-$v-linux-amd64.tar.gz" "onebox-$v"
+  rm -rf "$dir/stage"
+  before="$(vps sha256sum /etc/nginx/conf.d/onebox.conf /etc/nginx/snippets/onebox-locations.conf)"
+  log "ansible-playbook with a release whose nginx site fails nginx -t (to $v)"
+  run_playbook -e "onebox_bundle=$dir/onebox-$v-linux-amd64.tar.gz" -e "onebox_tunnel_token_file=$WORK/tunnel-token" || rc=$?
+  if ((rc != 0)) && grep -q "nginx -t failed with onebox's site" "$RUN_LOG"; then
+    pass "a site that fails nginx -t stops the run"
+  else
+    fail "a site that fails nginx -t stops the run" "exit $rc"
+    show_run_tail 20
+  fi
+  expect_eq "the nginx files are the ones from before" "$before" \
+    "$(vps sha256sum /etc/nginx/conf.d/onebox.conf /etc/nginx/snippets/onebox-locations.conf)"
+  check "nginx -t passes on what is left" vps nginx -t -q
+  expect_eq "no backup file is left in /etc/nginx" "" "$(vps find /etc/nginx -name '*~')"
+  expect_eq "nginx still serves /health on 127.0.0.1:8081" 200 \
+    "$(vps curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:8081/health)"
 }
 
 main() {
@@ -327,6 +382,7 @@ main() {
     test_installer_agrees
     test_script_run
     test_tunnel
+    test_nginx_refused
   else
     vps_sh 'journalctl -u onebox --no-pager | tail -n 30; /opt/onebox/current/bin/onebox-compose logs --tail 30 app' 2>&1 | sed 's/^/    | /' || true
   fi
