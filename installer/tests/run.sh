@@ -432,6 +432,35 @@ test_restore_elsewhere() {
   state_after="$(box_state)"
   expect_eq "the refused restores changed nothing (app container, master.key, onebox.env, backups, greetings)" \
     "$state_before" "$state_after"
+  test_restore_undone
+}
+
+# A snapshot that passes every check but with which the app does not start (a setting it
+# refuses): the restore fails and puts the previous data back by itself.
+test_restore_undone() {
+  local out rc=0 before after
+  make_bad_snapshots bad-env
+  docker cp "$WORK/bad-env.tar.gz" "$VPS:/root/bad-env.tar.gz"
+  before="$(vps sha256sum /etc/onebox/onebox.env /etc/onebox/master.key | cut -c1-64 | tr '\n' ' ')"
+  log "onebox restore of a snapshot the app does not start with (must undo itself)"
+  out="$(vps env ONEBOX_HEALTH_TIMEOUT=25 onebox restore /root/bad-env.tar.gz 2>&1)" || rc=$?
+  if ((rc != 0)) && [[ "$out" == *"the previous data is back and healthy"* ]]; then
+    pass "a restore the app is not healthy with fails and says the previous data is back"
+  else
+    fail "a restore the app is not healthy with fails and says the previous data is back" \
+      "exit $rc: $(printf '%s' "$out" | tail -n 4 | tr '\n' ' ')"
+  fi
+  after="$(vps sha256sum /etc/onebox/onebox.env /etc/onebox/master.key | cut -c1-64 | tr '\n' ' ')"
+  expect_eq "after the undo: onebox.env and master.key are as before" "$before" "$after"
+  expect_eq "after the undo: /health 200, the first box's admin token works" "200 200" \
+    "$(http_code "$(url /health)") $(http_code -H "Authorization: Bearer $ADMIN_TOKEN" "$(url /api/v1/whoami)")"
+  sleep 1.2
+  expect_eq "after the undo: the same greeting count" "$SNAP_COUNT" "$(curl -s -m 10 "$(url /api/greeting/count)")"
+  if wait_until 60 script_answers /run/hello/undone "hi from /undone (secret ok)"; then
+    pass "after the undo the script serves, with its secret"
+  else
+    fail "after the undo the script serves, with its secret" "$(curl -s -m 30 "$(url /run/hello/undone)")"
+  fi
 }
 
 # Succeeds when GET $1 answers exactly $2.
@@ -439,23 +468,28 @@ script_answers() {
   [[ "$(curl -s -m 30 "$(url "$1")")" == "$2" ]]
 }
 
-# Damaged copies of the exported snapshot, in $WORK: bad-archive (the tar.gz cut in half),
-# bad-db (a page of the database overwritten, SHA256SUMS recomputed so only PRAGMA
-# integrity_check can tell), bad-key (another master key, checksums recomputed).
+# make_bad_snapshots [KIND...]: damaged copies of the exported snapshot, as $WORK/KIND.tar.gz:
+# bad-archive (the tar.gz cut in half), bad-db (a page of the database overwritten, SHA256SUMS
+# recomputed so only PRAGMA integrity_check can tell), bad-key (another master key, checksums
+# recomputed), bad-env (an admin token the app refuses, checksums recomputed).
 make_bad_snapshots() {
-  local size dir top f
-  size="$(stat -c %s "$WORK/snapshot.tar.gz")"
-  head -c $((size / 2)) "$WORK/snapshot.tar.gz" >"$WORK/bad-archive.tar.gz"
-  for f in bad-db bad-key; do
+  local size dir top f kinds=("$@")
+  ((${#kinds[@]})) || kinds=(bad-archive bad-db bad-key)
+  for f in "${kinds[@]}"; do
+    if [[ "$f" == bad-archive ]]; then
+      size="$(stat -c %s "$WORK/snapshot.tar.gz")"
+      head -c $((size / 2)) "$WORK/snapshot.tar.gz" >"$WORK/bad-archive.tar.gz"
+      continue
+    fi
     dir="$WORK/$f"
     rm -rf "$dir" && mkdir -p "$dir"
     tar -xzf "$WORK/snapshot.tar.gz" -C "$dir"
     top="$(find "$dir" -mindepth 1 -maxdepth 1 -type d | head -n 1)"
-    if [[ "$f" == bad-db ]]; then
-      head -c 8192 /dev/urandom | dd of="$top/onebox.db" bs=4096 seek=2 conv=notrunc status=none
-    else
-      head -c 32 /dev/urandom | base64 -w0 >"$top/etc-master.key"
-    fi
+    case "$f" in
+      bad-db) head -c 8192 /dev/urandom | dd of="$top/onebox.db" bs=4096 seek=2 conv=notrunc status=none ;;
+      bad-key) head -c 32 /dev/urandom | base64 -w0 >"$top/etc-master.key" ;;
+      bad-env) sed -i 's/^ONEBOX_ADMIN_TOKEN=.*/ONEBOX_ADMIN_TOKEN=too-short/' "$top/etc-onebox.env" ;;
+    esac
     (cd "$top" && sha256sum -- onebox.db etc-* SNAPSHOT >SHA256SUMS)
     tar -C "$dir" -czf "$WORK/$f.tar.gz" "$(basename "$top")"
   done
