@@ -3,7 +3,7 @@
 #
 #   installer/dist/onebox-<version>-linux-<arch>.tar.gz    one top directory onebox-<version>/ holding
 #       VERSION, IMAGE (app image name), IMAGE_ID, install.sh (= installer/install.sh),
-#       bin/ (onebox-compose, onebox-backup, cloudflared when given), compose/, nginx/,
+#       bin/ (onebox, onebox-compose, onebox-backup, onebox-restore, cloudflared when given), compose/, nginx/,
 #       systemd/, images/ (docker save tars + IMAGES: "<file> <image> <id>" per line)
 #   installer/dist/SHA256SUMS                    sha256sum lines of the bundles in dist/
 #
@@ -152,7 +152,8 @@ main() {
   printf '%s\n' "$image" >"$top/IMAGE"
   docker image inspect -f '{{.Id}}' "$image" >"$top/IMAGE_ID"
   cp "$root/installer/install.sh" "$top/install.sh"
-  cp "$root/installer/bin/onebox-compose" "$root/installer/bin/onebox-backup" "$top/bin/"
+  cp "$root/installer/bin/onebox-compose" "$root/installer/bin/onebox-backup" \
+    "$root/installer/bin/onebox" "$root/installer/bin/onebox-restore" "$top/bin/"
   cp -r "$root/compose" "$root/nginx" "$root/systemd" "$top/"
   find "$top" -name .gitkeep -delete
   if [[ -n "${ONEBOX_BUNDLE_CLOUDFLARED:-}" ]]; then

@@ -694,7 +694,7 @@ ensure_runtime_image() {
 
 UNITS_CHANGED=0
 install_units() {
-  local release="$1" unit
+  local release="$1" unit cmd
   say "systemd units"
   for unit in onebox.service onebox-backup.service onebox-backup.timer; do
     if install_file "$release/systemd/$unit" "/etc/systemd/system/$unit" 0644; then UNITS_CHANGED=1; fi
@@ -714,12 +714,14 @@ install_units() {
   if [[ "$UNITS_CHANGED" == 1 ]] && ! is_dry; then
     systemctl daemon-reload
   fi
-  if [[ -e "$release/bin/onebox-compose" ]] && [[ "$(readlink /usr/local/bin/onebox-compose 2>/dev/null)" != "$ONEBOX_OPT/current/bin/onebox-compose" ]]; then
-    if ! would "link /usr/local/bin/onebox-compose"; then
-      ln -sfn "$ONEBOX_OPT/current/bin/onebox-compose" /usr/local/bin/onebox-compose
-      changed "linked /usr/local/bin/onebox-compose"
+  for cmd in onebox-compose onebox; do
+    if [[ -e "$release/bin/$cmd" ]] && [[ "$(readlink "/usr/local/bin/$cmd" 2>/dev/null)" != "$ONEBOX_OPT/current/bin/$cmd" ]]; then
+      if ! would "link /usr/local/bin/$cmd"; then
+        ln -sfn "$ONEBOX_OPT/current/bin/$cmd" "/usr/local/bin/$cmd"
+        changed "linked /usr/local/bin/$cmd"
+      fi
     fi
-  fi
+  done
 }
 
 enable_unit() {
@@ -887,7 +889,8 @@ summary() {
   printf '  admin token:  ONEBOX_ADMIN_TOKEN in %s/onebox.env (root only):\n' "$ONEBOX_ETC"
   printf '                sudo sed -n "s/^ONEBOX_ADMIN_TOKEN=//p" %s/onebox.env\n' "$ONEBOX_ETC"
   printf '  status:       systemctl status onebox nginx; onebox-compose ps; onebox-compose logs -f app\n'
-  printf '  backups:      daily (onebox-backup.timer) into %s/backups; keep %s/master.key with them\n' "$ONEBOX_DATA" "$ONEBOX_ETC"
+  printf '  backups:      daily (onebox-backup.timer) into %s/backups, with %s/master.key and onebox.env\n' "$ONEBOX_DATA" "$ONEBOX_ETC"
+  printf '  operate:      onebox status | onebox backup [--output FILE] | onebox restore SNAPSHOT\n'
   if ((CHANGES == 0)); then
     printf '  (nothing changed: everything was in place)\n'
   fi
@@ -1070,9 +1073,11 @@ do_uninstall() {
   if [[ -e /var/cache/nginx/onebox ]]; then
     would "remove /var/cache/nginx/onebox" || rm -rf /var/cache/nginx/onebox
   fi
-  if [[ -L /usr/local/bin/onebox-compose ]]; then
-    would "remove /usr/local/bin/onebox-compose" || rm -f /usr/local/bin/onebox-compose
-  fi
+  for f in /usr/local/bin/onebox-compose /usr/local/bin/onebox; do
+    if [[ -L "$f" ]]; then
+      would "remove $f" || rm -f "$f"
+    fi
+  done
   if [[ -e "$ONEBOX_OPT" ]]; then
     would "remove $ONEBOX_OPT" || { rm -rf "$ONEBOX_OPT"; changed "removed $ONEBOX_OPT"; }
   fi

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # installer/tests/run.sh: installs onebox with installer/install.sh on a fresh Debian 12 "VPS"
-# (a container running systemd) and checks the appliance from outside.
+# (a container running systemd) and checks the appliance from outside; at the end, restores a
+# snapshot of it (`onebox backup --output -`, `onebox restore`) on a second fresh VPS.
 #
 #   installer/tests/run.sh        (root; about 4-6 minutes on 2 cores when the images are cached)
 #
@@ -206,6 +207,41 @@ test_backup() {
   check "the snapshot's master.key is the one in use" vps cmp -s "$snap/etc-master.key" /etc/onebox/master.key
 }
 
+# Data worth moving (three more greetings, a second version of `hello`, a user API token),
+# then a snapshot taken off the box as over ssh (`onebox backup --output -`), kept on the host
+# for test_restore_elsewhere.
+test_backup_export() {
+  local body code n rc=0 listing
+  for n in Grace Linus Barbara; do
+    curl -s -o /dev/null -m 10 "$(url "/api/greeting?name=$n")"
+  done
+  # A version number a fresh deploy would not give.
+  body='{"source":"export default { async fetch(request, env) { /* v2 */ return new Response(\"hi from \" + new URL(request.url).pathname + (env.HELLO_SECRET === \"s3cret\" ? \" (secret ok)\" : \" (no secret)\")); } };"}'
+  code="$(curl -s -o "$WORK/deploy2.json" -w '%{http_code}' -m 300 -X PUT -H "Authorization: Bearer $ADMIN_TOKEN" \
+    -H 'Content-Type: application/json' -d "$body" "$(url '/api/v1/scripts/hello?wait=true')" || true)"
+  expect_eq "a second version of hello deploys (PUT /api/v1/scripts/hello?wait=true)" 200 "$code"
+  USER_TOKEN="$(curl -s -m 10 -X POST -H "Authorization: Bearer $ADMIN_TOKEN" -H 'Content-Type: application/json' \
+    -d '{"name":"ci"}' "$(url /api/v1/tokens)" | sed -n 's/.*"secret":"\([^"]*\)".*/\1/p')"
+  expect_eq "a user API token is issued and works" 200 "$(http_code -H "Authorization: Bearer $USER_TOKEN" "$(url /api/v1/whoami)")"
+  sleep 1.2
+  SNAP_COUNT="$(curl -s -m 10 "$(url /api/greeting/count)")"
+  SNAP_VERSION="$(curl -s -m 10 -H "Authorization: Bearer $ADMIN_TOKEN" "$(url /api/v1/scripts/hello)" | sed -n 's/.*"currentVersion":\([0-9]*\).*/\1/p')"
+  expect_eq "hello serves version 2" 2 "$SNAP_VERSION"
+  expect_match "onebox is on the PATH; onebox status says it is healthy" "health: +ok" "$(vps onebox status 2>&1 || true)"
+
+  log "onebox backup --output - (the snapshot, off the box)"
+  docker exec "$VPS" onebox backup --output - >"$WORK/snapshot.tar.gz" 2>"$WORK/backup.err" || rc=$?
+  expect_eq "onebox backup --output - exits 0" 0 "$rc"
+  ((rc == 0)) || sed 's/^/    | /' "$WORK/backup.err"
+  listing="$(tar -tzf "$WORK/snapshot.tar.gz" 2>&1 | sed 's:^[^/]*/::' | LC_ALL=C sort | tr '\n' ' ')"
+  expect_match "the exported snapshot holds the database, master.key, onebox.env and checksums" \
+    "SHA256SUMS SNAPSHOT etc-master.key etc-onebox.env onebox.db" "$listing"
+  rc=0
+  vps onebox backup --output /root/onebox-snapshot.tar.gz >/dev/null 2>&1 || rc=$?
+  expect_eq "onebox backup --output FILE writes a root-only file" "0 600 root" \
+    "$rc $(vps stat -c '%a %U' /root/onebox-snapshot.tar.gz 2>&1)"
+}
+
 # An upgrade to a new version (same image, new VERSION: an unpacked bundle directory), then one
 # to a release whose app never gets healthy: it must roll back.
 test_upgrade() {
@@ -331,6 +367,154 @@ test_purge() {
     vps_sh '! test -e /var/lib/onebox && ! test -e /etc/onebox && ! id onebox'
 }
 
+# The issue's test: the snapshot of the first box, restored on a second, freshly installed one,
+# brings back the same greetings, scripts (serving, with their secret) and tokens. Damaged or
+# mismatched snapshots are refused and change nothing.
+test_restore_elsewhere() {
+  local out rc=0 body state_before state_after f
+  start_vps "onebox-restore-test-$$"
+  log "install.sh on a second fresh VPS ($VPS)"
+  out="$(install_in_vps --no-tunnel --bundle "/bundle/$BUNDLE_NAME" 2>&1)" || rc=$?
+  expect_eq "install.sh on a second fresh box exits 0" 0 "$rc"
+  if ((rc != 0)); then
+    printf '%s\n' "$out" | sed 's/^/    | /' | tail -n 30
+    return 1
+  fi
+  expect_eq "the new box does not know the first box's admin token yet" 401 \
+    "$(http_code -H "Authorization: Bearer $ADMIN_TOKEN" "$(url /api/v1/whoami)")"
+  docker cp "$WORK/snapshot.tar.gz" "$VPS:/root/onebox-snapshot.tar.gz"
+
+  out="$(vps onebox restore --check /root/onebox-snapshot.tar.gz 2>&1)" || true
+  expect_match "onebox restore --check says what the snapshot holds" \
+    "holds: +1 scripts, 1 secrets, 2 API tokens, [0-9]+ greetings" "$out"
+
+  log "onebox restore /root/onebox-snapshot.tar.gz"
+  rc=0
+  out="$(vps onebox restore /root/onebox-snapshot.tar.gz 2>&1)" || rc=$?
+  printf '%s\n' "$out" | sed 's/^/    | /'
+  expect_eq "onebox restore exits 0" 0 "$rc"
+  check "the restore kept a safety backup of the new box's data first" \
+    vps_sh 'ls -d /var/lib/onebox/backups/onebox-*-pre-restore'
+  expect_eq "after the restore /health through nginx answers 200" 200 "$(http_code "$(url /health)")"
+  sleep 1.2
+  expect_eq "after the restore: the same greeting count" "$SNAP_COUNT" "$(curl -s -m 10 "$(url /api/greeting/count)")"
+  expect_eq "after the restore the first box's admin token works" 200 \
+    "$(http_code -H "Authorization: Bearer $ADMIN_TOKEN" "$(url /api/v1/whoami)")"
+  expect_eq "after the restore a user token made on the first box works" 200 \
+    "$(http_code -H "Authorization: Bearer $USER_TOKEN" "$(url /api/v1/whoami)")"
+  expect_eq "onebox.env holds the first box's admin token" "$ADMIN_TOKEN" \
+    "$(vps sed -n 's/^ONEBOX_ADMIN_TOKEN=//p' /etc/onebox/onebox.env)"
+  expect_eq "master.key is the first box's, 0600 onebox; onebox.env 0600 root; the database onebox's" \
+    "$(tar -xzOf "$WORK/snapshot.tar.gz" --wildcards '*/etc-master.key' | sha256sum | cut -c1-64) 600 onebox 600 root onebox" \
+    "$(vps_sh 'sha256sum < /etc/onebox/master.key | cut -c1-64; stat -c "%a %U" /etc/onebox/master.key /etc/onebox/onebox.env; stat -c %U /var/lib/onebox/onebox.db' | tr '\n' ' ' | sed 's/ $//')"
+  body="$(curl -s -m 10 -H "Authorization: Bearer $ADMIN_TOKEN" "$(url /api/v1/scripts)")"
+  expect_match "the script hello is listed with the same serving version" "\"name\":\"hello\",\"currentVersion\":$SNAP_VERSION," "$body"
+  expect_match "the secret HELLO_SECRET is listed" '"HELLO_SECRET"' \
+    "$(curl -s -m 10 -H "Authorization: Bearer $ADMIN_TOKEN" "$(url /api/v1/secrets)")"
+  # Script images are not in snapshots: the script must serve again all the same.
+  if wait_until 120 script_answers /run/hello/moved "hi from /moved (secret ok)"; then
+    pass "the script serves again on the new box, its secret readable: GET /run/hello/moved"
+  else
+    fail "the script serves again on the new box, its secret readable: GET /run/hello/moved" \
+      "$(curl -s -m 30 -w ' (HTTP %{http_code})' "$(url /run/hello/moved)")"
+  fi
+
+  log "refused restores: a missing, a damaged, a corrupt and a mismatched snapshot"
+  make_bad_snapshots
+  for f in bad-archive bad-db bad-key; do
+    docker cp "$WORK/$f.tar.gz" "$VPS:/root/$f.tar.gz"
+  done
+  state_before="$(box_state)"
+  expect_refused "a snapshot that is not there" /root/nothing-here.tar.gz "no snapshot at"
+  expect_refused "a damaged archive (cut in half)" /root/bad-archive.tar.gz "not a readable snapshot archive"
+  expect_refused "a snapshot whose database is corrupt (checksums made to match)" /root/bad-db.tar.gz "integrity check"
+  expect_refused "a snapshot whose master key is not its secrets' key" /root/bad-key.tar.gz "not the key its 1 secrets were encrypted with"
+  state_after="$(box_state)"
+  expect_eq "the refused restores changed nothing (app container, master.key, onebox.env, backups, greetings)" \
+    "$state_before" "$state_after"
+  test_restore_undone
+}
+
+# A snapshot that passes every check but with which the app does not start (a setting it
+# refuses): the restore fails and puts the previous data back by itself.
+test_restore_undone() {
+  local out rc=0 before after
+  make_bad_snapshots bad-env
+  docker cp "$WORK/bad-env.tar.gz" "$VPS:/root/bad-env.tar.gz"
+  before="$(vps sha256sum /etc/onebox/onebox.env /etc/onebox/master.key | cut -c1-64 | tr '\n' ' ')"
+  log "onebox restore of a snapshot the app does not start with (must undo itself)"
+  out="$(vps env ONEBOX_HEALTH_TIMEOUT=25 onebox restore /root/bad-env.tar.gz 2>&1)" || rc=$?
+  if ((rc != 0)) && [[ "$out" == *"the previous data is back and healthy"* ]]; then
+    pass "a restore the app is not healthy with fails and says the previous data is back"
+  else
+    fail "a restore the app is not healthy with fails and says the previous data is back" \
+      "exit $rc: $(printf '%s' "$out" | tail -n 4 | tr '\n' ' ')"
+  fi
+  after="$(vps sha256sum /etc/onebox/onebox.env /etc/onebox/master.key | cut -c1-64 | tr '\n' ' ')"
+  expect_eq "after the undo: onebox.env and master.key are as before" "$before" "$after"
+  expect_eq "after the undo: /health 200, the first box's admin token works" "200 200" \
+    "$(http_code "$(url /health)") $(http_code -H "Authorization: Bearer $ADMIN_TOKEN" "$(url /api/v1/whoami)")"
+  sleep 1.2
+  expect_eq "after the undo: the same greeting count" "$SNAP_COUNT" "$(curl -s -m 10 "$(url /api/greeting/count)")"
+  if wait_until 60 script_answers /run/hello/undone "hi from /undone (secret ok)"; then
+    pass "after the undo the script serves, with its secret"
+  else
+    fail "after the undo the script serves, with its secret" "$(curl -s -m 30 "$(url /run/hello/undone)")"
+  fi
+}
+
+# Succeeds when GET $1 answers exactly $2.
+script_answers() {
+  [[ "$(curl -s -m 30 "$(url "$1")")" == "$2" ]]
+}
+
+# make_bad_snapshots [KIND...]: damaged copies of the exported snapshot, as $WORK/KIND.tar.gz:
+# bad-archive (the tar.gz cut in half), bad-db (a page of the database overwritten, SHA256SUMS
+# recomputed so only PRAGMA integrity_check can tell), bad-key (another master key, checksums
+# recomputed), bad-env (an admin token the app refuses, checksums recomputed).
+make_bad_snapshots() {
+  local size dir top f kinds=("$@")
+  ((${#kinds[@]})) || kinds=(bad-archive bad-db bad-key)
+  for f in "${kinds[@]}"; do
+    if [[ "$f" == bad-archive ]]; then
+      size="$(stat -c %s "$WORK/snapshot.tar.gz")"
+      head -c $((size / 2)) "$WORK/snapshot.tar.gz" >"$WORK/bad-archive.tar.gz"
+      continue
+    fi
+    dir="$WORK/$f"
+    rm -rf "$dir" && mkdir -p "$dir"
+    tar -xzf "$WORK/snapshot.tar.gz" -C "$dir"
+    top="$(find "$dir" -mindepth 1 -maxdepth 1 -type d | head -n 1)"
+    case "$f" in
+      bad-db) head -c 8192 /dev/urandom | dd of="$top/onebox.db" bs=4096 seek=2 conv=notrunc status=none ;;
+      bad-key) head -c 32 /dev/urandom | base64 -w0 >"$top/etc-master.key" ;;
+      bad-env) sed -i 's/^ONEBOX_ADMIN_TOKEN=.*/ONEBOX_ADMIN_TOKEN=too-short/' "$top/etc-onebox.env" ;;
+    esac
+    (cd "$top" && sha256sum -- onebox.db etc-* SNAPSHOT >SHA256SUMS)
+    tar -C "$dir" -czf "$WORK/$f.tar.gz" "$(basename "$top")"
+  done
+}
+
+# What a refused restore must leave as it was.
+box_state() {
+  vps_sh 'docker ps -q --no-trunc --filter label=com.docker.compose.project=onebox | sort | tr "\n" " "
+    sha256sum /etc/onebox/master.key /etc/onebox/onebox.env | cut -c1-64 | tr "\n" " "
+    ls -A /var/lib/onebox/backups | tr "\n" " "'
+  sleep 1.2
+  curl -s -m 10 "$(url /api/greeting/count)"
+}
+
+# expect_refused NAME SNAPSHOT MESSAGE: onebox restore fails, saying MESSAGE.
+expect_refused() {
+  local out rc=0
+  out="$(vps onebox restore "$2" 2>&1)" || rc=$?
+  if ((rc != 0)) && [[ "$out" == *"$3"* && "$out" == *"nothing was changed"* ]]; then
+    pass "onebox restore refuses $1"
+  else
+    fail "onebox restore refuses $1" "exit $rc: $(printf '%s' "$out" | tail -n 3 | tr '\n' ' ')"
+  fi
+}
+
 # Compose v2 for ONEBOX_TEST_COMPOSE=v2: the plugin of Debian 13's docker-compose package
 # (Debian 12 has only v1), fetched once with apt from Debian's archive and cached.
 compose_v2_plugin() {
@@ -372,11 +556,13 @@ main() {
     test_nginx_features
     test_script_run
     test_backup
+    test_backup_export
     test_upgrade
     test_restart
     test_tunnel
     test_uninstall
     test_purge
+    test_restore_elsewhere
   else
     vps_sh 'journalctl -u onebox --no-pager | tail -n 30; /opt/onebox/current/bin/onebox-compose logs --tail 30 app' 2>&1 | sed 's/^/    | /' || true
   fi
