@@ -97,6 +97,10 @@ public class Deployments {
         });
     }
 
+    public boolean hasImage(String image) {
+        return runtimes.runtime().hasImage(image);
+    }
+
     public void removeImage(String image) {
         runtimes.runtime().removeImage(image);
     }

@@ -21,6 +21,15 @@ public interface SandboxRuntime {
 
     void removeImage(String imageRef);
 
+    /**
+     * Whether the engine still holds what {@link #build} made ({@code imageRef}); a snapshot
+     * restored onto another box, or an image removed by hand, leaves a ready version without
+     * one. True when the engine cannot tell (the first call then reports the engine's state).
+     */
+    default boolean hasImage(String imageRef) {
+        return true;
+    }
+
     /** Stops sandboxes that an earlier run of this app left behind; answers how many. */
     int removeLeftovers();
 

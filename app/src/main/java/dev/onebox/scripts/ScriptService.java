@@ -1,5 +1,6 @@
 package dev.onebox.scripts;
 
+import dev.onebox.Threads;
 import dev.onebox.runtime.BuildFailedException;
 import dev.onebox.kv.KvWrites;
 import dev.onebox.schedule.Schedules;
@@ -22,8 +23,10 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -66,13 +69,50 @@ class ScriptService {
         this.json = json;
     }
 
-    /** Serves what served before the app stopped. */
+    /**
+     * Serves what served before the app stopped. A serving version whose image the engine does
+     * not have (a snapshot restored onto a new box) is built again, in the background, from its
+     * stored source and lockfile, and serves once it loaded; calls get 503 script_not_ready until then.
+     */
     @PostConstruct
     void restore() {
+        List<Runnable> rebuilds = new ArrayList<>();
         for (Script script : scripts.findByCurrentVersionIsNotNull()) {
             versions.findByScriptIdAndVersion(script.id(), script.currentVersion())
                     .filter(v -> v.imageId() != null)
-                    .ifPresent(v -> serve(code(script.name(), v), v.imageId()));
+                    .ifPresent(v -> {
+                        if (deployments.hasImage(v.imageId())) {
+                            serve(code(script.name(), v), v.imageId());
+                        } else {
+                            rebuilds.add(() -> rebuild(script.name(), v));
+                        }
+                    });
+        }
+        if (!rebuilds.isEmpty()) {
+            Threads.daemon("image-rebuild").newThread(() -> rebuilds.forEach(Runnable::run)).start();
+        }
+    }
+
+    private void rebuild(String name, ScriptVersion version) {
+        LOG.info("{} v{}: its image {} is not on the engine; building it again from the stored source", name,
+                version.version(), version.imageId());
+        ScriptCode code = code(name, version);
+        BuildLog log = new BuildLog();
+        try {
+            BuildResult built = deployments.prepare(code, log);
+            versions.replaceImage(version.id(), built.image());
+            boolean current = scripts.findById(version.scriptId())
+                    .map(s -> Objects.equals(s.currentVersion(), version.version())).orElse(false);
+            if (current) {
+                serve(code, built.image());
+            }
+            LOG.info("{} v{} rebuilt{}", name, version.version(), current ? " and serving" : "");
+        } catch (BuildFailedException | ScriptLoadException | RuntimeUnavailableException e) {
+            LOG.warn("{} v{}: the rebuild failed ({}); deploy the script again", name, version.version(), e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warn("{} v{}: the rebuild crashed", name, version.version(), e);
+        } finally {
+            log.close();
         }
     }
 
@@ -171,7 +211,7 @@ class ScriptService {
             throw ApiException.conflict("version_not_ready", "Version " + number + " of '" + name + "' is " + version.status()
                     + "; only a ready version can serve.");
         }
-        if (version.imageId() == null) {
+        if (version.imageId() == null || !deployments.hasImage(version.imageId())) {
             throw ApiException.conflict("image_pruned", "The image of version " + number + " was pruned; deploy its source again.");
         }
         store.rollBack(script, version);

@@ -23,6 +23,9 @@ interface ScriptVersionRepository extends CrudRepository<ScriptVersion, Long> {
     void finish(long id, String status, @Nullable String imageId, @Nullable String lockfile, @Nullable String error,
                 @Nullable String buildLog, @Nullable Long readyAt);
 
+    @Query("UPDATE script_version SET image_id = :imageId WHERE id = :id")
+    void replaceImage(long id, String imageId);
+
     @Query("UPDATE script_version SET image_id = NULL WHERE id = :id")
     void forgetImage(long id);
 

@@ -226,6 +226,18 @@ public final class DockerRuntime implements SandboxRuntime {
     }
 
     @Override
+    public boolean hasImage(String imageRef) {
+        try {
+            docker.inspectImageCmd(imageRef).exec();
+            return true;
+        } catch (NotFoundException missing) {
+            return false;
+        } catch (RuntimeException unreachable) {
+            return true;
+        }
+    }
+
+    @Override
     public int removeLeftovers() {
         List<Container> leftovers = docker.listContainersCmd().withShowAll(true)
                 .withLabelFilter(Map.of(LABEL_INSTANCE, instanceId)).exec();
