@@ -886,6 +886,8 @@ summary() {
   else
     printf '  tunnel:       onebox-tunnel.service; in Cloudflare, route the public hostname to http://127.0.0.1:8081\n'
   fi
+  printf '  dashboard:    %s/ui, user admin; the password the app generated on its first start is in\n' "$(public_url)"
+  printf '                %s/admin-password (root only): sudo cat %s/admin-password\n' "$ONEBOX_DATA" "$ONEBOX_DATA"
   printf '  admin token:  ONEBOX_ADMIN_TOKEN in %s/onebox.env (root only):\n' "$ONEBOX_ETC"
   printf '                sudo sed -n "s/^ONEBOX_ADMIN_TOKEN=//p" %s/onebox.env\n' "$ONEBOX_ETC"
   printf '  status:       systemctl status onebox nginx; onebox-compose ps; onebox-compose logs -f app\n'

@@ -23,6 +23,8 @@
 # The last line is "N passed, N failed"; the exit status is non-zero when anything failed.
 set -euo pipefail
 
+INSTALL_OUTPUT=""
+
 # shellcheck source=installer/tests/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -44,6 +46,7 @@ test_install() {
   log "install.sh --no-tunnel --bundle /bundle/$BUNDLE_NAME"
   out="$(install_in_vps --no-tunnel --bundle "/bundle/$BUNDLE_NAME" 2>&1)" || rc=$?
   printf '%s\n' "$out" | sed 's/^/    | /'
+  INSTALL_OUTPUT="$out"
   expect_eq "install.sh exits 0" 0 "$rc"
   expect_match "install.sh prints the URL and where the admin token is" \
     "URL: +http://.*admin token: +ONEBOX_ADMIN_TOKEN in /etc/onebox/onebox.env" "$(printf '%s' "$out" | tr '\n' ' ')"
@@ -72,6 +75,16 @@ test_running() {
   expect_eq "the management API takes the admin token (through nginx)" 200 \
     "$(http_code -H "Authorization: Bearer $token" "$(url /api/v1/whoami)")"
   expect_eq "the management API refuses a request without a token" 401 "$(http_code "$(url /api/v1/whoami)")"
+  expect_eq "the dashboard password the app generated is 0600 onebox" "600 onebox" \
+    "$(vps stat -c '%a %U' /var/lib/onebox/admin-password)"
+  expect_match "the install summary says where the dashboard password is" "/var/lib/onebox/admin-password" "$INSTALL_OUTPUT"
+  local password cookie
+  password="$(vps cat /var/lib/onebox/admin-password)"
+  cookie="$(curl -s -m 10 -o /dev/null -D - --data-urlencode username=admin --data-urlencode "password=$password" \
+    "$(url /ui/login)" | tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: onebox_session=\([^;]*\).*/\1/p')"
+  expect_match "admin signs in to the dashboard through nginx with that password" '^[A-Za-z0-9_-]{40,}$' "$cookie"
+  expect_match "the dashboard's home shows the system status through nginx" "System status" \
+    "$(curl -s -m 10 -H "Cookie: onebox_session=$cookie" "$(url /ui)")"
   # Listening sockets on 8080/8081 (hex 1F90/1F91) from /proc: only 127.0.0.1 (0100007F).
   expect_eq "only 127.0.0.1 listens on 8080 (app) and 8081 (nginx for the tunnel)" "0100007F:1F90 0100007F:1F91" \
     "$(vps cat /proc/net/tcp /proc/net/tcp6 | awk '$4 == "0A" && $2 ~ /:1F9[01]$/ { print $2 }' | sort -u | tr '\n' ' ' | sed 's/ $//')"
