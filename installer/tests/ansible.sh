@@ -261,23 +261,7 @@ make_tunnel_bundle() {
   top="$dir/stage/onebox-$v"
   mv "$dir/stage/onebox-$VERSION" "$top"
   printf '%s\n' "$v" >"$top/VERSION"
-  cat >"$top/bin/cloudflared" <<'EOF'
-#!/bin/sh
-# cloudflared test double: records its arguments and whether the token file is readable.
-echo "cloudflared-double args: $*"
-prev="" file=""
-for a in "$@"; do
-  [ "$prev" = "--token-file" ] && file="$a"
-  prev="$a"
-done
-if [ -r "$file" ]; then
-  echo "cloudflared-double token sha256 $(sha256sum <"$file" | cut -d' ' -f1)"
-else
-  echo "cloudflared-double cannot read the token file '$file'"
-fi
-echo "cloudflared-double uid $(id -u)"
-exec sleep infinity
-EOF
+  cloudflared_double >"$top/bin/cloudflared"
   chmod 0755 "$top/bin/cloudflared"
   tar -C "$dir/stage" --owner=0 --group=0 --numeric-owner -czf "$dir/onebox-$v-linux-amd64.tar.gz" "onebox-$v"
   (cd "$dir" && sha256sum "onebox-$v-linux-amd64.tar.gz" >SHA256SUMS)

@@ -214,6 +214,28 @@ onebox_test_setup() {
   build_vps_image
 }
 
+# Prints a cloudflared test double (Cloudflare cannot be reached from here): it records how it
+# was started and whether it could read the token file, then stays up like the real one.
+cloudflared_double() {
+  cat <<'EOF'
+#!/bin/sh
+# cloudflared test double: records its arguments and whether the token file is readable.
+echo "cloudflared-double args: $*"
+prev="" file=""
+for a in "$@"; do
+  [ "$prev" = "--token-file" ] && file="$a"
+  prev="$a"
+done
+if [ -r "$file" ]; then
+  echo "cloudflared-double token sha256 $(sha256sum <"$file" | cut -d' ' -f1)"
+else
+  echo "cloudflared-double cannot read the token file '$file'"
+fi
+echo "cloudflared-double uid $(id -u)"
+exec sleep infinity
+EOF
+}
+
 onebox_repo() { (cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd); }
 
 # The last line is "N passed, N failed"; returns non-zero when anything failed.

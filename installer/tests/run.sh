@@ -312,23 +312,7 @@ test_tunnel() {
   token="tunnel-token-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
   sum="$(printf '%s' "$token" | sha256sum | cut -d' ' -f1)"
   vps_sh "umask 077 && printf '%s' '$token' > /root/tunnel-token"
-  docker exec -i "$VPS" bash -c "rm -rf /var/tmp/tun && cp -a /var/tmp/up /var/tmp/tun && echo $v4 > /var/tmp/tun/VERSION && cat > /var/tmp/tun/bin/cloudflared && chmod 0755 /var/tmp/tun/bin/cloudflared" <<'EOF'
-#!/bin/sh
-# cloudflared test double: records its arguments and whether the token file is readable.
-echo "cloudflared-double args: $*"
-prev="" file=""
-for a in "$@"; do
-  [ "$prev" = "--token-file" ] && file="$a"
-  prev="$a"
-done
-if [ -r "$file" ]; then
-  echo "cloudflared-double token sha256 $(sha256sum <"$file" | cut -d' ' -f1)"
-else
-  echo "cloudflared-double cannot read the token file '$file'"
-fi
-echo "cloudflared-double uid $(id -u)"
-exec sleep infinity
-EOF
+  docker exec -i "$VPS" bash -c "rm -rf /var/tmp/tun && cp -a /var/tmp/up /var/tmp/tun && echo $v4 > /var/tmp/tun/VERSION && cat > /var/tmp/tun/bin/cloudflared && chmod 0755 /var/tmp/tun/bin/cloudflared" < <(cloudflared_double)
   log "install.sh --upgrade --tunnel-token-file (to $v4, with a cloudflared test double)"
   out="$(install_in_vps --upgrade --tunnel-token-file /root/tunnel-token --bundle /var/tmp/tun 2>&1)" || rc=$?
   expect_eq "--upgrade --tunnel-token-file exits 0" 0 "$rc"

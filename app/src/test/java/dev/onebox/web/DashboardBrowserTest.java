@@ -105,6 +105,9 @@ class DashboardBrowserTest implements TestPropertyProvider {
         wait.until(ExpectedConditions.textToBe(By.cssSelector("#greeting-result strong"), "Hello, Ada!"));
         wait.until(ExpectedConditions.textToBe(By.id("greeting-count"), "1"));
         Browser.screenshot(browser, "02-home");
+
+        browser.get(base + "/ui/scripts/no-such-script");
+        assertThat(text("#page-error")).isEqualTo("No script is named 'no-such-script'.");
     }
 
     @Test
