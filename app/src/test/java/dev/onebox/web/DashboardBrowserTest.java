@@ -1,5 +1,6 @@
 package dev.onebox.web;
 
+import dev.onebox.testing.Api;
 import dev.onebox.testing.Browser;
 import dev.onebox.testing.Http;
 import dev.onebox.testing.TestApp;
@@ -42,6 +43,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DashboardBrowserTest implements TestPropertyProvider {
 
     private static final String PASSWORD = "browser-test-password-42";
+    private static final String TOKEN = "browser-test-token-0123456789";
     private static final String SECRET_VALUE = "s3cr3t-value-never-shown";
     private static final String SCRIPT = "browser-demo";
     private static final String CODE_V1 = """
@@ -64,7 +66,7 @@ class DashboardBrowserTest implements TestPropertyProvider {
 
     @Override
     public Map<String, String> getProperties() {
-        return TestApp.withDocker("browser-test-token-0123456789", "onebox.admin-password", PASSWORD);
+        return TestApp.withDocker(TOKEN, "onebox.admin-password", PASSWORD);
     }
 
     @BeforeAll
@@ -130,7 +132,7 @@ class DashboardBrowserTest implements TestPropertyProvider {
         assertThat(text("#try-response-body")).isEqualTo("v1 says hello Try");
         assertThat(text("#try-logs")).contains("greeting Try");
         Browser.screenshot(browser, "03-editor-try-out");
-        assertThat(http.get("/api/v1/scripts/" + SCRIPT, "browser-test-token-0123456789").statusCode())
+        assertThat(http.get("/api/v1/scripts/" + SCRIPT, TOKEN).statusCode())
                 .as("a try-out saves nothing").isEqualTo(404);
     }
 
@@ -243,6 +245,38 @@ class DashboardBrowserTest implements TestPropertyProvider {
 
     @Test
     @Order(10)
+    void aRunningRunsLogsArriveLiveAndItsStatusChangesWhenItEnds() {
+        Api api = new Api(http, TOKEN);
+        assertThat(api.deploy("slow-demo", """
+                export default {
+                  async fetch() {
+                    console.log("step one");
+                    await new Promise((resolve) => setTimeout(resolve, 10000));
+                    console.log("step two");
+                    return new Response("done");
+                  },
+                };""").statusCode()).isEqualTo(201);
+        var call = http.getAsync("/run/slow-demo/");
+
+        browser.get(base + "/ui/scripts/slow-demo/runs");
+        wait.until(d -> {
+            if (d.findElements(By.cssSelector("td.status[data-status='running']")).isEmpty()) {
+                d.navigate().refresh();
+                return false;
+            }
+            return true;
+        });
+        browser.findElement(By.cssSelector("#runs tbody tr a")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("run-logs"), "step one"));
+        assertThat(browser.findElement(By.id("run-status")).getAttribute("data-status")).isEqualTo("running");
+        wait.until(ExpectedConditions.attributeToBe(By.id("run-status"), "data-status", "succeeded"));
+        assertThat(text("#run-logs")).contains("step two");
+        Browser.screenshot(browser, "11-run-followed-live");
+        assertThat(call.join().body()).isEqualTo("done");
+    }
+
+    @Test
+    @Order(20)
     void signingOutEndsTheSessionAndRepeatedWrongPasswordsAreSlowedDown() {
         browser.get(base + "/ui");
         browser.findElement(By.id("sign-out")).click();
@@ -256,7 +290,7 @@ class DashboardBrowserTest implements TestPropertyProvider {
         }
         signIn(PASSWORD);
         assertThat(text("#login-error")).startsWith("Too many failed sign-ins. Try again in");
-        Browser.screenshot(browser, "11-rate-limited");
+        Browser.screenshot(browser, "12-rate-limited");
     }
 
     private void signIn(String password) {
