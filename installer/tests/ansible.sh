@@ -239,15 +239,7 @@ test_installer_agrees() {
 }
 
 test_script_run() {
-  local body code
-  expect_match "a secret is stored (PUT /api/v1/secrets/HELLO_SECRET)" '^20[01]$' \
-    "$(http_code -X PUT -H "Authorization: Bearer $ADMIN_TOKEN" -H 'Content-Type: application/json' \
-      -d '{"value":"s3cret"}' "$(url /api/v1/secrets/HELLO_SECRET)")"
-  body='{"name":"hello","source":"export default { async fetch(request, env) { return new Response(\"hi from \" + new URL(request.url).pathname + (env.HELLO_SECRET === \"s3cret\" ? \" (secret ok)\" : \" (no secret)\")); } };"}'
-  code="$(curl -s -o "$WORK/deploy.json" -w '%{http_code}' -m 300 -H "Authorization: Bearer $ADMIN_TOKEN" \
-    -H 'Content-Type: application/json' -d "$body" "$(url '/api/v1/scripts?wait=true')" || true)"
-  expect_eq "a script deploys through nginx (POST /api/v1/scripts?wait=true)" 201 "$code"
-  [[ "$code" == 201 ]] || sed 's/^/    | /' "$WORK/deploy.json" | head -c 2000
+  deploy_hello_with_secret
   expect_eq "the script answers through nginx and reads its secret: GET /run/hello/x" \
     "hi from /x (secret ok)" "$(curl -s -m 60 "$(url /run/hello/x)")"
 }

@@ -178,15 +178,7 @@ test_nginx_features() {
 }
 
 test_script_run() {
-  local body code
-  expect_match "a secret is stored (PUT /api/v1/secrets/HELLO_SECRET)" '^20[01]$' \
-    "$(http_code -X PUT -H "Authorization: Bearer $ADMIN_TOKEN" -H 'Content-Type: application/json' \
-      -d '{"value":"s3cret"}' "$(url /api/v1/secrets/HELLO_SECRET)")"
-  body='{"name":"hello","source":"export default { async fetch(request, env) { return new Response(\"hi from \" + new URL(request.url).pathname + (env.HELLO_SECRET === \"s3cret\" ? \" (secret ok)\" : \" (no secret)\")); } };"}'
-  code="$(curl -s -o "$WORK/deploy.json" -w '%{http_code}' -m 300 -H "Authorization: Bearer $ADMIN_TOKEN" \
-    -H 'Content-Type: application/json' -d "$body" "$(url '/api/v1/scripts?wait=true')" || true)"
-  expect_eq "a script deploys through nginx (POST /api/v1/scripts?wait=true)" 201 "$code"
-  [[ "$code" == 201 ]] || sed 's/^/    | /' "$WORK/deploy.json" | head -c 2000
+  deploy_hello_with_secret
   local headers run_id
   headers="$(curl -s -D - -o "$WORK/run.txt" -m 60 "$(url /run/hello/x)" | tr -d '\r')"
   expect_eq "the script runs in a sandbox on the VPS's engine and reads its secret: GET /run/hello/x" \
