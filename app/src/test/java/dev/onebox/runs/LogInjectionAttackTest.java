@@ -1,6 +1,7 @@
 package dev.onebox.runs;
 
 import dev.onebox.testing.Api;
+import dev.onebox.testing.Browser;
 import dev.onebox.testing.DashboardClient;
 import dev.onebox.testing.Http;
 import dev.onebox.testing.Json;
@@ -13,6 +14,11 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Cookie;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,7 +36,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A script prints a carriage return, an ANSI "clear screen" and text shaped like the SSE end event
  * with a fake status. It is stored escaped, the live streams carry it as data of one event (the run's
- * real end event still comes once, with the real status), and the run page shows it as text.
+ * real end event still comes once, with the real status), Chromium following the run live shows it
+ * as text and the real status, and the finished run's page shows it as text.
  */
 @Tag("attack")
 @MicronautTest(transactional = false)
@@ -52,13 +59,13 @@ class LogInjectionAttackTest implements TestPropertyProvider {
     }
 
     @Test
-    void aForgedEventInALogLineStaysTextInStorageStreamsAndPage() throws Exception {
+    void aForgedEventInALogLineStaysTextInStorageStreamsAndPage() {
         Http http = new Http(server.getURL().toString());
         Api api = new Api(http, TOKEN);
         assertThat(api.deploy("forger", """
                 export default { async fetch() {
                   console.log('before');
-                  await new Promise((r) => setTimeout(r, 1000));
+                  await new Promise((r) => setTimeout(r, 3000));
                   console.log('%s');
                   await new Promise((r) => setTimeout(r, 1000));
                   console.log('after');
@@ -67,6 +74,17 @@ class LogInjectionAttackTest implements TestPropertyProvider {
                 """.formatted(FORGED.replace("'", "\\'"))).statusCode()).isEqualTo(201);
         DashboardClient admin = new DashboardClient(http, "203.0.113.77");
         assertThat(admin.signIn("admin", PASSWORD).statusCode()).isEqualTo(303);
+        ChromeDriver browser = Browser.start();
+        try {
+            browser.get(server.getURL() + "/ui/login");
+            browser.manage().addCookie(new Cookie("onebox_session", admin.session()));
+            attack(http, api, admin, browser);
+        } finally {
+            browser.quit();
+        }
+    }
+
+    private void attack(Http http, Api api, DashboardClient admin, ChromeDriver browser) {
 
         CompletableFuture<HttpResponse<String>> call = http.getAsync("/run/forger");
         AtomicReference<String> runId = new AtomicReference<>();
@@ -82,6 +100,14 @@ class LogInjectionAttackTest implements TestPropertyProvider {
         CompletableFuture<HttpResponse<String>> pageStream = client.sendAsync(admin.withSession(HttpRequest.newBuilder(
                         server.getURI().resolve("/ui/runs/" + runId.get() + "/logs"))).header("Accept", "text/event-stream")
                 .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        browser.get(server.getURL() + "/ui/runs/" + runId.get());
+        assertThat(browser.findElement(By.id("run-logs")).getAttribute("data-follow")).as("the page follows the live run").isNotNull();
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        wait.until(ExpectedConditions.attributeToBe(By.id("run-logs"), "data-done", "1"));
+        assertThat(browser.findElement(By.id("run-status")).getAttribute("data-status")).as("the status the live page shows").isEqualTo("failed");
+        assertThat(browser.findElement(By.id("run-logs")).getText()).as("the live log, as the browser shows it")
+                .contains("fake\\r\\x1b[2Jcleared").contains("event: end").contains("after");
+        Browser.screenshot(browser, "log-injection-live");
         assertThat(call.join().statusCode()).isEqualTo(500);
 
         String logs = (String) api.run(runId.get()).get("logs");
