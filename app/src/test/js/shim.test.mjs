@@ -706,3 +706,36 @@ test('router-style code (new URL, params, request.json, Response.json, 404) work
   assert.equal(missing.body.toString(), 'Not Found');
   assert.equal(await app.close(), 0);
 });
+
+test('env.KV: at most 32 calls are in flight; the rest wait in the shim and go out as answers come back', async () => {
+  const app = await ready(`export default {
+    async fetch(request, env) {
+      const puts = [];
+      for (let i = 0; i < 100; i++) puts.push(env.KV.put('k' + i, ''));
+      await Promise.all(puts);
+      return new Response('all stored');
+    },
+  };`);
+  app.send({ type: 'invoke', id: 'kv1', kind: 'fetch', method: 'GET', url: 'http://script.test/', headers: [] });
+  const kvFrames = () => app.frames.filter((f) => f.meta.type === 'kv');
+  await app.waitFor(() => kvFrames().length >= 32, '32 kv frames');
+  await sleep(200);
+  assert.equal(kvFrames().length, 32, 'no more than the cap before an answer');
+
+  app.send({ type: 'kv_result', rid: kvFrames()[0].meta.rid });
+  await app.waitFor(() => kvFrames().length >= 33, 'the 33rd kv frame');
+  await sleep(100);
+  assert.equal(kvFrames().length, 33, 'one answer lets one waiting call out');
+
+  for (let answered = 1; answered < 100; answered++) {
+    await app.waitFor(() => kvFrames().length > answered, `kv frame ${answered + 1}`);
+    app.send({ type: 'kv_result', rid: kvFrames()[answered].meta.rid });
+  }
+  const r = await app.result('kv1');
+  assert.equal(r.body.toString(), 'all stored');
+  const sent = kvFrames().map((f) => f.meta);
+  assert.deepEqual(sent.map((m) => m.key), Array.from({ length: 100 }, (_, i) => 'k' + i), 'in call order');
+  assert.ok(sent.every((m) => m.id === 'kv1' && m.op === 'put'), 'queued calls keep their invocation');
+  assert.equal(new Set(sent.map((m) => m.rid)).size, 100);
+  assert.equal(await app.close(), 0);
+});

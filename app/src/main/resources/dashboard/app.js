@@ -32,6 +32,7 @@
   }
 
   // <pre data-follow="url">: appends each event's line; the server ends with an "end" event.
+  // Log text is the script's: it goes in as text (textContent), never as HTML.
   function follow(root) {
     root.querySelectorAll("[data-follow]").forEach(function (el) {
       if (el.dataset.following) { return; }

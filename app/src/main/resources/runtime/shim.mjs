@@ -22,6 +22,7 @@ const INLINE_BODY_MAX = 64 * 1024; // a complete body up to this size rides in t
 const LOG_LINE_MAX = 1024 * 1024; // one log frame's body, at most
 const LOG_BACKLOG_MAX = 8 * 1024 * 1024; // unsent bytes above which log lines are dropped
 const PARTIAL_LINE_MAX = 64 * 1024; // stdout/stderr text without a newline, flushed past this
+const KV_IN_FLIGHT_MAX = 32; // KV calls sent and not answered, at most (the app refuses more); the rest wait here
 
 // Kept before anything is patched: the shim's own last-resort diagnostics (it cannot reach the
 // app) go to the container's real stderr.
@@ -337,21 +338,30 @@ let env = buildEnv({});
 // ---------------------------------------------------------------------------------------------
 
 const kvPending = new Map();
+const kvWaiting = []; // calls beyond KV_IN_FLIGHT_MAX, sent in order as answers come back
 let kvNext = 0;
 
-/** Sends one KV request to the app and waits for its `kv_result`. */
+/** Sends one KV request to the app (or queues it while KV_IN_FLIGHT_MAX are open) and waits for its `kv_result`. */
 function kvCall(op, args) {
-  const rid = ++kvNext;
   return new Promise((resolve, reject) => {
-    kvPending.set(rid, { resolve, reject });
-    channel.send({ type: 'kv', rid, id: current().id, op, ...args });
+    const request = { type: 'kv', id: current().id, op, ...args };
+    if (kvPending.size < KV_IN_FLIGHT_MAX) kvSend(request, { resolve, reject });
+    else kvWaiting.push({ request, settle: { resolve, reject } });
   });
+}
+
+function kvSend(request, settle) {
+  const rid = ++kvNext;
+  kvPending.set(rid, settle);
+  channel.send({ ...request, rid });
 }
 
 function kvResult(meta) {
   const pending = kvPending.get(meta.rid);
   if (!pending) return;
   kvPending.delete(meta.rid);
+  const next = kvWaiting.shift();
+  if (next) kvSend(next.request, next.settle);
   if (meta.error) pending.reject(new Error(meta.error));
   else pending.resolve(meta);
 }

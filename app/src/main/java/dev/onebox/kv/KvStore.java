@@ -2,9 +2,7 @@ package dev.onebox.kv;
 
 import dev.onebox.cache.Cache;
 import dev.onebox.runtime.KvBinding;
-import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.Scheduled;
-import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 
 import java.nio.charset.StandardCharsets;
@@ -12,11 +10,11 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutorService;
 
 /**
  * Each script's key-value store: rows in SQLite (the truth), values read through the cache.
- * A cached entry carries its expiry, so an expired value is never served from the cache.
+ * A cached entry carries its expiry, so an expired value is never served from the cache. SQL work
+ * runs on {@link KvWorkers}, never on the executor that serves /health, sign-in and the API.
  */
 @Singleton
 class KvStore implements KvBinding {
@@ -26,13 +24,18 @@ class KvStore implements KvBinding {
     private final KvWrites writes;
     private final Cache cache;
     private final KvLimits limits;
-    private final ExecutorService blocking;
+    private final KvWorkers workers;
 
-    KvStore(KvWrites writes, Cache cache, KvLimits limits, @Named(TaskExecutors.BLOCKING) ExecutorService blocking) {
+    KvStore(KvWrites writes, Cache cache, KvLimits limits, KvWorkers workers) {
         this.writes = writes;
         this.cache = cache;
         this.limits = limits;
-        this.blocking = blocking;
+        this.workers = workers;
+    }
+
+    @Override
+    public int maxInFlightPerSandbox() {
+        return limits.maxInFlightPerSandbox();
     }
 
     @Override
@@ -40,10 +43,10 @@ class KvStore implements KvBinding {
         String op = String.valueOf(request.get("op"));
         return switch (op) {
             case "get" -> get(script, key(request));
-            case "put" -> CompletableFuture.supplyAsync(() -> put(script, key(request), request.get("value"), request.get("ttl")), blocking);
-            case "delete" -> CompletableFuture.supplyAsync(() -> delete(script, key(request)), blocking);
-            case "list" -> CompletableFuture.supplyAsync(() -> list(script, request), blocking);
-            default -> CompletableFuture.failedFuture(new IllegalArgumentException("unknown KV operation '" + op + "'"));
+            case "put" -> workers.submit(() -> put(script, key(request), request.get("value"), request.get("ttl")));
+            case "delete" -> workers.submit(() -> delete(script, key(request)));
+            case "list" -> workers.submit(() -> list(script, request));
+            default -> CompletableFuture.failedFuture(new KvRefusedException("unknown KV operation '" + op + "'"));
         };
     }
 
@@ -57,32 +60,32 @@ class KvStore implements KvBinding {
                     return CompletableFuture.completedFuture(answer(entry.value()));
                 }
             }
-            return CompletableFuture.supplyAsync(() -> {
+            return workers.submit(() -> {
                 CachedValue stored = writes.read(script, key, now);
                 if (stored != null) {
                     cache.put(cacheKey, stored.encode()).exceptionally(down -> null);
                 }
                 return answer(stored == null ? null : stored.value());
-            }, blocking);
+            });
         });
     }
 
     private Map<String, Object> put(String script, String key, Object value, Object ttl) {
         if (!(value instanceof String text)) {
-            throw new IllegalArgumentException("KV values are strings");
+            throw new KvRefusedException("KV values are strings");
         }
         int bytes = text.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > limits.maxValueBytes()) {
-            throw new IllegalArgumentException("a KV value is at most " + limits.maxValueBytes() / 1024 + " KiB; this one is " + bytes / 1024 + " KiB");
+            throw new KvRefusedException("a KV value is at most " + limits.maxValueBytes() / 1024 + " KiB; this one is " + bytes / 1024 + " KiB");
         }
         Long expiresAt = null;
         if (ttl instanceof Number seconds) {
             if (seconds.longValue() < 1) {
-                throw new IllegalArgumentException("expirationTtl is a number of seconds, at least 1");
+                throw new KvRefusedException("expirationTtl is a number of seconds, at least 1");
             }
             expiresAt = System.currentTimeMillis() + seconds.longValue() * 1000;
         }
-        writes.upsert(script, key, text, expiresAt, limits.maxScriptBytes());
+        writes.upsert(script, key, text, expiresAt, limits);
         cache.put(cacheKey(script, key), new CachedValue(text, expiresAt).encode()).exceptionally(down -> null);
         return Map.of();
     }
@@ -97,7 +100,7 @@ class KvStore implements KvBinding {
         String prefix = request.get("prefix") == null ? "" : request.get("prefix").toString();
         int limit = request.get("limit") instanceof Number n ? n.intValue() : MAX_LIST;
         if (limit < 1 || limit > MAX_LIST) {
-            throw new IllegalArgumentException("KV.list limit is between 1 and " + MAX_LIST);
+            throw new KvRefusedException("KV.list limit is between 1 and " + MAX_LIST);
         }
         String cursor = request.get("cursor") == null ? "" : request.get("cursor").toString();
         return writes.list(script, prefix, cursor, limit, System.currentTimeMillis());
@@ -106,10 +109,10 @@ class KvStore implements KvBinding {
     private String key(Map<String, Object> request) {
         Object key = request.get("key");
         if (!(key instanceof String text) || text.isEmpty()) {
-            throw new IllegalArgumentException("a KV key is a non-empty string");
+            throw new KvRefusedException("a KV key is a non-empty string");
         }
         if (text.getBytes(StandardCharsets.UTF_8).length > limits.maxKeyBytes()) {
-            throw new IllegalArgumentException("a KV key is at most " + limits.maxKeyBytes() + " bytes");
+            throw new KvRefusedException("a KV key is at most " + limits.maxKeyBytes() + " bytes");
         }
         return text;
     }

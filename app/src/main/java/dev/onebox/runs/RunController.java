@@ -54,17 +54,22 @@ class RunController {
                 .orElseThrow(() -> notFound(id));
     }
 
-    /** The run's log lines as server-sent events: live while it runs, then the stream ends. */
+    /**
+     * The run's log lines as server-sent events: live while it runs, then the stream ends. Each
+     * stored line is one event; escaped text has no carriage return, and the SSE writer sends
+     * each line feed inside it as another data line of the same event, so no log text can start
+     * a field or an event of its own.
+     */
     @Get("/runs/{id}/logs")
     @Produces(MediaType.TEXT_EVENT_STREAM)
     Flux<Event<String>> logs(String id) {
         var active = recorder.active(id);
         if (active.isPresent()) {
-            return active.get().log().follow().map(line -> Event.of(line.stripTrailing()));
+            return active.get().log().follow().map(line -> Event.of(LogText.escape(line.stripTrailing())));
         }
         Run run = runs.findById(id).orElseThrow(() -> notFound(id));
         String logs = run.logs() == null ? "" : run.logs();
-        return Flux.fromStream(logs.lines()).map(Event::of);
+        return Flux.fromStream(logs.lines()).map(line -> Event.of(LogText.escape(line)));
     }
 
     private static ApiException notFound(String id) {

@@ -56,8 +56,9 @@ public final class RunLog {
         }
     }
 
+    /** Stores one line, its control characters made visible (see {@link LogText}): level and text come from the script. */
     private void keep(long epochMillis, String level, String text) {
-        String line = Instant.ofEpochMilli(epochMillis) + " " + level + " " + text + "\n";
+        String line = Instant.ofEpochMilli(epochMillis) + " " + LogText.escape(level) + " " + LogText.escape(text) + "\n";
         int bytes = line.getBytes(StandardCharsets.UTF_8).length;
         if (truncated) {
             return;

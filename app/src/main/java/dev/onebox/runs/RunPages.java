@@ -96,7 +96,8 @@ class RunPages {
         var active = recorder.active(id);
         Flux<String> lines = active.isPresent() ? active.get().log().follow()
                 : Flux.fromStream(runs.findById(id).map(Run::logs).map(String::lines).orElseGet(java.util.stream.Stream::empty));
-        return lines.map(line -> Event.of(line.stripTrailing()))
+        // Escaped again for rows stored before log text was escaped (see RunController.logs).
+        return lines.map(line -> Event.of(LogText.escape(line.stripTrailing())))
                 .concatWith(Mono.fromCallable(() -> Event.of(finalStatus(id)).name("end")).subscribeOn(Schedulers.boundedElastic()));
     }
 

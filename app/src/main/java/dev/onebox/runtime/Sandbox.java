@@ -61,7 +61,7 @@ public final class Sandbox {
     long idleSinceNanos = System.nanoTime();
 
     Sandbox(ScriptCode code, Channel channel, PoolConfig config, ScriptEnv env, KvBinding kv, Listener listener) {
-        this.kv = kv;
+        this.kv = KvGate.perSandbox(kv);
         this.env = env;
         this.code = code;
         this.channel = channel;
