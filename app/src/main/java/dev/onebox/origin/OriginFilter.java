@@ -2,6 +2,7 @@ package dev.onebox.origin;
 
 import dev.onebox.auth.DashboardPaths;
 import dev.onebox.web.ApiError;
+import dev.onebox.web.PublicUrl;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.order.Ordered;
 import io.micronaut.http.HttpRequest;
@@ -43,6 +44,7 @@ class OriginFilter implements Ordered {
     @Nullable
     HttpResponse<?> before(HttpRequest<?> request) {
         boolean script = isScriptPath(request.getPath());
+        runOrigin.base().ifPresent(base -> request.setAttribute(PublicUrl.RUN_BASE, base));
         if (runOrigin.isRunOrigin(request) && !(isPlainScriptPath(request.getPath()) && isPlainScriptPath(request.getUri().getRawPath()))) {
             return HttpResponse.status(HttpStatus.NOT_FOUND).contentType(MediaType.APPLICATION_JSON_TYPE)
                     .body(new ApiError("not_found", "This origin serves scripts only, under /run/."));

@@ -179,6 +179,13 @@ class ScriptOriginTest implements TestPropertyProvider {
         }
     }
 
+    @Test
+    void theDashboardShowsTheRunOriginInItsCurlLines() {
+        DashboardClient admin = new DashboardClient(main, "198.51.100.90");
+        assertThat(admin.signIn("admin", PASSWORD).statusCode()).isEqualTo(303);
+        assertThat(admin.get("/ui/scripts/echo").body()).contains("value=\"curl -i http://localhost/run/echo/\"");
+    }
+
     private static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
