@@ -76,7 +76,13 @@ class LoginPages {
         // Waiting for a turn holds no thread: the check is scheduled for later.
         long delay = limit.turnDelayMs();
         Executor checker = delay == 0 ? blocking : CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS, blocking);
-        return CompletableFuture.supplyAsync(() -> check(request, form, next, address), checker);
+        try {
+            return CompletableFuture.<MutableHttpResponse<?>>supplyAsync(() -> check(request, form, next, address), checker)
+                    .whenComplete((response, error) -> limit.finished(address));
+        } catch (RuntimeException e) {
+            limit.finished(address);
+            throw e;
+        }
     }
 
     private MutableHttpResponse<?> check(HttpRequest<?> request, SignIn form, String next, String address) {

@@ -41,8 +41,8 @@ class LoginRateLimit {
     }
 
     /**
-     * Starts a password check for this address: 0 when it may try now (then {@link #failed} or
-     * {@link #succeeded} must follow), else the seconds it must wait. One check per address at a
+     * Starts a password check for this address: 0 when it may try now (then {@link #finished}
+     * must follow, after {@link #failed} or {@link #succeeded}), else the seconds it must wait. One check per address at a
      * time, so parallel guesses cannot all slip in before the first failure counts.
      */
     long tryBegin(String address) {
@@ -91,13 +91,15 @@ class LoginRateLimit {
         if (failures.size() > config.maxAddresses()) {
             forgetSome(now);
         }
-        checking.remove(key);
     }
 
     void succeeded(String address) {
-        String key = key(address);
-        failures.remove(key);
-        checking.remove(key);
+        failures.remove(key(address));
+    }
+
+    /** Ends the check {@link #tryBegin} started, however it went. */
+    void finished(String address) {
+        checking.remove(key(address));
     }
 
     /** The wait after {@code count} wrong passwords: none while free, then doubling to the maximum. */
