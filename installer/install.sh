@@ -11,6 +11,9 @@
 #
 # Options (each also an environment variable):
 #   --domain NAME              ONEBOX_DOMAIN             public host name (for the printed URL)
+#   --run-domain NAME          ONEBOX_RUN_DOMAIN         second host name that serves script content
+#                                                        only (/run/...), apart from the dashboard:
+#                                                        sets ONEBOX_RUN_ORIGIN, adds its nginx server
 #   --tunnel-token-file FILE   ONEBOX_TUNNEL_TOKEN_FILE  Cloudflare tunnel token, copied to
 #                                                        /etc/onebox/tunnel-token (0600); never printed
 #   --no-tunnel                ONEBOX_NO_TUNNEL=1        no cloudflared: nginx serves port 80 itself
@@ -78,6 +81,7 @@ usage() {
 
 parse_args() {
   DOMAIN="${ONEBOX_DOMAIN:-}"
+  RUN_DOMAIN="${ONEBOX_RUN_DOMAIN:-}"
   TUNNEL_TOKEN_FILE="${ONEBOX_TUNNEL_TOKEN_FILE:-}"
   NO_TUNNEL="${ONEBOX_NO_TUNNEL:-}"
   BUNDLE="${ONEBOX_BUNDLE:-}"
@@ -91,6 +95,8 @@ parse_args() {
     case "$1" in
       --domain) DOMAIN="${2:?--domain needs a value}"; shift 2 ;;
       --domain=*) DOMAIN="${1#*=}"; shift ;;
+      --run-domain) RUN_DOMAIN="${2:?--run-domain needs a value}"; shift 2 ;;
+      --run-domain=*) RUN_DOMAIN="${1#*=}"; shift ;;
       --tunnel-token-file) TUNNEL_TOKEN_FILE="${2:?--tunnel-token-file needs a value}"; shift 2 ;;
       --tunnel-token-file=*) TUNNEL_TOKEN_FILE="${1#*=}"; shift ;;
       --no-tunnel) NO_TUNNEL=1; shift ;;
@@ -115,6 +121,7 @@ parse_args() {
   if [[ -n "$DOMAIN" && ! "$DOMAIN" =~ ^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$ ]]; then
     die "--domain: '$DOMAIN' is not a host name"
   fi
+  check_run_domain
   if [[ -n "$VERSION" && ! "$VERSION" =~ ^v?[0-9A-Za-z][0-9A-Za-z._+-]*$ ]]; then
     die "--version: '$VERSION' is not a version"
   fi
@@ -128,6 +135,7 @@ load_saved_choices() {
   while IFS='=' read -r key value; do
     case "$key" in
       ONEBOX_DOMAIN) [[ -n "$DOMAIN" ]] || DOMAIN="$value" ;;
+      ONEBOX_RUN_DOMAIN) [[ -n "$RUN_DOMAIN" ]] || RUN_DOMAIN="$value" ;;
       ONEBOX_NO_TUNNEL) [[ -n "$NO_TUNNEL" || -n "$TUNNEL_TOKEN_FILE" ]] || NO_TUNNEL="$value" ;;
     esac
   done <"$f"
@@ -523,6 +531,7 @@ save_choices() {
 # Choices of the last install.sh run (defaults of the next one).
 ONEBOX_DOMAIN=$DOMAIN
 ONEBOX_NO_TUNNEL=$NO_TUNNEL
+ONEBOX_RUN_DOMAIN=$RUN_DOMAIN
 EOF
 }
 
@@ -690,6 +699,113 @@ ensure_runtime_image() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# the run origin: script content on a host name of its own (--run-domain)
+
+check_run_domain() {
+  [[ -n "$RUN_DOMAIN" ]] || return 0
+  if [[ ! "$RUN_DOMAIN" =~ ^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$ ]]; then
+    die "--run-domain: '$RUN_DOMAIN' is not a host name"
+  fi
+  if [[ -n "$DOMAIN" && "${RUN_DOMAIN,,}" == "${DOMAIN,,}" ]]; then
+    die "--run-domain must differ from --domain: scripts get a host name of their own"
+  fi
+}
+
+# The scheme visitors use: https at Cloudflare's edge with a tunnel, plain http on port 80 without.
+run_origin() {
+  if [[ "$NO_TUNNEL" == 1 ]]; then
+    printf 'http://%s' "$RUN_DOMAIN"
+  else
+    printf 'https://%s' "$RUN_DOMAIN"
+  fi
+}
+
+ENV_CHANGED=0
+# ONEBOX_RUN_ORIGIN in onebox.env follows --run-domain (a choice, not a secret: it is replaced
+# when it differs). Without --run-domain the file is left as it is.
+ensure_run_origin_env() {
+  local f="$ONEBOX_ETC/onebox.env" want tmp
+  [[ -n "$RUN_DOMAIN" ]] || return 0
+  want="ONEBOX_RUN_ORIGIN=$(run_origin)"
+  if [[ -f "$f" ]] && [[ "$(grep '^ONEBOX_RUN_ORIGIN=' "$f" || true)" == "$want" ]]; then
+    return 0
+  fi
+  would "set $want in $f" && return 0
+  tmp="$(mktemp)"
+  grep -v '^ONEBOX_RUN_ORIGIN=' "$f" >"$tmp" || true
+  printf '%s\n' "$want" >>"$tmp"
+  if install_file "$tmp" "$f" 0600; then ENV_CHANGED=1; fi
+  rm -f "$tmp"
+}
+
+# sites-available/onebox-run.conf: nginx's server for the run domain, on the tunnel's
+# 127.0.0.1:8081 or on port 80 (beside the default server of the main site). $1: a scratch
+# path prefix. Without a run domain, a site left from an earlier choice goes.
+install_run_site() {
+  local scratch="$1" site="$NGINX_DIR/sites-available/onebox-run.conf" link="$NGINX_DIR/sites-enabled/onebox-run.conf"
+  if [[ -z "$RUN_DOMAIN" ]]; then
+    if [[ -e "$site" || -L "$link" ]] && ! would "remove the nginx site onebox-run"; then
+      rm -f "$link" "$site"
+      NGINX_CHANGED=1
+      changed "removed the nginx site onebox-run"
+    fi
+    return 0
+  fi
+  run_site_conf >"$scratch.run.conf"
+  if install_file "$scratch.run.conf" "$site" 0644; then NGINX_CHANGED=1; fi
+  rm -f "$scratch.run.conf"
+  if [[ "$(readlink "$link" 2>/dev/null)" != "$site" ]] && ! would "enable the nginx site onebox-run ($RUN_DOMAIN)"; then
+    ln -sfn "$site" "$link"
+    NGINX_CHANGED=1
+    changed "enabled the nginx site onebox-run ($RUN_DOMAIN)"
+  fi
+}
+
+run_site_conf() {
+  local listen proto
+  if [[ "$NO_TUNNEL" == 1 ]]; then
+    listen=$'    listen 80;\n'
+    # Without IPv6 in the kernel (ipv6.disable=1), a [::] listen keeps nginx from starting.
+    if [[ -e /proc/net/if_inet6 ]]; then listen+=$'    listen [::]:80;\n'; fi
+    # shellcheck disable=SC2016 # an nginx variable
+    proto='$scheme'
+  else
+    listen=$'    listen 127.0.0.1:8081;\n'
+    # shellcheck disable=SC2016 # an nginx variable
+    proto='$onebox_tunnel_proto'
+  fi
+  cat <<EOF
+# onebox: the run origin $RUN_DOMAIN (ONEBOX_RUN_ORIGIN), script content only. Written by
+# install.sh --run-domain; the locations are in snippets/onebox-run-locations.conf.
+server {
+${listen}    server_name $RUN_DOMAIN;
+
+    # The visitor's address: CF-Connecting-IP, trusted only from this box's cloudflared.
+    set_real_ip_from 127.0.0.1;
+    real_ip_header CF-Connecting-IP;
+    real_ip_recursive off;
+
+    set \$onebox_proto $proto;
+
+    access_log /var/log/nginx/onebox.access.log onebox;
+    error_log  /var/log/nginx/onebox.error.log warn;
+
+    include /etc/nginx/snippets/onebox-run-locations.conf;
+}
+EOF
+}
+
+run_origin_summary() {
+  [[ -n "$RUN_DOMAIN" ]] || return 0
+  printf '  run origin:   %s/run/<script> (scripts only; the dashboard is never served there)\n' "$(run_origin)"
+  if [[ "$NO_TUNNEL" != 1 ]]; then
+    printf '                in Cloudflare, route %s to http://127.0.0.1:8081 too (a second public hostname of the tunnel)\n' "$RUN_DOMAIN"
+  else
+    printf '                point DNS for %s at this server too\n' "$RUN_DOMAIN"
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------
 # systemd, nginx
 
 UNITS_CHANGED=0
@@ -775,11 +891,12 @@ install_nginx() {
       changed "disabled the nginx site onebox-public (tunnel mode)"
     fi
   fi
+  install_run_site "$backup"
   is_dry && return 0
   if ! nginx -t -q 2>"$backup.err"; then
     cat "$backup.err" >&2
     warn "the new nginx configuration fails nginx -t; putting the previous one back"
-    rm -rf "${NGINX_DIR:?}/conf.d/onebox.conf" "$NGINX_DIR/sites-enabled/onebox-public.conf"
+    rm -rf "${NGINX_DIR:?}/conf.d/onebox.conf" "$NGINX_DIR/sites-enabled/onebox-public.conf" "$NGINX_DIR/sites-enabled/onebox-run.conf"
     cp -a "$backup/." "$NGINX_DIR/"
     rm -f "$backup.err"
     die "nginx -t failed (see above); nothing was reloaded"
@@ -843,7 +960,7 @@ start_stack() {
   would "start (or reconcile) onebox.service" && return 0
   if systemctl is-active --quiet onebox.service; then
     # `up -d` again: recreates only what changed (nothing, on a plain re-run).
-    if [[ "$UNITS_CHANGED" == 1 || "$RELEASE_CHANGED" == 1 ]]; then
+    if [[ "$UNITS_CHANGED" == 1 || "$RELEASE_CHANGED" == 1 || "$ENV_CHANGED" == 1 ]]; then
       systemctl reload onebox.service || die "onebox.service reload failed (journalctl -u onebox)"
       changed "reloaded onebox.service"
     elif ! health_ok; then
@@ -886,6 +1003,7 @@ summary() {
   else
     printf '  tunnel:       onebox-tunnel.service; in Cloudflare, route the public hostname to http://127.0.0.1:8081\n'
   fi
+  run_origin_summary
   printf '  dashboard:    %s/ui, user admin; the password the app generated on its first start is in\n' "$(public_url)"
   printf '                %s/admin-password (root only): sudo cat %s/admin-password\n' "$ONEBOX_DATA" "$ONEBOX_DATA"
   printf '  admin token:  ONEBOX_ADMIN_TOKEN in %s/onebox.env (root only):\n' "$ONEBOX_ETC"
@@ -935,6 +1053,7 @@ do_install() {
   switch_current "$release"
   [[ "$before" != "$(current_release)" ]] && RELEASE_CHANGED=1
   ensure_env_file
+  ensure_run_origin_env
   ensure_master_key
   ensure_tunnel_token
   save_choices
@@ -1004,6 +1123,7 @@ do_upgrade() {
   local files="$new"
   [[ -d "$files" ]] || files="$staged"
   ensure_env_file
+  ensure_run_origin_env
   ensure_master_key
   switch_current "$new"
   RELEASE_CHANGED=1
@@ -1053,7 +1173,8 @@ do_uninstall() {
   is_dry || systemctl daemon-reload
   local f
   for f in "$NGINX_DIR/conf.d/onebox.conf" "$NGINX_DIR/sites-enabled/onebox-public.conf" \
-    "$NGINX_DIR/sites-available/onebox-public.conf" "$NGINX_DIR"/snippets/onebox-*.conf; do
+    "$NGINX_DIR/sites-available/onebox-public.conf" "$NGINX_DIR/sites-enabled/onebox-run.conf" \
+    "$NGINX_DIR/sites-available/onebox-run.conf" "$NGINX_DIR"/snippets/onebox-*.conf; do
     if [[ -e "$f" || -L "$f" ]]; then
       would "remove $f" || { rm -f "$f"; changed "removed $f"; }
     fi

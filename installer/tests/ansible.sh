@@ -268,7 +268,7 @@ test_tunnel() {
   (umask 077 && printf '%s' "$token" >"$WORK/tunnel-token")
   log "ansible-playbook -v with a new release and a tunnel token (to $v)"
   run_playbook -v -e "onebox_bundle=$WORK/tun/onebox-$v-linux-amd64.tar.gz" \
-    -e "onebox_tunnel_token_file=$WORK/tunnel-token" -e onebox_domain=scripts.example.com || rc=$?
+    -e "onebox_tunnel_token_file=$WORK/tunnel-token" -e onebox_domain=scripts.example.com -e onebox_run_domain=run.example.com || rc=$?
   expect_eq "the tunnel run exits 0" 0 "$rc"
   ((rc == 0)) || show_run_tail 40
   if grep -qF "$token" "$RUN_LOG"; then
@@ -296,23 +296,45 @@ test_tunnel() {
   check "tunnel mode: port 80 is no longer onebox's site" vps_sh '! test -e /etc/nginx/sites-enabled/onebox-public.conf'
   expect_eq "tunnel mode: /health through nginx on 127.0.0.1:8081" 200 \
     "$(vps curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:8081/health)"
-  expect_eq "installer.env keeps the choices for install.sh" "ONEBOX_DOMAIN=scripts.example.com ONEBOX_NO_TUNNEL=" \
+  expect_eq "installer.env keeps the choices for install.sh" \
+    "ONEBOX_DOMAIN=scripts.example.com ONEBOX_NO_TUNNEL= ONEBOX_RUN_DOMAIN=run.example.com" \
     "$(vps grep -v '^#' /etc/onebox/installer.env | paste -sd' ')"
   expect_eq "after the switch the script still runs, with its secret" "hi from /again (secret ok)" \
     "$(vps curl -s -m 60 http://127.0.0.1:8081/run/hello/again)"
+  test_run_origin_tunnel
 
   local before
   before="$(vps sha256sum /etc/onebox/tunnel-token /etc/onebox/master.key /etc/onebox/onebox.env)"
   log "the same tunnel run again (must change nothing)"
   rc=0
   run_playbook -e "onebox_bundle=$WORK/tun/onebox-$v-linux-amd64.tar.gz" \
-    -e "onebox_tunnel_token_file=$WORK/tunnel-token" -e onebox_domain=scripts.example.com || rc=$?
+    -e "onebox_tunnel_token_file=$WORK/tunnel-token" -e onebox_domain=scripts.example.com -e onebox_run_domain=run.example.com || rc=$?
   expect_eq "tunnel mode, second run: exit 0, PLAY RECAP changed=0 failed=0" "0 changed=0 failed=0" \
     "$rc changed=$(recap changed) failed=$(recap failed)"
   [[ "$(recap changed)" == 0 ]] || changed_tasks
   ((rc == 0)) || show_run_tail 40
   expect_eq "tunnel mode, second run: the token and the secrets are byte-identical" "$before" \
     "$(vps sha256sum /etc/onebox/tunnel-token /etc/onebox/master.key /etc/onebox/onebox.env)"
+}
+
+# onebox_run_domain: the run origin's own nginx server on the tunnel's port and
+# ONEBOX_RUN_ORIGIN in onebox.env; there only /run/ answers.
+test_run_origin_tunnel() {
+  expect_eq "onebox.env sets ONEBOX_RUN_ORIGIN (https at Cloudflare's edge)" "https://run.example.com" \
+    "$(vps sed -n 's/^ONEBOX_RUN_ORIGIN=//p' /etc/onebox/onebox.env)"
+  check "nginx has a server block for the run origin" vps_sh "nginx -T 2>/dev/null | grep -q 'server_name run.example.com;'"
+  if wait_until 120 run_origin_answers; then
+    pass "the script answers on the run origin (Host: run.example.com, through 127.0.0.1:8081)"
+  else
+    fail "the script answers on the run origin (Host: run.example.com, through 127.0.0.1:8081)" \
+      "$(vps curl -s -m 30 -H 'Host: run.example.com' http://127.0.0.1:8081/run/hello/again)"
+  fi
+  expect_eq "the run origin serves no dashboard: /ui is 404" 404 \
+    "$(vps curl -s -o /dev/null -w '%{http_code}' -H 'Host: run.example.com' http://127.0.0.1:8081/ui)"
+}
+
+run_origin_answers() {
+  [[ "$(vps curl -s -m 30 -H 'Host: run.example.com' http://127.0.0.1:8081/run/hello/again)" == "hi from /again (secret ok)" ]]
 }
 
 # A release whose nginx site fails `nginx -t`: the run stops before any reload, and nginx keeps

@@ -198,6 +198,45 @@ test_script_run() {
   expect_match "a large answer (/metrics) is gzipped by nginx" "Content-Encoding: gzip" "$headers"
 }
 
+# A second host name for script content (--run-domain): its own nginx server, ONEBOX_RUN_ORIGIN
+# in onebox.env; there only /run/ answers, and on the main host script answers are sandboxed.
+RUN_DOMAIN=run.onebox.test
+test_run_origin() {
+  local out rc=0 headers body
+  log "install.sh --no-tunnel --run-domain $RUN_DOMAIN"
+  out="$(install_in_vps --no-tunnel --run-domain "$RUN_DOMAIN" --bundle "/bundle/$BUNDLE_NAME" 2>&1)" || rc=$?
+  expect_eq "install.sh --run-domain exits 0" 0 "$rc"
+  ((rc == 0)) || printf '%s\n' "$out" | sed 's/^/    | /' | tail -n 30
+  expect_match "the summary names the run origin" "run origin: +http://$RUN_DOMAIN/run/" "$out"
+  expect_eq "onebox.env sets ONEBOX_RUN_ORIGIN" "http://$RUN_DOMAIN" "$(vps sed -n 's/^ONEBOX_RUN_ORIGIN=//p' /etc/onebox/onebox.env)"
+  check "nginx has a server block for $RUN_DOMAIN" vps_sh "nginx -T 2>/dev/null | grep -q 'server_name $RUN_DOMAIN;'"
+  if wait_until 120 run_origin_answers; then
+    pass "the script answers on the run origin: GET http://$RUN_DOMAIN/run/hello/x"
+  else
+    fail "the script answers on the run origin: GET http://$RUN_DOMAIN/run/hello/x" \
+      "$(curl -s -m 30 -H "Host: $RUN_DOMAIN" "$(url /run/hello/x)")"
+  fi
+  body="$(curl -s -m 10 -H "Host: $RUN_DOMAIN" "$(url /ui)")"
+  expect_match "the run origin serves no dashboard (/ui is 404 JSON)" '"error":"not_found"' "$body"
+  expect_eq "the run origin serves no API" 404 "$(http_code -H "Host: $RUN_DOMAIN" -H "Authorization: Bearer $ADMIN_TOKEN" "$(url /api/v1/scripts)")"
+  headers="$(curl -s -D - -o /dev/null -m 30 "$(url /run/hello/x)" | tr -d '\r')"
+  expect_match "on the main host a script answer is sandboxed (CSP sandbox)" \
+    "Content-Security-Policy: sandbox allow-scripts allow-forms allow-popups allow-downloads" "$headers"
+  headers="$(curl -s -D - -o /dev/null -m 10 "$(url /ui/login)" | tr -d '\r')"
+  expect_match "the dashboard cannot be framed (frame-ancestors 'none')" "Content-Security-Policy: .*frame-ancestors 'none'" "$headers"
+
+  log "install.sh again with the same run domain"
+  out="$(install_in_vps --no-tunnel --run-domain "$RUN_DOMAIN" --bundle "/bundle/$BUNDLE_NAME" 2>&1)" || rc=$?
+  expect_eq "second install.sh --run-domain exits 0" 0 "$rc"
+  expect_match "second install.sh --run-domain changes nothing" "nothing changed: everything was in place" "$out"
+  out="$(install_in_vps --no-tunnel --bundle "/bundle/$BUNDLE_NAME" 2>&1)" || rc=$?
+  expect_match "without --run-domain the saved run domain stays (nothing changed)" "nothing changed: everything was in place" "$out"
+}
+
+run_origin_answers() {
+  [[ "$(curl -s -m 30 -H "Host: $RUN_DOMAIN" "$(url /run/hello/x)")" == "hi from /x (secret ok)" ]]
+}
+
 test_backup() {
   local snap
   check "onebox-backup.service runs" vps systemctl start onebox-backup.service
@@ -331,6 +370,10 @@ test_tunnel() {
   check "tunnel mode: port 80 is no longer onebox's site" vps_sh '! test -e /etc/nginx/sites-enabled/onebox-public.conf'
   expect_eq "tunnel mode: /health through nginx on 127.0.0.1:8081" 200 \
     "$(vps curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:8081/health)"
+  expect_eq "tunnel mode: the run origin is served on 127.0.0.1:8081 for the tunnel (scripts only)" 404 \
+    "$(vps curl -s -o /dev/null -w '%{http_code}' -H "Host: $RUN_DOMAIN" http://127.0.0.1:8081/health)"
+  expect_eq "tunnel mode: ONEBOX_RUN_ORIGIN is https at Cloudflare's edge" "https://$RUN_DOMAIN" \
+    "$(vps sed -n 's/^ONEBOX_RUN_ORIGIN=//p' /etc/onebox/onebox.env)"
   local sec
   sec="$(vps systemd-analyze security onebox-tunnel.service 2>/dev/null | tail -n 1 || true)"
   expect_match "systemd-analyze security rates onebox-tunnel.service OK" "exposure level for onebox-tunnel.service: [0-2]\.[0-9] OK" "$sec"
@@ -346,6 +389,7 @@ test_uninstall() {
   expect_eq "--uninstall: no onebox container left" "" "$(vps docker ps -aq --filter label=com.docker.compose.project=onebox)"
   check "--uninstall: /opt/onebox is gone" vps_sh '! test -e /opt/onebox'
   check "--uninstall: nginx's onebox config is gone, nginx still runs" vps_sh '! test -e /etc/nginx/conf.d/onebox.conf && systemctl is-active --quiet nginx'
+  check "--uninstall: the run origin's nginx site is gone" vps_sh '! test -e /etc/nginx/sites-enabled/onebox-run.conf && ! test -e /etc/nginx/sites-available/onebox-run.conf'
   check "--uninstall: /var/lib/onebox and its database are kept" vps test -s /var/lib/onebox/onebox.db
   check "--uninstall: /etc/onebox (admin token) is kept" vps test -s /etc/onebox/onebox.env
 }
@@ -548,6 +592,7 @@ main() {
     test_idempotent
     test_nginx_features
     test_script_run
+    test_run_origin
     test_backup
     test_backup_export
     test_upgrade

@@ -21,6 +21,25 @@
     }
   }, true);
 
+  // The pages carry no inline handlers (the Content-Security-Policy allows none); these
+  // attributes stand in for them.
+  // <button data-copy="id">: copies the value of the element with that id.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-copy]");
+    if (!button) { return; }
+    var source = document.getElementById(button.getAttribute("data-copy"));
+    if (source && navigator.clipboard) {
+      navigator.clipboard.writeText(source.value);
+      button.textContent = "Copied";
+    }
+  });
+
+  // <form data-announce="event">: after a successful htmx request, triggers that event on the body.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var name = event.target.getAttribute && event.target.getAttribute("data-announce");
+    if (name && event.detail.successful && window.htmx) { window.htmx.trigger(document.body, name); }
+  });
+
   function localTimes(root) {
     root.querySelectorAll("time[datetime]").forEach(function (el) {
       var date = new Date(el.getAttribute("datetime"));

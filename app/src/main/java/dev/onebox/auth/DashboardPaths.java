@@ -5,6 +5,8 @@ public final class DashboardPaths {
 
     public static final String ROOT = "/ui";
     public static final String LOGIN = ROOT + "/login";
+    /** The dashboard's session cookie (HttpOnly, SameSite=Strict, Path=/ui); never sent on to a script. */
+    public static final String SESSION_COOKIE = "onebox_session";
 
     private DashboardPaths() {
     }

@@ -24,7 +24,7 @@ import java.util.concurrent.ExecutorService;
 @Singleton
 class SessionAuthenticationFetcher implements AuthenticationFetcher<HttpRequest<?>> {
 
-    static final String COOKIE = "onebox_session";
+    static final String COOKIE = DashboardPaths.SESSION_COOKIE;
     static final String SESSION_ID = "sessionId";
     static final String CSRF_TOKEN = "csrfToken";
 

@@ -72,7 +72,7 @@ class RunPages {
         if (stored.size() > PAGE) {
             model.put("older", stored.get(PAGE - 1).id());
         }
-        model.put("triggerUrl", PublicUrl.base(request) + "/run/" + name);
+        model.put("triggerUrl", PublicUrl.runBase(request) + "/run/" + name);
         return new ModelAndView<>("runs/list", model);
     }
 
@@ -85,7 +85,7 @@ class RunPages {
         Map<String, Object> model = new HashMap<>();
         model.put("run", run);
         model.put("live", active.isPresent() && !active.get().isFinished());
-        model.put("triggerUrl", PublicUrl.base(request) + "/run/" + run.script());
+        model.put("triggerUrl", PublicUrl.runBase(request) + "/run/" + run.script());
         return new ModelAndView<>("runs/show", model);
     }
 

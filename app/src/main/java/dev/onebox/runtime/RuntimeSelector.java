@@ -7,6 +7,8 @@ import dev.onebox.runtime.docker.DockerClients;
 import dev.onebox.runtime.docker.DockerRuntime;
 import dev.onebox.runtime.process.ProcessRuntime;
 import io.micronaut.context.annotation.Context;
+import io.micronaut.context.annotation.Property;
+import io.micronaut.core.annotation.Nullable;
 import jakarta.annotation.PostConstruct;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,9 +22,11 @@ import java.util.stream.Stream;
 
 /**
  * Chooses the runtime from {@code ONEBOX_RUNTIME}: {@code docker}; {@code process} (development,
- * no isolation, said loudly); {@code auto}, Docker when the engine answers at start, else the
- * process runtime. With Docker chosen, an engine that goes away later makes script calls answer
- * 503 until it is back.
+ * no isolation, said loudly); {@code auto}, Docker when the engine answers at start. Without an
+ * engine, {@code auto} falls back to the process runtime only when the app listens on loopback
+ * only (nobody else can send it scripts to run); otherwise it fails closed: Docker stays the
+ * runtime, and script calls answer 503 {@code runtime_unavailable} until the engine answers.
+ * With Docker chosen, an engine that goes away later does the same.
  */
 @Context
 public class RuntimeSelector {
@@ -31,11 +35,13 @@ public class RuntimeSelector {
 
     private final RuntimeConfig config;
     private final OneboxConfig onebox;
+    private final @Nullable String listenHost;
     private SandboxRuntime runtime;
 
-    RuntimeSelector(RuntimeConfig config, OneboxConfig onebox) {
+    RuntimeSelector(RuntimeConfig config, OneboxConfig onebox, @Property(name = "micronaut.server.host") @Nullable String listenHost) {
         this.config = config;
         this.onebox = onebox;
+        this.listenHost = listenHost;
     }
 
     @PostConstruct
@@ -43,10 +49,26 @@ public class RuntimeSelector {
         String mode = config.runtime().trim().toLowerCase();
         switch (mode) {
             case "docker" -> runtime = docker(apiVersionOrDefault());
-            case "process" -> runtime = process();
+            case "process" -> runtime = process("ONEBOX_RUNTIME=process");
             case "auto" -> {
                 String version = engineApiVersion();
-                runtime = version != null ? docker(version) : process();
+                if (version != null) {
+                    runtime = docker(version);
+                } else if (ListenAddress.isLoopbackOnly(listenHost)) {
+                    runtime = process("ONEBOX_RUNTIME=auto, no Docker engine answers at " + config.dockerHost()
+                            + " and the app listens on loopback only (" + listenHost + ")");
+                } else {
+                    LOG.warn("""
+
+                            *****************************************************************
+                             runtime: no Docker engine answers at {}, and the app listens
+                             on {} (not loopback only), so scripts do NOT fall back to
+                             running without isolation: they answer 503 runtime_unavailable
+                             until the engine answers.
+                            *****************************************************************""",
+                            config.dockerHost(), listenHost == null ? "every interface" : listenHost);
+                    runtime = docker("1.41");
+                }
             }
             default -> throw new IllegalStateException("ONEBOX_RUNTIME must be docker, process or auto, not '" + config.runtime() + "'");
         }
@@ -71,15 +93,17 @@ public class RuntimeSelector {
         return new DockerRuntime(client, config.dockerHost(), config.runtimeImage(), instanceId());
     }
 
-    private SandboxRuntime process() {
+    private SandboxRuntime process(String why) {
         LOG.warn("""
 
                 *****************************************************************
                  runtime: PROCESS. Scripts run as plain node processes on this
-                 machine WITHOUT ANY ISOLATION. For development only; set
-                 ONEBOX_RUNTIME=docker and make Docker reachable for real use.
-                *****************************************************************""");
-        return new ProcessRuntime(onebox.dataDir());
+                 machine WITHOUT ANY ISOLATION, as this app's user. For
+                 development only; set ONEBOX_RUNTIME=docker and make Docker
+                 reachable for real use.
+                 Chosen because: {}
+                *****************************************************************""", why);
+        return new ProcessRuntime(onebox.dataDir(), why);
     }
 
     private String apiVersionOrDefault() {

@@ -117,7 +117,7 @@ class ScriptPages {
         model.put("timezones", java.time.ZoneId.getAvailableZoneIds().stream().sorted().toList());
         if (script != null) {
             model.put("script", script);
-            model.put("triggerUrl", PublicUrl.base(request) + "/run/" + script.name());
+            model.put("triggerUrl", PublicUrl.runBase(request) + "/run/" + script.name());
         }
         if (error != null) {
             model.put("error", error);

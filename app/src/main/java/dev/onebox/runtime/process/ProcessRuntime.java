@@ -15,18 +15,44 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Development only: runs each script as a plain {@code node} process on this machine, with no
- * isolation at all. It exists so the app can be tried where Docker is missing.
+ * Development only: runs each script as a plain {@code node} process on this machine, as the
+ * app's user, with no isolation at all. It exists so the app can be tried where Docker is
+ * missing. What it can keep from a script it does: the environment is built from scratch like
+ * a Docker sandbox's (no variable of the app's, so no admin token or password), with its own
+ * private temporary directory as home.
  */
 public final class ProcessRuntime implements SandboxRuntime {
 
-    private final Path root;
+    private static final Logger LOG = LoggerFactory.getLogger(ProcessRuntime.class);
+    /** The same search path a Debian-based node image has. */
+    static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    private static final String LAUNCHER = """
+            // Starts the onebox shim for one sandbox of the process runtime. The channel and the
+            // script come as arguments; the shim reads them from its environment while it loads,
+            // and they are gone before the script is imported (that waits for the channel to connect).
+            const [channel, script] = process.argv.slice(2);
+            process.env.ONEBOX_CHANNEL = channel;
+            process.env.ONEBOX_SCRIPT = script;
+            await import('./shim.mjs');
+            delete process.env.ONEBOX_CHANNEL;
+            delete process.env.ONEBOX_SCRIPT;
+            """;
 
-    public ProcessRuntime(Path dataDir) {
+    private final Path root;
+    private final String why;
+
+    public ProcessRuntime(Path dataDir, String why) {
         this.root = dataDir.toAbsolutePath().resolve("process-runtime");
+        this.why = why;
     }
 
     @Override
@@ -48,6 +74,7 @@ public final class ProcessRuntime implements SandboxRuntime {
             Path dir = root.resolve(code.script()).resolve("v" + code.version());
             Files.createDirectories(dir);
             Files.write(root.resolve("shim.mjs"), ShimResource.bytes());
+            Files.writeString(root.resolve("launch.mjs"), LAUNCHER, StandardCharsets.UTF_8);
             Files.writeString(dir.resolve("script.mjs"), code.source(), StandardCharsets.UTF_8);
             return dir.toString();
         } catch (IOException e) {
@@ -57,14 +84,21 @@ public final class ProcessRuntime implements SandboxRuntime {
 
     @Override
     public SandboxProcess start(ScriptCode code, String imageRef, Path channelDirectory) {
-        ProcessBuilder builder = new ProcessBuilder("node", root.resolve("shim.mjs").toString())
+        Path home = privateTemp();
+        ProcessBuilder builder = new ProcessBuilder(node(), root.resolve("launch.mjs").toString(),
+                channelDirectory.resolve("channel.sock").toString(), Path.of(imageRef, "script.mjs").toString())
+                .directory(home.toFile())
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.DISCARD);
-        builder.environment().put("ONEBOX_CHANNEL", channelDirectory.resolve("channel.sock").toString());
-        builder.environment().put("ONEBOX_SCRIPT", Path.of(imageRef, "script.mjs").toString());
+        Map<String, String> env = builder.environment();
+        env.clear();
+        env.putAll(sandboxEnvironment(home));
         try {
             Process process = builder.start();
-            CompletableFuture<SandboxExit> exited = process.onExit().thenApply(p -> new SandboxExit(p.exitValue(), false));
+            CompletableFuture<SandboxExit> exited = process.onExit().thenApply(p -> {
+                removeTree(home);
+                return new SandboxExit(p.exitValue(), false);
+            });
             return new SandboxProcess() {
                 @Override
                 public String id() {
@@ -82,7 +116,49 @@ public final class ProcessRuntime implements SandboxRuntime {
                 }
             };
         } catch (IOException e) {
+            removeTree(home);
             throw new UncheckedIOException("cannot start node (is it installed?)", e);
+        }
+    }
+
+    /** All a script's process gets: what a Docker sandbox's image sets, and a home of its own. */
+    static Map<String, String> sandboxEnvironment(Path home) {
+        return Map.of("PATH", PATH, "HOME", home.toString(), "TMPDIR", home.toString(), "NODE_ENV", "production", "LANG", "C.UTF-8");
+    }
+
+    /** node from the app's own search path, found once, so the scripts' PATH can be the fixed one. */
+    private String node() {
+        String path = System.getenv("PATH");
+        if (path != null) {
+            for (String dir : path.split(java.io.File.pathSeparator)) {
+                Path candidate = Path.of(dir.isEmpty() ? "." : dir, "node");
+                if (Files.isExecutable(candidate)) {
+                    return candidate.toAbsolutePath().toString();
+                }
+            }
+        }
+        return "node";
+    }
+
+    private static Path privateTemp() {
+        try {
+            return Files.createTempDirectory("onebox-sandbox-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a temporary directory for a sandbox", e);
+        }
+    }
+
+    private static void removeTree(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    LOG.debug("could not remove {}: {}", p, e.toString());
+                }
+            });
+        } catch (IOException e) {
+            LOG.debug("could not remove {}: {}", dir, e.toString());
         }
     }
 
@@ -98,6 +174,6 @@ public final class ProcessRuntime implements SandboxRuntime {
 
     @Override
     public ComponentHealth health() {
-        return ComponentHealth.degraded("process runtime: scripts run WITHOUT isolation (development only)");
+        return ComponentHealth.degraded("process runtime: scripts run WITHOUT isolation (development only); chosen because " + why);
     }
 }

@@ -1,0 +1,108 @@
+package dev.onebox.origin;
+
+import dev.onebox.auth.DashboardPaths;
+import dev.onebox.web.ApiError;
+import dev.onebox.web.PublicUrl;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.core.order.Ordered;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.MutableHttpHeaders;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.annotation.RequestFilter;
+import io.micronaut.http.annotation.ResponseFilter;
+import io.micronaut.http.annotation.ServerFilter;
+import io.micronaut.http.filter.ServerFilterPhase;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Keeps script content from acting as the dashboard (DESIGN.md, sandbox invariants):
+ * <ul>
+ * <li>on the run origin ({@code ONEBOX_RUN_ORIGIN}) only {@code /run/*} is served, before any
+ * security rule looks at the request, so no dashboard page or API answers there;</li>
+ * <li>a script never receives the dashboard's session cookie (its own cookies and
+ * {@code Authorization} pass unchanged: scripts have their own users);</li>
+ * <li>on an origin that also serves the dashboard, script answers are sandboxed
+ * ({@link ScriptAnswers}); everything else gets the dashboard's own headers.</li>
+ * </ul>
+ * It works on the request and response around the HTTP trigger, which knows nothing of it.
+ */
+@ServerFilter("/**")
+class OriginFilter implements Ordered {
+
+    private final RunOrigin runOrigin;
+
+    OriginFilter(RunOrigin runOrigin) {
+        this.runOrigin = runOrigin;
+    }
+
+    @RequestFilter
+    @Nullable
+    HttpResponse<?> before(HttpRequest<?> request) {
+        boolean script = isScriptPath(request.getPath());
+        runOrigin.base().ifPresent(base -> request.setAttribute(PublicUrl.RUN_BASE, base));
+        if (runOrigin.isRunOrigin(request) && !(isPlainScriptPath(request.getPath()) && isPlainScriptPath(request.getUri().getRawPath()))) {
+            return HttpResponse.status(HttpStatus.NOT_FOUND).contentType(MediaType.APPLICATION_JSON_TYPE)
+                    .body(new ApiError("not_found", "This origin serves scripts only, under /run/."));
+        }
+        if (script && request.getHeaders() instanceof MutableHttpHeaders headers) {
+            withoutSessionCookie(headers);
+        }
+        return null;
+    }
+
+    @ResponseFilter
+    void after(HttpRequest<?> request, MutableHttpResponse<?> response) {
+        if (!isScriptPath(request.getPath())) {
+            DashboardHeaders.apply(response.getHeaders());
+        } else if (runOrigin.servesDashboard(request)) {
+            ScriptAnswers.confine(response.getHeaders(), DashboardPaths.SESSION_COOKIE);
+        }
+    }
+
+    private static void withoutSessionCookie(MutableHttpHeaders headers) {
+        List<String> values = List.copyOf(headers.getAll("Cookie"));
+        if (values.isEmpty()) {
+            return;
+        }
+        headers.remove("Cookie");
+        for (String value : values) {
+            String kept = ScriptAnswers.withoutCookie(value, DashboardPaths.SESSION_COOKIE);
+            if (kept != null) {
+                headers.add("Cookie", kept);
+            }
+        }
+    }
+
+    /** {@code /run} and below: answers there are a script's, whatever else the path holds. */
+    static boolean isScriptPath(String path) {
+        return path.equals("/run") || path.startsWith("/run/");
+    }
+
+    /**
+     * What the run origin serves: a script path without dot segments (a path that climbs out of
+     * {@code /run} is not a script's, whatever a router makes of it).
+     */
+    static boolean isPlainScriptPath(String path) {
+        if (!isScriptPath(path)) {
+            return false;
+        }
+        for (String segment : path.split("/")) {
+            String lower = segment.toLowerCase(Locale.ROOT);
+            if (lower.equals("..") || lower.equals(".") || lower.contains("\\") || lower.contains("%2e") || lower.contains("%2f")
+                    || lower.contains("%5c")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public int getOrder() {
+        return ServerFilterPhase.FIRST.after();
+    }
+}
