@@ -5,6 +5,7 @@ import dev.onebox.OneboxConfig;
 import dev.onebox.PrivateFiles;
 import dev.onebox.runtime.docker.DockerClients;
 import dev.onebox.runtime.docker.DockerRuntime;
+import dev.onebox.runtime.docker.SandboxPlacement;
 import dev.onebox.runtime.process.ProcessRuntime;
 import io.micronaut.context.annotation.Context;
 import jakarta.annotation.PostConstruct;
@@ -31,11 +32,13 @@ public class RuntimeSelector {
 
     private final RuntimeConfig config;
     private final OneboxConfig onebox;
+    private final EgressConfig egress;
     private SandboxRuntime runtime;
 
-    RuntimeSelector(RuntimeConfig config, OneboxConfig onebox) {
+    RuntimeSelector(RuntimeConfig config, OneboxConfig onebox, EgressConfig egress) {
         this.config = config;
         this.onebox = onebox;
+        this.egress = egress;
     }
 
     @PostConstruct
@@ -67,8 +70,10 @@ public class RuntimeSelector {
 
     private SandboxRuntime docker(String apiVersion) {
         DockerClient client = DockerClients.forEngine(config.dockerHost(), apiVersion);
-        LOG.info("runtime: docker at {} (API {}), base image {}", config.dockerHost(), apiVersion, config.runtimeImage());
-        return new DockerRuntime(client, config.dockerHost(), config.runtimeImage(), instanceId());
+        SandboxPlacement placement = new SandboxPlacement(config.sandboxRuntime().trim().toLowerCase(), egress.network());
+        LOG.info("runtime: docker at {} (API {}), base image {}, sandboxes under {}", config.dockerHost(), apiVersion,
+                config.runtimeImage(), placement.sandboxRuntime());
+        return new DockerRuntime(client, config.dockerHost(), config.runtimeImage(), instanceId(), placement, egress);
     }
 
     private SandboxRuntime process() {
