@@ -153,8 +153,9 @@ class EgressAttackTest implements TestPropertyProvider {
                 targets.add(new String[] {uplink, Integer.toString(hostListener.getLocalPort())});
             }
             for (String[] target : targets) {
-                Map<String, Object> tried = Json.object(http.get("/run/attacker/connect?host=" + target[0] + "&port=" + target[1]).body());
-                assertThat(tried.get("outcome")).as("%s:%s from the sandbox", target[0], target[1]).isEqualTo("EHOSTUNREACH");
+                String body = http.get("/run/attacker/connect?host=" + target[0] + "&port=" + target[1]).body();
+                Map<String, Object> tried = Json.object(body);
+                assertThat(tried.get("outcome")).as("%s:%s from the sandbox: %s", target[0], target[1], body).isEqualTo("EHOSTUNREACH");
                 assertThat(((Number) tried.get("ms")).intValue()).as("rejected at once, not dropped").isLessThan(1000);
             }
         }

@@ -195,7 +195,7 @@ public final class DockerRuntime implements SandboxRuntime {
                 .withMemory(code.settings().limits().memoryMb() * 1024L * 1024L)
                 .withMemorySwap(code.settings().limits().memoryMb() * 1024L * 1024L)
                 .withNanoCPUs(NANO_CPUS)
-                .withPidsLimit(PIDS_LIMIT)
+                .withPidsLimit(placement.pidsLimit())
                 .withReadonlyRootfs(true)
                 .withCapDrop(Capability.ALL)
                 .withSecurityOpts(List.of("no-new-privileges"))

@@ -111,7 +111,7 @@ final class EgressCheck {
                 .withMemory(64L * 1024 * 1024)
                 .withMemorySwap(64L * 1024 * 1024)
                 .withNanoCPUs(DockerRuntime.NANO_CPUS)
-                .withPidsLimit(DockerRuntime.PIDS_LIMIT)
+                .withPidsLimit(placement.pidsLimit())
                 .withReadonlyRootfs(true)
                 .withCapDrop(Capability.ALL)
                 .withSecurityOpts(List.of("no-new-privileges"))
