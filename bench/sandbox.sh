@@ -95,6 +95,8 @@ warm() {
     mapfile -t shims < <(pgrep containerd-shim || true)
     s0=$(bench_tree_cpu_ticks "$APP_PID" "${shims[@]}")
     bench_wrk "$BENCH_WORK/warm-$runtime" "$APP_PID" "${BENCH_DURATION:-10s}" "$url"
+    # again: containers the pool started during the run count from their start
+    mapfile -t shims < <(pgrep containerd-shim || true)
     s1=$(bench_tree_cpu_ticks "$APP_PID" "${shims[@]}")
     read -r rps _ _ _ _ reqs _ <"$BENCH_WORK/warm-$runtime.res"
     awk -v r="$rps" -v n="$reqs" -v t="$((s1 - s0))" -v hz="$(getconf CLK_TCK)" \
