@@ -21,6 +21,12 @@
 #      the official docker-entrypoint.sh; tarballs verified against the registry's sha512
 #      and cached in cache/.
 #   Images carry the label dev.onebox.ci=1. Remove one with `docker rmi` to rebuild it.
+#   4. gVisor: installs Debian's runsc and registers it with the engine as two runtimes,
+#      `runsc` (runtimeArgs --network=none, for sandboxes without network) and `runsc-net`
+#      (--network=host, for egress sandboxes: see SandboxPlacement.java for why), in the daemon config the engine reads (its --config-file, else
+#      /etc/docker/daemon.json; our own dockerd starts with $ONEBOX_CI_DOCKER_DIR/daemon.json),
+#      then reloads the engine (SIGHUP: running containers are not touched). Skipped when the
+#      engine lists both already; ONEBOX_CI_RUNSC=0 skips it altogether.
 #
 # Knobs (environment):
 #   ONEBOX_CI_DOCKER_DIR     engine + cache dir            (/var/lib/onebox-ci/docker)
@@ -171,6 +177,9 @@ _onebox_ci_start_dockerd() (
   else
     _onebox_ci_log "starting dockerd (data root $dir/data, log $log)"
     args=(--data-root "$dir/data" --exec-root "$dir/exec" --host "$host" --pidfile "$pidfile")
+    if [[ -s "$dir/daemon.json" ]]; then
+      args+=(--config-file "$dir/daemon.json")
+    fi
     if [[ "$(id -u)" -ne 0 ]]; then
       args+=(--group "$(id -gn)")
     fi
@@ -471,6 +480,88 @@ EOF
   _onebox_ci_log "built $tag"
 )
 
+# The daemon config file the dockerd serving $2 reads on reload (its --config-file or the
+# default), found through its pidfile (ours under $1, else the system's).
+_onebox_ci_daemon_config() {
+  local dir="$1" host="$2" pidfile pid arg next=0
+  pidfile=/var/run/docker.pid
+  if [[ "$host" == "unix://$dir/docker.sock" ]]; then
+    pidfile="$dir/docker.pid"
+  fi
+  pid="$(cat "$pidfile" 2>/dev/null)" || return 1
+  [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == dockerd ]] || return 1
+  printf '%s\n' "$pid"
+  while IFS= read -r -d '' arg; do
+    if ((next)); then
+      printf '%s\n' "$arg"
+      return 0
+    fi
+    case "$arg" in
+      --config-file) next=1 ;;
+      --config-file=*) printf '%s\n' "${arg#--config-file=}"; return 0 ;;
+    esac
+  done <"/proc/$pid/cmdline"
+  printf '%s\n' /etc/docker/daemon.json
+}
+
+_onebox_ci_has_runsc() {
+  local runtimes
+  runtimes="$(docker -H "$1" info --format '{{json .Runtimes}}' 2>/dev/null)" || return 1
+  [[ "$runtimes" == *'"runsc":{"path":"/usr/bin/runsc","runtimeArgs":["--network=none","--host-uds=open"]}'* &&
+    "$runtimes" == *'"runsc-net":{"path":"/usr/bin/runsc","runtimeArgs":["--network=host","--host-uds=open"]}'* ]]
+}
+
+# gVisor as two runtimes of the engine at $2 (see the header); idempotent.
+_onebox_ci_register_runsc() (
+  set -uo pipefail
+  dir="$1"
+  host="$2"
+  if _onebox_ci_has_runsc "$host"; then
+    _onebox_ci_log "runsc and runsc-net registered"
+    exit 0
+  fi
+  if [[ ! -x /usr/bin/runsc ]]; then
+    _onebox_ci_apt_install runsc || exit 1
+  fi
+  found="$(_onebox_ci_daemon_config "$dir" "$host")" || {
+    _onebox_ci_log "cannot find the dockerd serving $host to register runsc with; set ONEBOX_CI_RUNSC=0 to skip"
+    exit 1
+  }
+  pid="$(sed -n 1p <<<"$found")"
+  config="$(sed -n 2p <<<"$found")"
+  _onebox_ci_log "registering runsc and runsc-net in $config; reloading dockerd (pid $pid)"
+  # $dir/daemon.json too: a dockerd we start later reads that one
+  for file in "$config" "$dir/daemon.json"; do
+    _onebox_ci_as_root mkdir -p "$(dirname "$file")" || exit 1
+    _onebox_ci_as_root python3 - "$file" <<'PY' || exit 1
+import json, os, sys
+path = sys.argv[1]
+config = {}
+if os.path.exists(path) and os.path.getsize(path) > 0:
+    with open(path) as f:
+        config = json.load(f)
+runtimes = config.setdefault("runtimes", {})
+runtimes["runsc"] = {"path": "/usr/bin/runsc", "runtimeArgs": ["--network=none", "--host-uds=open"]}
+runtimes["runsc-net"] = {"path": "/usr/bin/runsc", "runtimeArgs": ["--network=host", "--host-uds=open"]}
+with open(path + ".tmp", "w") as f:
+    json.dump(config, f, indent=2)
+    f.write("\n")
+os.replace(path + ".tmp", path)
+PY
+  done
+  _onebox_ci_as_root kill -HUP "$pid" || exit 1
+  deadline=$((SECONDS + 20))
+  while ((SECONDS < deadline)); do
+    if _onebox_ci_has_runsc "$host"; then
+      _onebox_ci_log "runsc and runsc-net registered"
+      exit 0
+    fi
+    sleep 0.5
+  done
+  _onebox_ci_log "the engine did not list runsc after the reload; see its log"
+  exit 1
+)
+
 # The whole of onebox_docker_up; prints the engine's DOCKER_HOST on stdout.
 _onebox_ci_up() (
   set -uo pipefail
@@ -527,6 +618,9 @@ _onebox_ci_up() (
     _onebox_ci_log "$node_tag present"
   else
     _onebox_ci_build_node "$dir" "$node_tag" || exit 1
+  fi
+  if [[ "${ONEBOX_CI_RUNSC:-1}" != 0 ]]; then
+    _onebox_ci_register_runsc "$dir" "$host" || exit 1
   fi
   _onebox_ci_log "ready in $((SECONDS - started))s: DOCKER_HOST=$host"
   printf '%s\n' "$host"

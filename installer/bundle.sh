@@ -155,6 +155,7 @@ main() {
   cp "$root/installer/bin/onebox-compose" "$root/installer/bin/onebox-backup" \
     "$root/installer/bin/onebox" "$root/installer/bin/onebox-restore" "$top/bin/"
   cp -r "$root/compose" "$root/nginx" "$root/systemd" "$top/"
+  install -m 0755 "$root/installer/egress-rules.sh" "$top/bin/onebox-egress-rules"
   find "$top" -name .gitkeep -delete
   if [[ -n "${ONEBOX_BUNDLE_CLOUDFLARED:-}" ]]; then
     [[ -x "$ONEBOX_BUNDLE_CLOUDFLARED" ]] || die "ONEBOX_BUNDLE_CLOUDFLARED=$ONEBOX_BUNDLE_CLOUDFLARED is not an executable"

@@ -24,6 +24,8 @@
 #                                                        old one, switch, health-gate, roll back if unhealthy
 #   --uninstall [--purge]      ONEBOX_UNINSTALL=1        remove units, configs and releases; keep
 #                              ONEBOX_PURGE=1            /var/lib/onebox and /etc/onebox unless --purge
+#   --sandbox-runtime runc|runsc ONEBOX_SANDBOX_RUNTIME  runsc: script containers under gVisor (installs
+#                                                        Debian's runsc, registers it with Docker)
 #   --dry-run                  ONEBOX_DRY_RUN=1          check and say what would be done; change nothing
 #   -h, --help
 # More knobs: ONEBOX_RELEASES_URL (where bundles are downloaded from), ONEBOX_HEALTH_TIMEOUT
@@ -37,7 +39,7 @@ set -euo pipefail
 ONEBOX_OPT=/opt/onebox
 ONEBOX_ETC=/etc/onebox
 ONEBOX_DATA=/var/lib/onebox
-ONEBOX_UNITS=(onebox.service onebox-tunnel.service onebox-backup.service onebox-backup.timer)
+ONEBOX_UNITS=(onebox.service onebox-tunnel.service onebox-backup.service onebox-backup.timer onebox-egress.service)
 NGINX_DIR=/etc/nginx
 
 # ---------------------------------------------------------------------------------------------
@@ -91,6 +93,7 @@ parse_args() {
   [[ "${ONEBOX_UNINSTALL:-}" == 1 ]] && MODE=uninstall
   PURGE="${ONEBOX_PURGE:-0}"
   DRY_RUN="${ONEBOX_DRY_RUN:-0}"
+  SANDBOX_RUNTIME="${ONEBOX_SANDBOX_RUNTIME:-}"
   while (($#)); do
     case "$1" in
       --domain) DOMAIN="${2:?--domain needs a value}"; shift 2 ;;
@@ -107,6 +110,8 @@ parse_args() {
       --upgrade) MODE=upgrade; shift ;;
       --uninstall) MODE=uninstall; shift ;;
       --purge) PURGE=1; shift ;;
+      --sandbox-runtime) SANDBOX_RUNTIME="${2:?--sandbox-runtime needs a value}"; shift 2 ;;
+      --sandbox-runtime=*) SANDBOX_RUNTIME="${1#*=}"; shift ;;
       --dry-run) DRY_RUN=1; shift ;;
       -h | --help) usage; exit 0 ;;
       *) die "unknown option: $1 (see --help)" ;;
@@ -126,6 +131,9 @@ parse_args() {
     die "--version: '$VERSION' is not a version"
   fi
   VERSION="${VERSION#v}"
+  if [[ -n "$SANDBOX_RUNTIME" && "$SANDBOX_RUNTIME" != runc && "$SANDBOX_RUNTIME" != runsc ]]; then
+    die "--sandbox-runtime: '$SANDBOX_RUNTIME' is not runc or runsc"
+  fi
 }
 
 # Earlier choices (installer.env) are the defaults of a re-run or an upgrade.
@@ -400,6 +408,97 @@ wait_for() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# egress rules and the sandbox runtime (README: "Egress" and "gVisor")
+
+# The firewall rules of egress sandboxes (bin/onebox-egress-rules, from installer/egress-rules.sh)
+# and the unit that puts them back at boot, before Docker; then the rules now.
+install_egress() {
+  local release="$1" out
+  say "egress firewall rules"
+  if install_file "$release/systemd/onebox-egress.service" /etc/systemd/system/onebox-egress.service 0644; then
+    is_dry || systemctl daemon-reload
+  fi
+  enable_unit onebox-egress.service
+  would "put the egress rules in place (onebox-egress-rules install)" && return 0
+  out="$(ONEBOX_EGRESS_ENV_FILE="$ONEBOX_ETC/onebox.env" "$release/bin/onebox-egress-rules" install)" ||
+    die "the egress rules could not be installed (iptables); scripts with egress would be refused"
+  [[ "$out" == unchanged ]] || changed "egress rules $out"
+  # The unit's own state: active once its ExecStart ran (it finds the rules in place).
+  systemctl is-active --quiet onebox-egress.service || systemctl start onebox-egress.service ||
+    warn "onebox-egress.service did not start (journalctl -u onebox-egress)"
+}
+
+# Removes the rules, their unit and the networks the app made for egress sandboxes.
+remove_egress() {
+  local rules="$ONEBOX_OPT/current/bin/onebox-egress-rules" out net
+  if [[ -e /etc/systemd/system/onebox-egress.service ]]; then
+    would "disable onebox-egress.service" || systemctl disable --quiet onebox-egress.service >/dev/null 2>&1 || true
+  fi
+  if [[ -x "$rules" ]]; then
+    if ! would "remove the egress rules"; then
+      out="$(ONEBOX_EGRESS_ENV_FILE="$ONEBOX_ETC/onebox.env" "$rules" remove)" || warn "the egress rules could not be removed"
+      [[ "${out:-absent}" == absent ]] || changed "egress rules $out"
+    fi
+  fi
+  if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
+    for net in $(docker network ls -q --filter label=dev.onebox.network); do
+      would "remove the Docker network $net" || { docker network rm "$net" >/dev/null 2>&1 || true; }
+    done
+  fi
+}
+
+# ONEBOX_SANDBOX_RUNTIME in onebox.env ($1, a copy being edited): --sandbox-runtime sets it,
+# otherwise an existing value stays and a new file gets runc.
+env_sandbox_runtime() {
+  local f="$1"
+  if [[ -n "$SANDBOX_RUNTIME" ]] && grep -q '^ONEBOX_SANDBOX_RUNTIME=' "$f"; then
+    sed -i "s/^ONEBOX_SANDBOX_RUNTIME=.*/ONEBOX_SANDBOX_RUNTIME=$SANDBOX_RUNTIME/" "$f"
+  fi
+  env_add "$f" ONEBOX_SANDBOX_RUNTIME "${SANDBOX_RUNTIME:-runc}"
+}
+
+# With ONEBOX_SANDBOX_RUNTIME=runsc: Debian's runsc, registered with Docker as "runsc"
+# (--network=none: sandboxes without network) and "runsc-net" (--network=host: egress
+# sandboxes, in their own network namespace; see SandboxPlacement.java), both with
+# --host-uds=open for the app's channel socket; then Docker reloads (containers keep running).
+readonly RUNSC_RUNTIMES='{"runsc":{"path":"/usr/bin/runsc","runtimeArgs":["--network=none","--host-uds=open"]},"runsc-net":{"path":"/usr/bin/runsc","runtimeArgs":["--network=host","--host-uds=open"]}}'
+ensure_sandbox_runtime() {
+  local want daemon=/etc/docker/daemon.json
+  want="$(env_get ONEBOX_SANDBOX_RUNTIME)"
+  [[ -n "$want" ]] || want="${SANDBOX_RUNTIME:-runc}"
+  [[ "$want" == runsc ]] || return 0
+  say "gVisor (runsc) for script containers"
+  apt_install runsc
+  is_dry && { would "register runsc and runsc-net in $daemon"; return 0; }
+  if docker info --format '{{json .Runtimes}}' 2>/dev/null | grep -qF '"runsc-net":{"path":"/usr/bin/runsc","runtimeArgs":["--network=host","--host-uds=open"]}'; then
+    info "runsc and runsc-net are registered with Docker"
+    return 0
+  fi
+  if [[ -s "$daemon" ]]; then
+    command -v python3 >/dev/null 2>&1 ||
+      die "python3 is missing to merge the runsc runtimes into $daemon: add $RUNSC_RUNTIMES under \"runtimes\" yourself"
+    python3 - "$daemon" "$RUNSC_RUNTIMES" <<'PY' || die "$daemon could not be merged (is it valid JSON?)"
+import json, sys
+path, runtimes = sys.argv[1], json.loads(sys.argv[2])
+with open(path) as f:
+    config = json.load(f)
+config.setdefault("runtimes", {}).update(runtimes)
+with open(path + ".onebox-new", "w") as f:
+    json.dump(config, f, indent=2)
+    f.write("\n")
+PY
+    mv -f "$daemon.onebox-new" "$daemon"
+  else
+    mkdir -p /etc/docker
+    printf '{\n  "runtimes": %s\n}\n' "$RUNSC_RUNTIMES" >"$daemon"
+  fi
+  changed "registered runsc and runsc-net in $daemon"
+  systemctl reload docker.service || kill -HUP "$(cat /var/run/docker.pid)" || die "Docker did not reload $daemon"
+  wait_for "Docker to list runsc-net" 30 bash -c "docker info --format '{{json .Runtimes}}' | grep -q runsc-net" ||
+    die "Docker does not list the runsc runtimes after the reload (journalctl -u docker)"
+}
+
+# ---------------------------------------------------------------------------------------------
 # files
 
 # install_file SRC DEST MODE [OWNER]: copies when the content, mode or owner differs; returns 0
@@ -482,6 +581,7 @@ EOF
   env_add "$tmp" ONEBOX_ADMIN_TOKEN "$(random_hex 32)"
   env_add "$tmp" ONEBOX_LOG_LEVEL INFO
   env_add "$tmp" ONEBOX_RUNTIME_IMAGE node:22-bookworm-slim
+  env_sandbox_runtime "$tmp"
   if install_file "$tmp" "$f" 0600; then :; fi
   rm -f "$tmp"
 }
@@ -1061,6 +1161,8 @@ do_install() {
     ensure_runtime_image
   fi
   install_units "$files"
+  install_egress "$files"
+  ensure_sandbox_runtime
   install_nginx "$files"
   start_stack
   if ! wait_healthy; then
@@ -1128,6 +1230,8 @@ do_upgrade() {
   switch_current "$new"
   RELEASE_CHANGED=1
   install_units "$files"
+  install_egress "$files"
+  ensure_sandbox_runtime
   install_nginx "$files"
   start_stack
   if wait_healthy && app_runs_image_of "$files"; then
@@ -1165,6 +1269,7 @@ do_uninstall() {
   if [[ -x "$ONEBOX_OPT/current/bin/onebox-compose" ]] && command -v docker >/dev/null 2>&1; then
     would "remove the compose stack" || "$ONEBOX_OPT/current/bin/onebox-compose" down --timeout 30 >/dev/null 2>&1 || true
   fi
+  remove_egress
   for unit in "${ONEBOX_UNITS[@]}"; do
     if [[ -e "/etc/systemd/system/$unit" ]]; then
       would "remove /etc/systemd/system/$unit" || { rm -f "/etc/systemd/system/$unit"; changed "removed $unit"; }

@@ -104,6 +104,44 @@ test_running() {
   expect_eq "systemd-analyze verify of the installed units says nothing" "" "$units"
 }
 
+# Egress rules (README "Egress"): installed with their boot unit, checked by the app itself.
+# shellcheck disable=SC2016 # expanded inside the VPS
+test_egress() {
+  expect_eq "onebox-egress.service is enabled and active" "enabled active" \
+    "$(vps_sh 'systemctl is-enabled onebox-egress.service; systemctl is-active onebox-egress.service' | tr '\n' ' ' | sed 's/ $//')"
+  check "onebox-egress-rules status: every rule in place" vps /opt/onebox/current/bin/onebox-egress-rules status
+  check "DOCKER-USER sends the egress bridge to ONEBOX-EGRESS" \
+    vps_sh 'iptables -S DOCKER-USER | grep -qx -- "-A DOCKER-USER -i onebox-egress -j ONEBOX-EGRESS"'
+  check "ONEBOX-EGRESS rejects link-local (metadata) and private ranges" \
+    vps_sh 'r="$(iptables -S ONEBOX-EGRESS)"; for c in 169.254.0.0/16 10.0.0.0/8 172.16.0.0/12 192.168.0.0/16 100.64.0.0/10; do
+      grep -q -- "-d $c -j REJECT --reject-with icmp-admin-prohibited" <<<"$r" || exit 1; done'
+  check "the app's own check finds the rules (/health: egress ok)" wait_until 90 egress_health_ok
+  check "systemd-analyze verify onebox-egress.service says nothing" \
+    vps_sh '[ -z "$(cd /etc/systemd/system && systemd-analyze verify onebox-egress.service 2>&1)" ]'
+}
+
+egress_health_ok() {
+  curl -s -m 10 "$(url /health)" | grep -q '"egress":{"status":"UP","detail":"ok: '
+}
+
+egress_rules() {
+  vps_sh 'iptables-save -t filter | grep -i onebox-egress; ip6tables-save -t filter 2>/dev/null | grep -i onebox-egress' || true
+}
+
+# After the second install.sh (test_idempotent): the same rules, none twice.
+test_egress_idempotent() {
+  expect_eq "a second install.sh leaves the egress rules as they were" "$EGRESS_RULES" "$(egress_rules)"
+  expect_eq "the egress rules script run again changes nothing" unchanged \
+    "$(vps /opt/onebox/current/bin/onebox-egress-rules install 2>/dev/null)"
+  expect_eq "DOCKER-USER jumps to ONEBOX-EGRESS once" 1 "$(vps_sh 'iptables -S DOCKER-USER | grep -c -- "-j ONEBOX-EGRESS$"')"
+}
+
+# shellcheck disable=SC2016 # expanded inside the VPS
+test_egress_removed() {
+  expect_eq "--uninstall removes the egress rules" "" "$(egress_rules)"
+  check "--uninstall removes the egress networks" vps_sh '[ -z "$(docker network ls -q --filter label=dev.onebox.network)" ]'
+}
+
 containers_healthy() {
   local id states
   states="$(for id in $(vps /opt/onebox/current/bin/onebox-compose ps -q); do
@@ -589,7 +627,10 @@ main() {
 
   if test_install; then
     test_running
+    test_egress
+    EGRESS_RULES="$(egress_rules)"
     test_idempotent
+    test_egress_idempotent
     test_nginx_features
     test_script_run
     test_run_origin
@@ -599,6 +640,7 @@ main() {
     test_restart
     test_tunnel
     test_uninstall
+    test_egress_removed
     test_purge
     test_restore_elsewhere
   else

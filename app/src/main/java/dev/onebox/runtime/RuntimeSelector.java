@@ -5,6 +5,7 @@ import dev.onebox.OneboxConfig;
 import dev.onebox.PrivateFiles;
 import dev.onebox.runtime.docker.DockerClients;
 import dev.onebox.runtime.docker.DockerRuntime;
+import dev.onebox.runtime.docker.SandboxPlacement;
 import dev.onebox.runtime.process.ProcessRuntime;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Property;
@@ -35,12 +36,15 @@ public class RuntimeSelector {
 
     private final RuntimeConfig config;
     private final OneboxConfig onebox;
+    private final EgressConfig egress;
     private final @Nullable String listenHost;
     private SandboxRuntime runtime;
 
-    RuntimeSelector(RuntimeConfig config, OneboxConfig onebox, @Property(name = "micronaut.server.host") @Nullable String listenHost) {
+    RuntimeSelector(RuntimeConfig config, OneboxConfig onebox, EgressConfig egress,
+                    @Property(name = "micronaut.server.host") @Nullable String listenHost) {
         this.config = config;
         this.onebox = onebox;
+        this.egress = egress;
         this.listenHost = listenHost;
     }
 
@@ -89,8 +93,10 @@ public class RuntimeSelector {
 
     private SandboxRuntime docker(String apiVersion) {
         DockerClient client = DockerClients.forEngine(config.dockerHost(), apiVersion);
-        LOG.info("runtime: docker at {} (API {}), base image {}", config.dockerHost(), apiVersion, config.runtimeImage());
-        return new DockerRuntime(client, config.dockerHost(), config.runtimeImage(), instanceId());
+        SandboxPlacement placement = new SandboxPlacement(config.sandboxRuntime().trim().toLowerCase(), egress.network());
+        LOG.info("runtime: docker at {} (API {}), base image {}, sandboxes under {}", config.dockerHost(), apiVersion,
+                config.runtimeImage(), placement.sandboxRuntime());
+        return new DockerRuntime(client, config.dockerHost(), config.runtimeImage(), instanceId(), placement, egress);
     }
 
     private SandboxRuntime process(String why) {

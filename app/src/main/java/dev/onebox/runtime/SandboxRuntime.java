@@ -34,4 +34,18 @@ public interface SandboxRuntime {
     int removeLeftovers();
 
     ComponentHealth health();
+
+    /** What the last check of the egress rules found; cheap, never probes. */
+    default EgressStatus egress() {
+        return EgressStatus.notApplicable("the " + kind() + " runtime has no network isolation to check");
+    }
+
+    /** Checks the egress rules now (may take a second or two) and remembers the answer. */
+    default EgressStatus checkEgress() {
+        return egress();
+    }
+
+    /** Throws {@link EgressUnavailableException} when a sandbox with egress must not start. */
+    default void requireEgress() {
+    }
 }

@@ -8,6 +8,7 @@ import dev.onebox.secrets.SecretService;
 import dev.onebox.runtime.BuildLog;
 import dev.onebox.runtime.BuildResult;
 import dev.onebox.runtime.Deployments;
+import dev.onebox.runtime.EgressGate;
 import dev.onebox.runtime.RuntimeUnavailableException;
 import dev.onebox.runtime.ScriptCode;
 import dev.onebox.runtime.ScriptLoadException;
@@ -51,13 +52,15 @@ class ScriptService {
     private final SecretService secrets;
     private final Schedules schedules;
     private final KvWrites kv;
+    private final EgressGate egress;
     private final Map<Long, CompletableFuture<ScriptVersion>> waiting = new ConcurrentHashMap<>();
     private final Map<Long, BuildLog> building = new ConcurrentHashMap<>();
 
     ScriptService(ScriptRepository scripts, ScriptVersionRepository versions, ScriptStore store,
                   Deployments deployments, BuildConfig config, JsonMapper json, BuildSignal signal, SecretService secrets,
-                  Schedules schedules, KvWrites kv) {
+                  Schedules schedules, KvWrites kv, EgressGate egress) {
         this.kv = kv;
+        this.egress = egress;
         this.schedules = schedules;
         this.secrets = secrets;
         this.signal = signal;
@@ -125,6 +128,7 @@ class ScriptService {
         Map<String, String> dependencies = ScriptRules.dependencies(request.dependencies());
         String source = ScriptRules.source(request.source());
         deployments.requireAvailable();
+        egress.requireFor(settings);
         return queued(store.createScript(name, source, write(dependencies), write(settings)));
     }
 
@@ -137,6 +141,7 @@ class ScriptService {
         String source = ScriptRules.source(request.source());
         Script script = find(name);
         deployments.requireAvailable();
+        egress.requireFor(settings);
         return queued(store.addVersion(script, source, write(dependencies), write(settings)));
     }
 

@@ -4,6 +4,7 @@ import dev.onebox.Sha256;
 import dev.onebox.runtime.BuildFailedException;
 import dev.onebox.runtime.BuildLog;
 import dev.onebox.runtime.Deployments;
+import dev.onebox.runtime.EgressGate;
 import dev.onebox.runtime.ScriptCode;
 import dev.onebox.runtime.ScriptSettings;
 import dev.onebox.web.ApiException;
@@ -27,8 +28,10 @@ class TryOut {
     private final Deployments deployments;
     private final OneShotRunner runner;
     private final TryRateLimit limit;
+    private final EgressGate egress;
 
-    TryOut(Deployments deployments, OneShotRunner runner, TryRateLimit limit) {
+    TryOut(Deployments deployments, OneShotRunner runner, TryRateLimit limit, EgressGate egress) {
+        this.egress = egress;
         this.deployments = deployments;
         this.runner = runner;
         this.limit = limit;
@@ -42,6 +45,7 @@ class TryOut {
         Map<String, String> dependencies = ScriptRules.dependencies(script.dependencies());
         String source = ScriptRules.source(script.source());
         deployments.requireAvailable();
+        egress.requireFor(settings);
         ScriptCode code = new ScriptCode("try-" + contentHash(source, dependencies, settings), 0, source, settings, dependencies, null);
         try {
             return await(runner.collect(deployments.tryOut(code, TRY_RUNS, request.call().meta(), request.call().body(), new BuildLog())));

@@ -17,6 +17,7 @@ public final class AppJar {
         ProcessBuilder builder = new ProcessBuilder("java", "-jar", System.getProperty("onebox.jar"))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().remove("ONEBOX_REDIS_URL");
+        builder.environment().put("ONEBOX_SANDBOX_RUNTIME", TestApp.sandboxRuntime());
         builder.environment().putAll(env);
         Process process;
         try {

@@ -17,6 +17,17 @@ public final class TestApp {
         for (int i = 0; i + 1 < extra.length; i += 2) {
             properties.put(extra[i], extra[i + 1]);
         }
+        properties.putIfAbsent("onebox.sandbox-runtime", sandboxRuntime());
         return properties;
+    }
+
+    /**
+     * The OCI runtime script containers run under: {@code runc}, or {@code runsc} (gVisor) when
+     * the run asks with {@code -Donebox.test.sandbox-runtime=runsc} or
+     * {@code ONEBOX_TEST_SANDBOX_RUNTIME=runsc} (.ci/test runs the attack tests under both).
+     */
+    public static String sandboxRuntime() {
+        String chosen = System.getProperty("onebox.test.sandbox-runtime", System.getenv("ONEBOX_TEST_SANDBOX_RUNTIME"));
+        return chosen == null || chosen.isBlank() ? "runc" : chosen.trim();
     }
 }

@@ -16,6 +16,8 @@ import dev.onebox.health.ComponentHealth;
 import dev.onebox.runtime.BuildFailedException;
 import dev.onebox.runtime.BuildLog;
 import dev.onebox.runtime.BuildResult;
+import dev.onebox.runtime.EgressConfig;
+import dev.onebox.runtime.EgressStatus;
 import dev.onebox.runtime.RuntimeUnavailableException;
 import dev.onebox.runtime.SandboxProcess;
 import dev.onebox.runtime.SandboxRuntime;
@@ -58,12 +60,18 @@ public final class DockerRuntime implements SandboxRuntime {
     private final String baseImage;
     private final String instanceId;
     private final String host;
+    private final SandboxPlacement placement;
+    private final EgressCheck egress;
 
-    public DockerRuntime(DockerClient docker, String host, String baseImage, String instanceId) {
+    public DockerRuntime(DockerClient docker, String host, String baseImage, String instanceId,
+                         SandboxPlacement placement, EgressConfig egressConfig) {
         this.docker = docker;
         this.host = host;
         this.baseImage = baseImage;
         this.instanceId = instanceId;
+        this.placement = placement;
+        this.egress = new EgressCheck(docker, egressConfig, placement, baseImage,
+                Map.of(LABEL_MANAGED, "true", LABEL_INSTANCE, instanceId, LABEL_ROLE, EgressCheck.ROLE));
     }
 
     @Override
@@ -180,16 +188,20 @@ public final class DockerRuntime implements SandboxRuntime {
 
     @Override
     public SandboxProcess start(ScriptCode code, String imageRef, Path channelDirectory) {
+        if (code.settings().egress()) {
+            egress.require();
+        }
         HostConfig sandbox = HostConfig.newHostConfig()
                 .withMemory(code.settings().limits().memoryMb() * 1024L * 1024L)
                 .withMemorySwap(code.settings().limits().memoryMb() * 1024L * 1024L)
                 .withNanoCPUs(NANO_CPUS)
-                .withPidsLimit(PIDS_LIMIT)
+                .withPidsLimit(placement.pidsLimit())
                 .withReadonlyRootfs(true)
                 .withCapDrop(Capability.ALL)
                 .withSecurityOpts(List.of("no-new-privileges"))
                 .withTmpFs(Map.of("/tmp", TMPFS_OPTIONS))
-                .withNetworkMode(code.settings().egress() ? "bridge" : "none")
+                .withNetworkMode(placement.networkMode(code.settings().egress()))
+                .withRuntime(placement.ociRuntime(code.settings().egress()))
                 .withBinds(new Bind(channelDirectory.toString(), new Volume(CHANNEL_MOUNT), AccessMode.ro))
                 .withInit(true)
                 .withLogConfig(new LogConfig(LogConfig.LoggingType.NONE, null));
@@ -259,6 +271,21 @@ public final class DockerRuntime implements SandboxRuntime {
         } catch (RuntimeException e) {
             return ComponentHealth.degraded("docker at " + host + " unreachable (" + e.getMessage() + "); scripts cannot run");
         }
+    }
+
+    @Override
+    public EgressStatus egress() {
+        return egress.status();
+    }
+
+    @Override
+    public EgressStatus checkEgress() {
+        return egress.check();
+    }
+
+    @Override
+    public void requireEgress() {
+        egress.require();
     }
 
     private RuntimeUnavailableException unavailable(RuntimeException e) {
