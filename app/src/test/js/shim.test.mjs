@@ -706,3 +706,38 @@ test('router-style code (new URL, params, request.json, Response.json, 404) work
   assert.equal(missing.body.toString(), 'Not Found');
   assert.equal(await app.close(), 0);
 });
+
+test('what a script does cannot make the shim send a frame over the channel limits', async () => {
+  const app = await ready(`export default {
+    fetch(request) {
+      const what = new URL(request.url).pathname;
+      if (what === '/error') throw new Error('\\u0001'.repeat(2_000_000));
+      if (what === '/headers') {
+        const headers = new Headers();
+        for (let i = 0; i < 100; i++) headers.set('x-h' + i, 'v'.repeat(1024));
+        return new Response('never', { headers });
+      }
+      if (what === '/log') { console.log('y'.repeat(1_000_000)); return new Response('logged'); }
+      return { status: 42, headers: [], arrayBuffer() {} };
+    },
+  };`);
+  const error = await app.fetch('e1', { url: 'http://x/error' });
+  assert.deepEqual(error.types, ['done']);
+  assert.ok(Buffer.byteLength(JSON.stringify(error.done.error)) <= 32 * 1024, 'the error is cut to fit');
+  assert.match(error.done.error.message, /^Error: /);
+
+  const headers = await app.fetch('e2', { url: 'http://x/headers' });
+  assert.deepEqual(headers.types, ['done']);
+  assert.match(headers.done.error.message, /response headers take \d+ bytes, more than 49152/);
+
+  const log = await app.fetch('e3', { url: 'http://x/log' });
+  assert.equal(log.body.toString(), 'logged');
+  const line = log.logs.find((l) => l.text.startsWith('yyy'));
+  assert.ok(line.text.endsWith(' … [983616 more bytes cut]'), line.text.slice(-60));
+  assert.ok(Buffer.byteLength(line.text) <= 16 * 1024 + 64);
+
+  const status = await app.fetch('e4', { url: 'http://x/status' });
+  assert.deepEqual(status.types, ['done']);
+  assert.match(status.done.error.message, /status 42/);
+  assert.equal(await app.close(), 0);
+});

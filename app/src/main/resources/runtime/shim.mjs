@@ -19,7 +19,12 @@ const SCRIPT_PATH = path.resolve(process.env.ONEBOX_SCRIPT || '/app/script.mjs')
 const CONNECT_TIMEOUT_MS = 5000;
 const CHUNK_MAX = 64 * 1024; // response bodies go out in chunk frames of at most this size
 const INLINE_BODY_MAX = 64 * 1024; // a complete body up to this size rides in the head frame
-const LOG_LINE_MAX = 1024 * 1024; // one log frame's body, at most
+const LOG_LINE_MAX = 16 * 1024; // one log line's bytes in a log frame, at most (a cut note follows)
+// The app stops a sandbox that sends a frame over these (PROTOCOL.md); the shim keeps below them.
+const META_MAX = 64 * 1024; // a frame's meta JSON, except a kv request's
+const KV_META_MAX = 6 * 1024 * 1024 + 64 * 1024; // a kv request's meta, which carries the value
+const HEADERS_MAX = 48 * 1024; // a response's headers as JSON, so that its head frame fits META_MAX
+const ERROR_MAX = 32 * 1024; // an error (message and stack) as JSON in a done or load_error frame
 const LOG_BACKLOG_MAX = 8 * 1024 * 1024; // unsent bytes above which log lines are dropped
 const PARTIAL_LINE_MAX = 64 * 1024; // stdout/stderr text without a newline, flushed past this
 
@@ -58,6 +63,10 @@ class Channel {
   send(meta, body) {
     if (this.closed || this.socket.destroyed) return undefined;
     const metaBytes = Buffer.from(JSON.stringify(meta), 'utf8');
+    if (metaBytes.length > (meta.type === 'kv' ? KV_META_MAX : META_MAX)) {
+      // the app would stop the sandbox for it: the caller (a KV call, ...) fails instead
+      throw new RangeError(`a ${meta.type} message of ${metaBytes.length} bytes is more than the channel takes`);
+    }
     const bodyLen = body ? body.byteLength : 0;
     const header = Buffer.allocUnsafe(8);
     header.writeUInt32BE(metaBytes.length, 0);
@@ -422,7 +431,7 @@ async function describeLoadError(err) {
     if (where) info.stack = `${arrow}\n\n${info.stack}`; // the source line and its caret
   }
   if (where) info.message += ` (${where})`;
-  return info;
+  return bounded(info);
 }
 
 /** "file:///app/script.mjs:3\n  x }\n    ^" (atop a stack, or from `node --check`) -> "script.mjs:3:5" */
@@ -475,10 +484,22 @@ async function checkSyntax(file) {
 
 function errorInfo(err) {
   try {
-    return describeError(err);
+    return bounded(describeError(err));
   } catch {
     return { message: 'an error that could not be described', stack: '' };
   }
+}
+
+/** The error cut until its JSON fits ERROR_MAX (a huge message or stack must not break the frame). */
+function bounded(info) {
+  let { message, stack } = info;
+  const size = () => Buffer.byteLength(JSON.stringify({ message, stack }), 'utf8');
+  for (let keep = 16 * 1024; size() > ERROR_MAX && keep >= 64; keep >>= 1) {
+    if (stack.length > keep) stack = `${stack.slice(0, keep)} … [cut]`;
+    if (message.length > keep / 4) message = `${message.slice(0, keep / 4)} … [cut]`;
+  }
+  if (size() > ERROR_MAX) return { message: 'an error too large to report', stack: '' };
+  return { message, stack };
 }
 
 function describeError(err) {
@@ -572,6 +593,9 @@ function isResponseLike(value) {
 function toResponse(value) {
   if (value instanceof Response || isResponseLike(value)) {
     if (value.type === 'error') throw new TypeError('the fetch handler returned Response.error()');
+    if (!Number.isInteger(value.status) || value.status < 200 || value.status > 599) {
+      throw new RangeError(`the fetch handler returned a response with status ${value.status} (200 to 599)`);
+    }
     if (value.bodyUsed || value.body?.locked) {
       throw new TypeError('the fetch handler returned a Response whose body was already read');
     }
@@ -601,6 +625,11 @@ async function runFetch(inv, meta, body) {
   for (const [name, value] of response.headers) headers.push([name, value]);
   const head = { type: 'head', id: inv.id, status: response.status, headers };
   const stream = response.body;
+  const headersSize = Buffer.byteLength(JSON.stringify(headers), 'utf8');
+  if (headersSize > HEADERS_MAX) {
+    if (stream && typeof stream.cancel === 'function') stream.cancel().catch(() => {});
+    return finish(inv, { message: `TypeError: the response headers take ${headersSize} bytes, more than ${HEADERS_MAX}`, stack: '' });
+  }
 
   if (!stream || request.method === 'HEAD') {
     if (stream && typeof stream.cancel === 'function') stream.cancel().catch(() => {});

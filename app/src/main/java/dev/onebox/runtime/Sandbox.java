@@ -3,8 +3,10 @@ package dev.onebox.runtime;
 import dev.onebox.runs.ActiveRun;
 import dev.onebox.runs.Redactor;
 import dev.onebox.runs.RunStatus;
+import dev.onebox.runtime.channel.AppFrame;
 import dev.onebox.runtime.channel.Channel;
-import dev.onebox.runtime.channel.Frame;
+import dev.onebox.runtime.channel.ProtocolViolation;
+import dev.onebox.runtime.channel.ShimFrame;
 import io.micronaut.http.HttpStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * ends for any reason (timeout kill, OOM, crash, lost channel) ends every invocation in it with
  * a status that says why.
  */
-public final class Sandbox {
+public final class Sandbox implements Channel.Receiver {
 
     /** What the pool hears from its sandboxes. */
     interface Listener {
@@ -87,30 +89,47 @@ public final class Sandbox {
         return ended.get();
     }
 
-    void onFrame(Frame frame) {
-        switch (frame.type()) {
-            case "ready" -> {
+    @Override
+    public void onFrame(ShimFrame frame) {
+        if (frame instanceof ShimFrame.Ready) {
+            // The channel lets one ready through; the check keeps secrets from being read twice regardless.
+            if (!ready.isDone()) {
                 refreshEnv();
                 ready.complete(null);
             }
-            case "load_error" -> {
-                loadError = frame.text("message");
-                ready.completeExceptionally(new ScriptLoadException(loadError));
-            }
-            case "head" -> withInvocation(frame, inv -> {
-                Invocation.Head head = head(frame);
-                inv.answer(head);
+        } else if (frame instanceof ShimFrame.LoadError failed) {
+            loadError = failed.message();
+            ready.completeExceptionally(new ScriptLoadException(loadError));
+        } else if (frame instanceof ShimFrame.Head head) {
+            withInvocation(head.id(), inv -> {
+                inv.answer(new Invocation.Head(head.status(), head.headers(), head.completeBody()));
                 if (head.completeBody() != null) {
                     inv.endBody();
                 }
             });
-            case "chunk" -> withInvocation(frame, inv -> inv.chunk(frame.body()));
-            case "end" -> withInvocation(frame, Invocation::endBody);
-            case "log" -> log(frame);
-            case "kv" -> kv(frame);
-            case "done" -> done(frame);
-            default -> LOG.debug("{}: ignoring a '{}' frame", code.key(), frame.type());
+        } else if (frame instanceof ShimFrame.Chunk chunk) {
+            withInvocation(chunk.id(), inv -> inv.chunk(chunk.bytes()));
+        } else if (frame instanceof ShimFrame.End end) {
+            withInvocation(end.id(), Invocation::endBody);
+        } else if (frame instanceof ShimFrame.Log log) {
+            log(log);
+        } else if (frame instanceof ShimFrame.Kv request) {
+            kv(request);
+        } else if (frame instanceof ShimFrame.Done done) {
+            done(done);
         }
+        // hello needs no answer
+    }
+
+    /** The sandbox sent what the shim never would: it is stopped, and its runs say why. */
+    @Override
+    public void onViolation(ProtocolViolation violation) {
+        stop(RunStatus.KILLED, violation.getMessage());
+    }
+
+    @Override
+    public void onClosed() {
+        onChannelClosed();
     }
 
     /**
@@ -120,7 +139,7 @@ public final class Sandbox {
     void refreshEnv() {
         Map<String, String> vars = env.forScript(code.script());
         redactor = Redactor.of(vars.values());
-        sendQuietly(Map.of("type", "env", "vars", vars));
+        sendQuietly(new AppFrame.Env(vars));
     }
 
     Invocation invoke(ActiveRun run, Map<String, Object> request, byte[] body) {
@@ -129,11 +148,8 @@ public final class Sandbox {
         Invocation invocation = new Invocation(id, run);
         inFlight.put(id, invocation);
         deadlines.put(id, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(code.settings().limits().timeoutMs()));
-        Map<String, Object> meta = new HashMap<>(request);
-        meta.put("type", "invoke");
-        meta.put("id", id);
         try {
-            channel.send(meta, body);
+            channel.send(invokeFrame(id, request, body));
         } catch (IOException e) {
             finish(invocation, RunStatus.FAILED, "the sandbox stopped before the call reached it", HttpStatus.BAD_GATEWAY, "sandbox_lost");
         }
@@ -233,10 +249,9 @@ public final class Sandbox {
         };
     }
 
-    private void kv(Frame frame) {
-        Object rid = frame.meta().get("rid");
+    private void kv(ShimFrame.Kv request) {
         // thenCompose also catches a request refused before any future exists
-        java.util.concurrent.CompletableFuture.completedFuture(frame.meta()).thenCompose(request -> kv.handle(code.script(), request))
+        CompletableFuture.completedFuture(request.request()).thenCompose(fields -> kv.handle(code.script(), fields))
                 .whenComplete((answer, error) -> {
             Map<String, Object> result = new HashMap<>();
             if (error == null) {
@@ -245,24 +260,21 @@ public final class Sandbox {
                 Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
                 result.put("error", cause instanceof IllegalArgumentException ? cause.getMessage() : "the KV store failed: " + cause.getMessage());
             }
-            result.put("type", "kv_result");
-            result.put("rid", rid);
-            sendQuietly(result);
+            sendQuietly(new AppFrame.KvResult(request.rid(), result));
         });
     }
 
-    private void done(Frame frame) {
-        Invocation invocation = inFlight.get(frame.id());
+    private void done(ShimFrame.Done done) {
+        Invocation invocation = inFlight.get(done.id());
         if (invocation == null) {
             return;
         }
-        @SuppressWarnings("unchecked")
-        Map<String, Object> error = (Map<String, Object>) frame.meta().get("error");
+        ShimFrame.ScriptError error = done.error();
         if (error == null) {
             finish(invocation, RunStatus.SUCCEEDED, null, null, null);
         } else {
-            String message = String.valueOf(error.get("message"));
-            appendLog(invocation, System.currentTimeMillis(), "error", String.valueOf(error.getOrDefault("stack", message)));
+            String message = error.message();
+            appendLog(invocation, System.currentTimeMillis(), "error", error.stack() == null || error.stack().isEmpty() ? message : error.stack());
             finish(invocation, RunStatus.FAILED, message, HttpStatus.INTERNAL_SERVER_ERROR, "script_error");
         }
     }
@@ -281,15 +293,13 @@ public final class Sandbox {
         }
     }
 
-    private void log(Frame frame) {
-        long ts = frame.meta().get("ts") instanceof Number n ? n.longValue() : System.currentTimeMillis();
-        String level = frame.text("level") == null ? "log" : frame.text("level");
-        String text = new String(frame.body(), StandardCharsets.UTF_8);
-        if (!frame.hasId()) {
-            LOG.debug("{}: {} {}", code.key(), level, text);
+    private void log(ShimFrame.Log log) {
+        String text = new String(log.text(), StandardCharsets.UTF_8);
+        if (log.id() == null) {
+            LOG.debug("{}: {} {}", code.key(), log.level().wire(), text);
             return;
         }
-        withInvocation(frame, invocation -> appendLog(invocation, ts, level, text));
+        withInvocation(log.id(), invocation -> appendLog(invocation, log.ts(), log.level().wire(), text));
     }
 
     private void appendLog(Invocation invocation, long ts, String level, String text) {
@@ -301,25 +311,28 @@ public final class Sandbox {
         }
     }
 
-    private void withInvocation(Frame frame, java.util.function.Consumer<Invocation> action) {
-        Invocation invocation = inFlight.get(frame.id());
+    private void withInvocation(long id, java.util.function.Consumer<Invocation> action) {
+        Invocation invocation = inFlight.get(id);
         if (invocation != null) {
             action.accept(invocation);
         }
     }
 
+    /** The call descriptor for the shim, from the request the trigger described. */
     @SuppressWarnings("unchecked")
-    private static Invocation.Head head(Frame frame) {
-        int status = ((Number) frame.meta().get("status")).intValue();
-        List<List<String>> headers = (List<List<String>>) frame.meta().getOrDefault("headers", List.of());
-        return new Invocation.Head(status, headers, Boolean.TRUE.equals(frame.meta().get("end")) ? frame.body() : null);
+    private AppFrame invokeFrame(long id, Map<String, Object> request, byte[] body) {
+        if ("scheduled".equals(request.get("kind"))) {
+            return new AppFrame.InvokeScheduled(id, String.valueOf(request.get("cron")), ((Number) request.get("scheduledTime")).longValue());
+        }
+        return new AppFrame.InvokeFetch(id, String.valueOf(request.getOrDefault("method", "GET")), String.valueOf(request.get("url")),
+                (List<List<String>>) request.getOrDefault("headers", List.of()), Integer.MAX_VALUE, false, body == null ? new byte[0] : body);
     }
 
-    private void sendQuietly(Map<String, Object> meta) {
+    private void sendQuietly(AppFrame frame) {
         try {
-            channel.send(meta, Frame.NO_BODY);
+            channel.send(frame);
         } catch (IOException e) {
-            LOG.debug("{}: could not send {}: {}", code.key(), meta.get("type"), e.toString());
+            LOG.debug("{}: could not send {}: {}", code.key(), frame.type(), e.toString());
         }
     }
 }
