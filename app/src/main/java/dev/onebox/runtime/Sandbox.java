@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +39,8 @@ public final class Sandbox implements Channel.Receiver {
 
     private static final Logger LOG = LoggerFactory.getLogger(Sandbox.class);
     static final long EXIT_REPORT_GRACE_MS = 2000;
+    /** How long an aborted call may take to finish before its slot is freed anyway. */
+    static final long ABORT_GRACE_MS = 1000;
     private static final int SIGKILLED = 137;
 
     private final ScriptCode code;
@@ -47,6 +50,12 @@ public final class Sandbox implements Channel.Receiver {
     private final Map<Long, Invocation> inFlight = new ConcurrentHashMap<>();
     /** When each invocation's time is up, in System.nanoTime(); checked by {@link #expire}. */
     private final Map<Long, Long> deadlines = new ConcurrentHashMap<>();
+    /** Calls the app gave up on (the client went away), with how their runs end. */
+    private final Map<Long, Ending> aborting = new ConcurrentHashMap<>();
+    /** Aborted calls whose grace ran out before the script finished them: their slots are free. */
+    private final Set<Long> aborted = ConcurrentHashMap.newKeySet();
+    /** Streamed request bodies on their way in, by call. */
+    private final Map<Long, RequestBodyPump> pumps = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final AtomicBoolean ended = new AtomicBoolean();
@@ -117,6 +126,11 @@ public final class Sandbox implements Channel.Receiver {
             kv(request);
         } else if (frame instanceof ShimFrame.Done done) {
             done(done);
+        } else if (frame instanceof ShimFrame.Pull pull) {
+            RequestBodyPump pump = pumps.get(pull.id());
+            if (pump != null) {
+                pump.pulled(pull.n());
+            }
         }
         // hello needs no answer
     }
@@ -143,17 +157,102 @@ public final class Sandbox implements Channel.Receiver {
     }
 
     Invocation invoke(ActiveRun run, Map<String, Object> request, byte[] body) {
+        return invoke(run, request, RequestBody.of(body));
+    }
+
+    /**
+     * Sends a call. A streamed body is pumped in as the script reads it; the response streams
+     * back within the call's window ({@link ResponseBody}).
+     */
+    Invocation invoke(ActiveRun run, Map<String, Object> request, RequestBody body) {
         run.log().redactWith(redactor);
         long id = ids.incrementAndGet();
-        Invocation invocation = new Invocation(id, run);
+        Invocation invocation = new Invocation(id, run, pace(id));
         inFlight.put(id, invocation);
         deadlines.put(id, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(code.settings().limits().timeoutMs()));
+        RequestBodyPump pump = body instanceof RequestBody.Streamed streamed && !"scheduled".equals(request.get("kind"))
+                ? new RequestBodyPump(id, streamed.maxBytes(), channel.limits().window(), pumpTarget(invocation)) : null;
         try {
-            channel.send(invokeFrame(id, request, body));
+            channel.send(invokeFrame(id, request, body, pump != null));
         } catch (IOException e) {
             finish(invocation, RunStatus.FAILED, "the sandbox stopped before the call reached it", HttpStatus.BAD_GATEWAY, "sandbox_lost");
         }
+        if (pump != null) {
+            pumps.put(id, pump);
+            if (!inFlight.containsKey(id)) {
+                pump.stop();
+                pumps.remove(id);
+            }
+            ((RequestBody.Streamed) body).source().subscribe(pump);
+        } else if (body instanceof RequestBody.Streamed streamed) {
+            streamed.discard();
+        }
         return invocation;
+    }
+
+    /** How the HTTP side paces call {@code id}: a credit per chunk taken, an abort when it gives up. */
+    private ResponseBody.Pace pace(long id) {
+        return new ResponseBody.Pace() {
+            @Override
+            public void taken() {
+                if (inFlight.containsKey(id)) {
+                    sendQuietly(new AppFrame.Credit(id, 1));
+                }
+            }
+
+            @Override
+            public void cancelled() {
+                Invocation invocation = inFlight.get(id);
+                if (invocation != null) {
+                    abort(invocation, "the client went away", RunStatus.KILLED,
+                            "the client went away before the response was complete, so the call was aborted", HttpStatus.BAD_GATEWAY, "client_gone");
+                }
+            }
+        };
+    }
+
+    private RequestBodyPump.Target pumpTarget(Invocation invocation) {
+        return new RequestBodyPump.Target() {
+            @Override
+            public void send(AppFrame frame) throws IOException {
+                channel.send(frame);
+            }
+
+            @Override
+            public void tooLarge(long maxBytes) {
+                abort(invocation, "the request body was too large", RunStatus.FAILED, "the request body was larger than "
+                        + maxBytes / (1024 * 1024) + " MiB", HttpStatus.REQUEST_ENTITY_TOO_LARGE, "too_large");
+            }
+        };
+    }
+
+    /** How a call the app gave up on ends, once the script finished it or its grace ran out. */
+    private record Ending(String status, String message, HttpStatus httpStatus, String code) {
+    }
+
+    /**
+     * Gives up on a call and tells the script ({@code request.signal} fires). A caller still
+     * waiting gets its answer now; the run ends when the script finishes the call (so what it
+     * logs on the signal is kept), at the latest after {@link #ABORT_GRACE_MS}, when its slot is
+     * freed. Its time limit still holds: a script that ignores the signal and runs on is stopped
+     * like one that runs out of time.
+     */
+    private void abort(Invocation invocation, String reason, String status, String message, HttpStatus httpStatus, String errorCode) {
+        long id = invocation.id();
+        Ending ending = new Ending(status, message, httpStatus, errorCode);
+        if (!inFlight.containsKey(id) || aborting.putIfAbsent(id, ending) != null) {
+            return;
+        }
+        invocation.refuse(failure(invocation, ending.message(), ending.httpStatus(), ending.code()));
+        sendQuietly(new AppFrame.Abort(id, reason));
+        CompletableFuture.delayedExecutor(ABORT_GRACE_MS, TimeUnit.MILLISECONDS).execute(() -> {
+            Long deadline = deadlines.get(id);
+            if (inFlight.containsKey(id) && deadline != null) {
+                aborted.add(id);
+                finish(invocation, ending.status(), ending.message(), ending.httpStatus(), ending.code());
+                deadlines.put(id, deadline);
+            }
+        });
     }
 
     /** Stops the sandbox; its runs end with the status given. */
@@ -194,6 +293,10 @@ public final class Sandbox implements Channel.Receiver {
                 Invocation invocation = inFlight.get(deadline.getKey());
                 if (invocation != null) {
                     timedOut(invocation);
+                    return false;
+                }
+                if (aborted.contains(deadline.getKey())) {
+                    stop(RunStatus.KILLED, "stopped because a call whose client went away ran on past its time limit");
                     return false;
                 }
             }
@@ -265,12 +368,18 @@ public final class Sandbox implements Channel.Receiver {
     }
 
     private void done(ShimFrame.Done done) {
+        if (aborted.remove(done.id())) {
+            deadlines.remove(done.id());
+        }
         Invocation invocation = inFlight.get(done.id());
         if (invocation == null) {
             return;
         }
+        Ending ending = aborting.get(done.id());
         ShimFrame.ScriptError error = done.error();
-        if (error == null) {
+        if (ending != null) {
+            finish(invocation, ending.status(), ending.message(), ending.httpStatus(), ending.code());
+        } else if (error == null) {
             finish(invocation, RunStatus.SUCCEEDED, null, null, null);
         } else {
             String message = error.message();
@@ -284,13 +393,22 @@ public final class Sandbox implements Channel.Receiver {
             return;
         }
         deadlines.remove(invocation.id());
+        aborting.remove(invocation.id());
+        RequestBodyPump pump = pumps.remove(invocation.id());
+        if (pump != null) {
+            pump.stop();
+        }
         error = error == null ? null : redactor.redact(error);
-        String message = error == null ? "" : "The script's run " + invocation.run().id() + " ended: " + error + ".";
-        invocation.end(status, error, new InvocationFailedException(httpStatus == null ? HttpStatus.INTERNAL_SERVER_ERROR : httpStatus,
-                code == null ? "script_error" : code, message, invocation.run().id()));
+        invocation.end(status, error, failure(invocation, error, httpStatus, code));
         if (!ended.get()) {
             listener.released(this);
         }
+    }
+
+    private InvocationFailedException failure(Invocation invocation, String error, HttpStatus httpStatus, String code) {
+        String message = error == null ? "" : "The script's run " + invocation.run().id() + " ended: " + redactor.redact(error) + ".";
+        return new InvocationFailedException(httpStatus == null ? HttpStatus.INTERNAL_SERVER_ERROR : httpStatus,
+                code == null ? "script_error" : code, message, invocation.run().id());
     }
 
     private void log(ShimFrame.Log log) {
@@ -320,12 +438,13 @@ public final class Sandbox implements Channel.Receiver {
 
     /** The call descriptor for the shim, from the request the trigger described. */
     @SuppressWarnings("unchecked")
-    private AppFrame invokeFrame(long id, Map<String, Object> request, byte[] body) {
+    private AppFrame invokeFrame(long id, Map<String, Object> request, RequestBody body, boolean streamed) {
         if ("scheduled".equals(request.get("kind"))) {
             return new AppFrame.InvokeScheduled(id, String.valueOf(request.get("cron")), ((Number) request.get("scheduledTime")).longValue());
         }
         return new AppFrame.InvokeFetch(id, String.valueOf(request.getOrDefault("method", "GET")), String.valueOf(request.get("url")),
-                (List<List<String>>) request.getOrDefault("headers", List.of()), Integer.MAX_VALUE, false, body == null ? new byte[0] : body);
+                (List<List<String>>) request.getOrDefault("headers", List.of()), channel.limits().window(), streamed,
+                body instanceof RequestBody.Bytes bytes ? bytes.bytes() : new byte[0]);
     }
 
     private void sendQuietly(AppFrame frame) {

@@ -20,6 +20,9 @@ final class Conversation {
         CallState state = CallState.INVOKED;
         /** Chunks the shim may still send before it needs more credit. */
         long credit;
+        /** Request body frames the app sent, and those the shim said the script read. */
+        long bodyFramesSent;
+        long bodyFramesPulled;
 
         Call(boolean fetch, long credit) {
             this.fetch = fetch;
@@ -44,6 +47,11 @@ final class Conversation {
             Call call = calls.get(credit.id());
             if (call != null) {
                 call.credit += credit.n();
+            }
+        } else if (frame instanceof AppFrame.BodyChunk chunk) {
+            Call call = calls.get(chunk.id());
+            if (call != null) {
+                call.bodyFramesSent++;
             }
         }
     }
@@ -79,6 +87,15 @@ final class Conversation {
         if (frame instanceof ShimFrame.Kv kv) {
             if (kv.id() != null) {
                 knownId(kv.id(), "kv");
+            }
+        } else if (frame instanceof ShimFrame.Pull pull) {
+            Call call = calls.get(pull.id());
+            if (call == null) {
+                knownId(pull.id(), "pull");
+            } else if (call.bodyFramesPulled + pull.n() > call.bodyFramesSent) {
+                throw new ProtocolViolation("a pull frame for call " + pull.id() + " beyond the body frames it was sent");
+            } else {
+                call.bodyFramesPulled += pull.n();
             }
         } else if (frame instanceof ShimFrame.Head head) {
             Call call = call(head.id(), "head");

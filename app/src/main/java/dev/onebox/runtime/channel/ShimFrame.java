@@ -45,6 +45,10 @@ public sealed interface ShimFrame {
     record Done(long id, ScriptError error) implements ShimFrame {
     }
 
+    /** The script read {@code n} more frames of call {@code id}'s streamed request body: send as many more. */
+    record Pull(long id, int n) implements ShimFrame {
+    }
+
     /** A KV request; {@code request} is its meta as sent (op, key, value, ...), read by the KV binding. */
     record Kv(long rid, Long id, String op, Map<String, Object> request) implements ShimFrame {
     }

@@ -25,7 +25,7 @@ final class ShimFrames {
             case "chunk" -> limits.maxChunkBytes();
             case "head" -> limits.maxInlineBodyBytes();
             case "log" -> limits.maxLogBytes();
-            case "hello", "ready", "load_error", "end", "done", "kv" -> 0;
+            case "hello", "ready", "load_error", "end", "done", "kv", "pull" -> 0;
             default -> -1;
         };
     }
@@ -42,6 +42,7 @@ final class ShimFrames {
                     meta.get("ts") == null ? System.currentTimeMillis() : integer(meta, type, "ts", 0, MAX_ID), body);
             case "done" -> new ShimFrame.Done(id(meta, type), error(meta));
             case "kv" -> kv(meta);
+            case "pull" -> new ShimFrame.Pull(id(meta, type), (int) integer(meta, type, "n", 1, 1024));
             default -> throw new ProtocolViolation("a frame of unknown type \"" + printable(type) + "\"");
         };
     }

@@ -56,6 +56,17 @@ class ConversationTest {
     }
 
     @Test
+    void pullsNeverExceedTheBodyFramesSent() throws ProtocolViolation {
+        Conversation conversation = ready();
+        conversation.sent(new AppFrame.InvokeFetch(2, "POST", "http://x/", List.of(), 4, true, new byte[0]));
+        conversation.sent(new AppFrame.BodyChunk(2, BYTES));
+        conversation.sent(new AppFrame.BodyChunk(2, BYTES));
+        conversation.received(new ShimFrame.Pull(2, 2));
+        refused(conversation, new ShimFrame.Pull(2, 1), "a pull frame for call 2 beyond the body frames it was sent");
+        refused(conversation, new ShimFrame.Pull(3, 1), "a pull frame for call 3, which it was never given");
+    }
+
+    @Test
     void aScheduledCallHasNoHead() throws ProtocolViolation {
         Conversation conversation = ready();
         conversation.sent(new AppFrame.InvokeScheduled(4, "* * * * *", 0));
