@@ -571,6 +571,7 @@ function invoke(meta, body) {
       log(inv.id, 'error', `[onebox] ${inspect(err)}`);
       if (!inv.finished) {
         inv.finished = true;
+        calls.delete(inv.id);
         channel.send({ type: 'done', id: inv.id, error: errorInfo(err) });
       }
     });
