@@ -739,3 +739,96 @@ test('env.KV: at most 32 calls are in flight; the rest wait in the shim and go o
   assert.equal(new Set(sent.map((m) => m.rid)).size, 100);
   assert.equal(await app.close(), 0);
 });
+
+test('what a script does cannot make the shim send a frame over the channel limits', async () => {
+  const app = await ready(`export default {
+    fetch(request) {
+      const what = new URL(request.url).pathname;
+      if (what === '/error') throw new Error('\\u0001'.repeat(2_000_000));
+      if (what === '/headers') {
+        const headers = new Headers();
+        for (let i = 0; i < 100; i++) headers.set('x-h' + i, 'v'.repeat(1024));
+        return new Response('never', { headers });
+      }
+      if (what === '/log') { console.log('y'.repeat(1_000_000)); return new Response('logged'); }
+      return { status: 42, headers: [], arrayBuffer() {} };
+    },
+  };`);
+  const error = await app.fetch('e1', { url: 'http://x/error' });
+  assert.deepEqual(error.types, ['done']);
+  assert.ok(Buffer.byteLength(JSON.stringify(error.done.error)) <= 32 * 1024, 'the error is cut to fit');
+  assert.match(error.done.error.message, /^Error: /);
+
+  const headers = await app.fetch('e2', { url: 'http://x/headers' });
+  assert.deepEqual(headers.types, ['done']);
+  assert.match(headers.done.error.message, /response headers take \d+ bytes, more than 49152/);
+
+  const log = await app.fetch('e3', { url: 'http://x/log' });
+  assert.equal(log.body.toString(), 'logged');
+  const line = log.logs.find((l) => l.text.startsWith('yyy'));
+  assert.ok(line.text.endsWith(' … [983616 more bytes cut]'), line.text.slice(-60));
+  assert.ok(Buffer.byteLength(line.text) <= 16 * 1024 + 64);
+
+  const status = await app.fetch('e4', { url: 'http://x/status' });
+  assert.deepEqual(status.types, ['done']);
+  assert.match(status.done.error.message, /status 42/);
+  assert.equal(await app.close(), 0);
+});
+
+test('a response body goes out only within its credit; abort fires request.signal', async () => {
+  const app = await ready(`export default {
+    fetch(request) {
+      let pulled = 0;
+      request.signal.addEventListener('abort', () => console.log('aborted after', pulled, 'pulls:', request.signal.reason.message));
+      return new Response(new ReadableStream({
+        pull(c) { pulled++; c.enqueue(new Uint8Array(1000).fill(pulled & 255)); },
+      }, { highWaterMark: 0 }));
+    },
+  };`);
+  app.send({ type: 'invoke', id: 7, kind: 'fetch', method: 'GET', url: 'http://x/', headers: [], window: 2 });
+  await app.waitFor((f) => f.meta.type === 'chunk' && f.meta.id === 7, 'a chunk');
+  await sleep(300);
+  const chunks = () => app.frames.filter((f) => f.meta.type === 'chunk' && f.meta.id === 7).length;
+  assert.equal(chunks(), 2, 'no more chunks than the window');
+  app.send({ type: 'credit', id: 7, n: 3 });
+  await app.waitFor(() => chunks() === 5, '5 chunks');
+  await sleep(200);
+  assert.equal(chunks(), 5, 'no more chunks than the credit');
+  app.send({ type: 'abort', id: 7, reason: 'the client went away' });
+  const r = await app.result(7);
+  assert.deepEqual(r.types.slice(-2), ['end', 'done']);
+  assert.ok(r.done.error, 'the call ends with the abort as its error');
+  const line = r.logs.find((l) => l.text.startsWith('aborted after'));
+  assert.ok(line, JSON.stringify(r.logs));
+  assert.match(line.text, /pulls: the client went away$/);
+  assert.equal(await app.close(), 0);
+});
+
+test('a streamed request body is pulled frame by frame as the script reads it', async () => {
+  const app = await ready(`import { createHash } from 'node:crypto';
+  export default {
+    async fetch(request) {
+      const hash = createHash('sha256');
+      let size = 0;
+      for await (const part of request.body) { hash.update(part); size += part.length; }
+      return Response.json({ size, sha256: hash.digest('hex') });
+    },
+  };`);
+  const parts = Array.from({ length: 10 }, (_, i) => Buffer.alloc(1000 + i, i));
+  app.send({ type: 'invoke', id: 9, kind: 'fetch', method: 'POST', url: 'http://x/', headers: [], window: 2, body: 'stream' });
+  app.send({ type: 'body', id: 9 }, parts[0]);
+  app.send({ type: 'body', id: 9 }, parts[1]);
+  let sent = 2;
+  while (sent < parts.length) {
+    // one pull per frame read: the app sends the next only then
+    await app.waitFor(() => app.frames.filter((f) => f.meta.type === 'pull' && f.meta.id === 9).length >= sent - 1, `pull ${sent - 1}`);
+    app.send({ type: 'body', id: 9 }, parts[sent++]);
+  }
+  app.send({ type: 'body_end', id: 9 });
+  const r = await app.result(9);
+  const whole = Buffer.concat(parts);
+  const { createHash } = await import('node:crypto');
+  assert.deepEqual(JSON.parse(r.body), { size: whole.length, sha256: createHash('sha256').update(whole).digest('hex') });
+  assert.ok(app.frames.every((f) => f.meta.type !== 'pull' || f.meta.n === 1));
+  assert.equal(await app.close(), 0);
+});

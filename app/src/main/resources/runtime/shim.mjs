@@ -19,7 +19,12 @@ const SCRIPT_PATH = path.resolve(process.env.ONEBOX_SCRIPT || '/app/script.mjs')
 const CONNECT_TIMEOUT_MS = 5000;
 const CHUNK_MAX = 64 * 1024; // response bodies go out in chunk frames of at most this size
 const INLINE_BODY_MAX = 64 * 1024; // a complete body up to this size rides in the head frame
-const LOG_LINE_MAX = 1024 * 1024; // one log frame's body, at most
+const LOG_LINE_MAX = 16 * 1024; // one log line's bytes in a log frame, at most (a cut note follows)
+// The app stops a sandbox that sends a frame over these (PROTOCOL.md); the shim keeps below them.
+const META_MAX = 64 * 1024; // a frame's meta JSON, except a kv request's
+const KV_META_MAX = 6 * 1024 * 1024 + 64 * 1024; // a kv request's meta, which carries the value
+const HEADERS_MAX = 48 * 1024; // a response's headers as JSON, so that its head frame fits META_MAX
+const ERROR_MAX = 32 * 1024; // an error (message and stack) as JSON in a done or load_error frame
 const LOG_BACKLOG_MAX = 8 * 1024 * 1024; // unsent bytes above which log lines are dropped
 const PARTIAL_LINE_MAX = 64 * 1024; // stdout/stderr text without a newline, flushed past this
 const KV_IN_FLIGHT_MAX = 32; // KV calls sent and not answered, at most (the app refuses more); the rest wait here
@@ -59,6 +64,10 @@ class Channel {
   send(meta, body) {
     if (this.closed || this.socket.destroyed) return undefined;
     const metaBytes = Buffer.from(JSON.stringify(meta), 'utf8');
+    if (metaBytes.length > (meta.type === 'kv' ? KV_META_MAX : META_MAX)) {
+      // the app would stop the sandbox for it: the caller (a KV call, ...) fails instead
+      throw new RangeError(`a ${meta.type} message of ${metaBytes.length} bytes is more than the channel takes`);
+    }
     const bodyLen = body ? body.byteLength : 0;
     const header = Buffer.allocUnsafe(8);
     header.writeUInt32BE(metaBytes.length, 0);
@@ -432,7 +441,7 @@ async function describeLoadError(err) {
     if (where) info.stack = `${arrow}\n\n${info.stack}`; // the source line and its caret
   }
   if (where) info.message += ` (${where})`;
-  return info;
+  return bounded(info);
 }
 
 /** "file:///app/script.mjs:3\n  x }\n    ^" (atop a stack, or from `node --check`) -> "script.mjs:3:5" */
@@ -485,10 +494,22 @@ async function checkSyntax(file) {
 
 function errorInfo(err) {
   try {
-    return describeError(err);
+    return bounded(describeError(err));
   } catch {
     return { message: 'an error that could not be described', stack: '' };
   }
+}
+
+/** The error cut until its JSON fits ERROR_MAX (a huge message or stack must not break the frame). */
+function bounded(info) {
+  let { message, stack } = info;
+  const size = () => Buffer.byteLength(JSON.stringify({ message, stack }), 'utf8');
+  for (let keep = 16 * 1024; size() > ERROR_MAX && keep >= 64; keep >>= 1) {
+    if (stack.length > keep) stack = `${stack.slice(0, keep)} … [cut]`;
+    if (message.length > keep / 4) message = `${message.slice(0, keep / 4)} … [cut]`;
+  }
+  if (size() > ERROR_MAX) return { message: 'an error too large to report', stack: '' };
+  return { message, stack };
 }
 
 function describeError(err) {
@@ -529,6 +550,7 @@ async function settleWaitUntil(inv) {
 async function finish(inv, error) {
   await settleWaitUntil(inv);
   inv.finished = true;
+  calls.delete(inv.id);
   flushPartialLines(inv.id);
   if (dropped.has(inv.id)) reportDropped(inv.id);
   const meta = { type: 'done', id: inv.id };
@@ -536,8 +558,20 @@ async function finish(inv, error) {
   channel.send(meta);
 }
 
+/**
+ * Calls in flight by id, for the frames the app sends about them (credit, body, abort). Each has
+ * `credit`: the chunk frames it may still send (the app grants more as its HTTP client takes
+ * them); `abort`: the AbortController behind request.signal; `body`: the streamed request body.
+ */
+const calls = new Map();
+
 function invoke(meta, body) {
-  const inv = { id: meta.id, indent: '', waitUntil: [], finished: false };
+  const inv = {
+    id: meta.id, indent: '', waitUntil: [], finished: false,
+    credit: Number.isInteger(meta.window) && meta.window > 0 ? meta.window : Infinity,
+    creditWaiter: null, abort: new AbortController(), body: null,
+  };
+  calls.set(inv.id, inv);
   als.run(inv, () => {
     const run = meta.kind === 'fetch' ? runFetch(inv, meta, body)
       : meta.kind === 'scheduled' ? runScheduled(inv, meta)
@@ -547,6 +581,7 @@ function invoke(meta, body) {
       log(inv.id, 'error', `[onebox] ${inspect(err)}`);
       if (!inv.finished) {
         inv.finished = true;
+        calls.delete(inv.id);
         channel.send({ type: 'done', id: inv.id, error: errorInfo(err) });
       }
     });
@@ -563,12 +598,98 @@ function buildRequest(inv, meta, body) {
       log(inv.id, 'warn', `[onebox] request header ${JSON.stringify(pair[0])} dropped: ${err.message}`);
     }
   }
-  const init = { method, headers };
-  if (method !== 'GET' && method !== 'HEAD' && body && body.length > 0) {
+  const init = { method, headers, signal: inv.abort.signal };
+  if (meta.body === 'stream') {
+    inv.body = new RequestBody(inv.id);
+    if (method !== 'GET' && method !== 'HEAD') {
+      init.body = inv.body.stream;
+      init.duplex = 'half';
+    }
+  } else if (method !== 'GET' && method !== 'HEAD' && body && body.length > 0) {
     init.body = body;
     init.duplex = 'half';
   }
   return new Request(meta.url, init);
+}
+
+/**
+ * A request body that streams in from the app (`body` frames, then `body_end`). The app sends
+ * `window` frames ahead; each one the script reads is answered with a `pull`, so a script that
+ * does not read its body holds the upload back instead of buffering it.
+ */
+class RequestBody {
+  constructor(id) {
+    this.id = id;
+    this.queue = [];
+    this.ended = false;
+    this.error = null;
+    this.waiting = null; // the pull() waiting for the next frame
+    this.stream = new ReadableStream({
+      pull: (controller) => this.#pull(controller),
+      cancel: () => { this.queue = []; },
+    }, { highWaterMark: 0 });
+  }
+
+  push(bytes) {
+    this.queue.push(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    this.#wake();
+  }
+
+  end(error) {
+    this.ended = true;
+    if (error) this.error = new Error(error);
+    this.#wake();
+  }
+
+  #wake() {
+    const resolve = this.waiting;
+    this.waiting = null;
+    if (resolve) resolve();
+  }
+
+  async #pull(controller) {
+    while (this.queue.length === 0 && !this.ended) {
+      await new Promise((resolve) => { this.waiting = resolve; });
+    }
+    if (this.queue.length > 0) {
+      controller.enqueue(this.queue.shift());
+      if (!this.ended) channel.send({ type: 'pull', id: this.id, n: 1 });
+    } else if (this.error) {
+      controller.error(this.error);
+    } else {
+      controller.close();
+    }
+  }
+}
+
+/** Waits until call `inv` may send one more chunk frame, and takes that credit. */
+async function takeCredit(inv) {
+  while (inv.credit <= 0) {
+    if (inv.abort.signal.aborted) throw inv.abort.signal.reason;
+    await new Promise((resolve) => { inv.creditWaiter = resolve; });
+  }
+  if (inv.abort.signal.aborted) throw inv.abort.signal.reason;
+  inv.credit--;
+}
+
+function onCredit(meta) {
+  const inv = calls.get(meta.id);
+  if (!inv) return;
+  inv.credit += Number(meta.n) || 0;
+  const resolve = inv.creditWaiter;
+  inv.creditWaiter = null;
+  if (resolve) resolve();
+}
+
+function onAbort(meta) {
+  const inv = calls.get(meta.id);
+  if (!inv) return;
+  const reason = new DOMException(String(meta.reason || 'the client went away'), 'AbortError');
+  inv.body?.end(reason.message);
+  als.run(inv, () => inv.abort.abort(reason)); // abort listeners log against their call
+  const resolve = inv.creditWaiter;
+  inv.creditWaiter = null;
+  if (resolve) resolve();
 }
 
 /** A Response from another implementation (a bundled undici, node-fetch, ...). */
@@ -582,6 +703,9 @@ function isResponseLike(value) {
 function toResponse(value) {
   if (value instanceof Response || isResponseLike(value)) {
     if (value.type === 'error') throw new TypeError('the fetch handler returned Response.error()');
+    if (!Number.isInteger(value.status) || value.status < 200 || value.status > 599) {
+      throw new RangeError(`the fetch handler returned a response with status ${value.status} (200 to 599)`);
+    }
     if (value.bodyUsed || value.body?.locked) {
       throw new TypeError('the fetch handler returned a Response whose body was already read');
     }
@@ -611,6 +735,11 @@ async function runFetch(inv, meta, body) {
   for (const [name, value] of response.headers) headers.push([name, value]);
   const head = { type: 'head', id: inv.id, status: response.status, headers };
   const stream = response.body;
+  const headersSize = Buffer.byteLength(JSON.stringify(headers), 'utf8');
+  if (headersSize > HEADERS_MAX) {
+    if (stream && typeof stream.cancel === 'function') stream.cancel().catch(() => {});
+    return finish(inv, { message: `TypeError: the response headers take ${headersSize} bytes, more than ${HEADERS_MAX}`, stack: '' });
+  }
 
   if (!stream || request.method === 'HEAD') {
     if (stream && typeof stream.cancel === 'function') stream.cancel().catch(() => {});
@@ -622,10 +751,10 @@ async function runFetch(inv, meta, body) {
   let error = null;
   try {
     if (typeof stream.getReader === 'function') {
-      if (await sendBody(inv.id, head, stream.getReader())) return finish(inv, null); // in the head
+      if (await sendBody(inv, head, stream.getReader())) return finish(inv, null); // in the head
     } else {
       channel.send(head);
-      await sendIterable(inv.id, stream);
+      await sendIterable(inv, stream);
     }
   } catch (err) {
     error = errorInfo(err);
@@ -639,9 +768,10 @@ const LATER = Symbol('later');
 const soon = (promise) => Promise.race([promise, new Promise((r) => setImmediate(r, LATER))]);
 
 /** Sends bytes as chunk frames, at the pace the channel takes them. */
-async function sendChunks(id, bytes) {
+async function sendChunks(inv, bytes) {
   for (let off = 0; off < bytes.length; off += CHUNK_MAX) {
-    const wait = channel.send({ type: 'chunk', id }, bytes.subarray(off, off + CHUNK_MAX));
+    await takeCredit(inv);
+    const wait = channel.send({ type: 'chunk', id: inv.id }, bytes.subarray(off, off + CHUNK_MAX));
     if (wait) await wait;
   }
 }
@@ -652,7 +782,7 @@ async function sendChunks(id, bytes) {
  * gets the head as soon as the body makes the app wait, then chunk frames as it is read (the
  * caller sends `end`). The head always goes out, also when the body fails.
  */
-async function sendBody(id, head, reader) {
+async function sendBody(inv, head, reader) {
   const early = [];
   let earlyLength = 0;
   let headSent = false;
@@ -673,31 +803,33 @@ async function sendBody(id, head, reader) {
     }
     channel.send(head);
     headSent = true;
-    for (const bytes of early.splice(0)) await sendChunks(id, bytes);
+    for (const bytes of early.splice(0)) await sendChunks(inv, bytes);
     for (;;) {
       if (channel.closed) return false;
       const { done, value } = await next;
       if (done) return false;
-      await sendChunks(id, toBytes(value));
+      await sendChunks(inv, toBytes(value));
       next = reader.read();
     }
   } catch (err) {
     reader.cancel(err).catch(() => {});
     if (!headSent) {
       channel.send(head);
-      for (const bytes of early) channel.send({ type: 'chunk', id }, bytes);
+      try {
+        for (const bytes of early) await sendChunks(inv, bytes);
+      } catch { /* aborted: the error below is what counts */ }
     }
     throw err;
   }
 }
 
 /** A Node.js Readable (node-fetch and friends) or another async iterable, as chunk frames. */
-async function sendIterable(id, stream) {
+async function sendIterable(inv, stream) {
   if (typeof stream[Symbol.asyncIterator] !== 'function') {
     throw new TypeError('the response body is neither a ReadableStream nor an async iterable');
   }
   for await (const value of stream) {
-    await sendChunks(id, toBytes(value));
+    await sendChunks(inv, toBytes(value));
     if (channel.closed) return;
   }
 }
@@ -744,6 +876,18 @@ function onFrame(meta, body) {
       break;
     case 'kv_result':
       kvResult(meta);
+      break;
+    case 'credit':
+      onCredit(meta);
+      break;
+    case 'body':
+      calls.get(meta.id)?.body?.push(body);
+      break;
+    case 'body_end':
+      calls.get(meta.id)?.body?.end(meta.error);
+      break;
+    case 'abort':
+      onAbort(meta);
       break;
     default:
       log(null, 'debug', `[onebox] frame of unknown type ${JSON.stringify(meta.type)} ignored`);

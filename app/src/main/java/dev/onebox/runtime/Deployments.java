@@ -117,6 +117,21 @@ public class Deployments {
         return invoke(pool, script, trigger, request, body);
     }
 
+    /** Like {@link #invoke(String, String, Map, byte[])}, with a request body that may stream in. */
+    public CompletableFuture<Invocation> invoke(String script, String trigger, Map<String, Object> request, RequestBody body) {
+        WarmPool pool = serving.get(script);
+        CompletableFuture<Invocation> started = pool == null ? CompletableFuture.failedFuture(new ScriptLoadException("not deployed"))
+                : pool.acquire().thenApply(sandbox -> sandbox.invoke(runs.start(script, pool.code().version(), trigger), request, body));
+        if (body instanceof RequestBody.Streamed streamed) {
+            started.whenComplete((invocation, error) -> {
+                if (error != null) {
+                    streamed.discard(); // the call never started: release what the client sent
+                }
+            });
+        }
+        return started;
+    }
+
     /**
      * Builds (or finds the image of) code that is not deployed and calls it once, for try-outs;
      * its sandbox stays warm for a repeat and goes with the idle timeout. Blocking for the build.

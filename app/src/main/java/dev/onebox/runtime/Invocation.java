@@ -1,15 +1,16 @@
 package dev.onebox.runtime;
 
 import dev.onebox.runs.ActiveRun;
+import dev.onebox.runs.RunStatus;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Sinks;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * One call into a sandbox: the response head when it comes, the body as it streams, and the
- * run's end. Whatever ends the sandbox ends its invocations too, so none can hang.
+ * run's end. Whatever ends the sandbox ends its invocations too, so none can hang. The body is
+ * back-pressured: the sandbox sends a chunk only when the reader took an earlier one.
  */
 public final class Invocation {
 
@@ -23,15 +24,16 @@ public final class Invocation {
     private final long id;
     private final ActiveRun run;
     private final CompletableFuture<Head> head = new CompletableFuture<>();
-    /** Made only for bodies that stream; most answers carry their whole body in the head. */
-    private Sinks.Many<byte[]> body;
-    private boolean bodyEnded;
+    private final ResponseBody body;
+    private final ResponseBody.Pace pace;
     private final CompletableFuture<String> ended = new CompletableFuture<>();
     private volatile Head answered;
 
-    Invocation(long id, ActiveRun run) {
+    Invocation(long id, ActiveRun run, ResponseBody.Pace pace) {
         this.id = id;
         this.run = run;
+        this.body = new ResponseBody(pace);
+        this.pace = pace;
     }
 
     public long id() {
@@ -46,18 +48,17 @@ public final class Invocation {
         return head;
     }
 
+    /**
+     * The streamed body, for one subscriber, at the pace it requests; cancelling it aborts the
+     * call (the script's {@code request.signal} fires).
+     */
     public Flux<byte[]> body() {
-        return sink().asFlux();
+        return Flux.from(body);
     }
 
-    private synchronized Sinks.Many<byte[]> sink() {
-        if (body == null) {
-            body = Sinks.many().unicast().onBackpressureBuffer();
-            if (bodyEnded) {
-                body.tryEmitComplete();
-            }
-        }
-        return body;
+    /** The caller went away before it took the response: the call is aborted. */
+    public void abort() {
+        pace.cancelled();
     }
 
     /** Completes with the run's final status. */
@@ -71,14 +72,21 @@ public final class Invocation {
     }
 
     void chunk(byte[] bytes) {
-        sink().tryEmitNext(bytes);
+        body.push(bytes);
     }
 
-    synchronized void endBody() {
-        bodyEnded = true;
-        if (body != null) {
-            body.tryEmitComplete();
-        }
+    /** Chunks received and not yet taken by the reader (at most the window). */
+    int bufferedChunks() {
+        return body.queued();
+    }
+
+    void endBody() {
+        body.end();
+    }
+
+    /** A caller still waiting for the head gets {@code failure} now; the run goes on until it ends. */
+    void refuse(RuntimeException failure) {
+        head.completeExceptionally(failure);
     }
 
     /** Ends the run; a fetch that never answered gets {@code failure} as its head's error. */
@@ -87,6 +95,9 @@ public final class Invocation {
         run.finish(status, value == null ? null : value.status(), error);
         if (!head.isDone()) {
             head.completeExceptionally(failure);
+        }
+        if (value != null && value.completeBody() == null && !RunStatus.SUCCEEDED.equals(status)) {
+            body.fail(failure); // a no-op when the body had come whole
         }
         endBody();
         ended.complete(status);

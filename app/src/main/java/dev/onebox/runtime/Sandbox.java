@@ -3,8 +3,10 @@ package dev.onebox.runtime;
 import dev.onebox.runs.ActiveRun;
 import dev.onebox.runs.Redactor;
 import dev.onebox.runs.RunStatus;
+import dev.onebox.runtime.channel.AppFrame;
 import dev.onebox.runtime.channel.Channel;
-import dev.onebox.runtime.channel.Frame;
+import dev.onebox.runtime.channel.ProtocolViolation;
+import dev.onebox.runtime.channel.ShimFrame;
 import io.micronaut.http.HttpStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * ends for any reason (timeout kill, OOM, crash, lost channel) ends every invocation in it with
  * a status that says why.
  */
-public final class Sandbox {
+public final class Sandbox implements Channel.Receiver {
 
     /** What the pool hears from its sandboxes. */
     interface Listener {
@@ -36,6 +39,8 @@ public final class Sandbox {
 
     private static final Logger LOG = LoggerFactory.getLogger(Sandbox.class);
     static final long EXIT_REPORT_GRACE_MS = 2000;
+    /** How long an aborted call may take to finish before its slot is freed anyway. */
+    static final long ABORT_GRACE_MS = 1000;
     private static final int SIGKILLED = 137;
 
     private final ScriptCode code;
@@ -45,6 +50,12 @@ public final class Sandbox {
     private final Map<Long, Invocation> inFlight = new ConcurrentHashMap<>();
     /** When each invocation's time is up, in System.nanoTime(); checked by {@link #expire}. */
     private final Map<Long, Long> deadlines = new ConcurrentHashMap<>();
+    /** Calls the app gave up on (the client went away), with how their runs end. */
+    private final Map<Long, Ending> aborting = new ConcurrentHashMap<>();
+    /** Aborted calls whose grace ran out before the script finished them: their slots are free. */
+    private final Set<Long> aborted = ConcurrentHashMap.newKeySet();
+    /** Streamed request bodies on their way in, by call. */
+    private final Map<Long, RequestBodyPump> pumps = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final AtomicBoolean ended = new AtomicBoolean();
@@ -87,30 +98,52 @@ public final class Sandbox {
         return ended.get();
     }
 
-    void onFrame(Frame frame) {
-        switch (frame.type()) {
-            case "ready" -> {
+    @Override
+    public void onFrame(ShimFrame frame) {
+        if (frame instanceof ShimFrame.Ready) {
+            // The channel lets one ready through; the check keeps secrets from being read twice regardless.
+            if (!ready.isDone()) {
                 refreshEnv();
                 ready.complete(null);
             }
-            case "load_error" -> {
-                loadError = frame.text("message");
-                ready.completeExceptionally(new ScriptLoadException(loadError));
-            }
-            case "head" -> withInvocation(frame, inv -> {
-                Invocation.Head head = head(frame);
-                inv.answer(head);
+        } else if (frame instanceof ShimFrame.LoadError failed) {
+            loadError = failed.message();
+            ready.completeExceptionally(new ScriptLoadException(loadError));
+        } else if (frame instanceof ShimFrame.Head head) {
+            withInvocation(head.id(), inv -> {
+                inv.answer(new Invocation.Head(head.status(), head.headers(), head.completeBody()));
                 if (head.completeBody() != null) {
                     inv.endBody();
                 }
             });
-            case "chunk" -> withInvocation(frame, inv -> inv.chunk(frame.body()));
-            case "end" -> withInvocation(frame, Invocation::endBody);
-            case "log" -> log(frame);
-            case "kv" -> kv(frame);
-            case "done" -> done(frame);
-            default -> LOG.debug("{}: ignoring a '{}' frame", code.key(), frame.type());
+        } else if (frame instanceof ShimFrame.Chunk chunk) {
+            withInvocation(chunk.id(), inv -> inv.chunk(chunk.bytes()));
+        } else if (frame instanceof ShimFrame.End end) {
+            withInvocation(end.id(), Invocation::endBody);
+        } else if (frame instanceof ShimFrame.Log log) {
+            log(log);
+        } else if (frame instanceof ShimFrame.Kv request) {
+            kv(request);
+        } else if (frame instanceof ShimFrame.Done done) {
+            done(done);
+        } else if (frame instanceof ShimFrame.Pull pull) {
+            RequestBodyPump pump = pumps.get(pull.id());
+            if (pump != null) {
+                pump.pulled(pull.n());
+            }
         }
+        // hello needs no answer
+    }
+
+    /** The sandbox sent what the shim never would: it is stopped, and its runs say why. */
+    @Override
+    public void onViolation(ProtocolViolation violation) {
+        stop(RunStatus.KILLED, violation.getMessage());
+    }
+
+    @Override
+    public void onClosed() {
+        onChannelClosed();
     }
 
     /**
@@ -120,24 +153,106 @@ public final class Sandbox {
     void refreshEnv() {
         Map<String, String> vars = env.forScript(code.script());
         redactor = Redactor.of(vars.values());
-        sendQuietly(Map.of("type", "env", "vars", vars));
+        sendQuietly(new AppFrame.Env(vars));
     }
 
     Invocation invoke(ActiveRun run, Map<String, Object> request, byte[] body) {
+        return invoke(run, request, RequestBody.of(body));
+    }
+
+    /**
+     * Sends a call. A streamed body is pumped in as the script reads it; the response streams
+     * back within the call's window ({@link ResponseBody}).
+     */
+    Invocation invoke(ActiveRun run, Map<String, Object> request, RequestBody body) {
         run.log().redactWith(redactor);
         long id = ids.incrementAndGet();
-        Invocation invocation = new Invocation(id, run);
+        Invocation invocation = new Invocation(id, run, pace(id));
         inFlight.put(id, invocation);
         deadlines.put(id, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(code.settings().limits().timeoutMs()));
-        Map<String, Object> meta = new HashMap<>(request);
-        meta.put("type", "invoke");
-        meta.put("id", id);
+        RequestBodyPump pump = body instanceof RequestBody.Streamed streamed && !"scheduled".equals(request.get("kind"))
+                ? new RequestBodyPump(id, streamed.maxBytes(), channel.limits().window(), pumpTarget(invocation)) : null;
         try {
-            channel.send(meta, body);
+            channel.send(invokeFrame(id, request, body, pump != null));
         } catch (IOException e) {
             finish(invocation, RunStatus.FAILED, "the sandbox stopped before the call reached it", HttpStatus.BAD_GATEWAY, "sandbox_lost");
         }
+        if (pump != null) {
+            pumps.put(id, pump);
+            if (!inFlight.containsKey(id)) {
+                pump.stop();
+                pumps.remove(id);
+            }
+            ((RequestBody.Streamed) body).source().subscribe(pump);
+        } else if (body instanceof RequestBody.Streamed streamed) {
+            streamed.discard();
+        }
         return invocation;
+    }
+
+    /** How the HTTP side paces call {@code id}: a credit per chunk taken, an abort when it gives up. */
+    private ResponseBody.Pace pace(long id) {
+        return new ResponseBody.Pace() {
+            @Override
+            public void taken() {
+                if (inFlight.containsKey(id)) {
+                    sendQuietly(new AppFrame.Credit(id, 1));
+                }
+            }
+
+            @Override
+            public void cancelled() {
+                Invocation invocation = inFlight.get(id);
+                if (invocation != null) {
+                    abort(invocation, "the client went away", RunStatus.KILLED,
+                            "the client went away before the response was complete, so the call was aborted", HttpStatus.BAD_GATEWAY, "client_gone");
+                }
+            }
+        };
+    }
+
+    private RequestBodyPump.Target pumpTarget(Invocation invocation) {
+        return new RequestBodyPump.Target() {
+            @Override
+            public void send(AppFrame frame) throws IOException {
+                channel.send(frame);
+            }
+
+            @Override
+            public void tooLarge(long maxBytes) {
+                abort(invocation, "the request body was too large", RunStatus.FAILED, "the request body was larger than "
+                        + maxBytes / (1024 * 1024) + " MiB", HttpStatus.REQUEST_ENTITY_TOO_LARGE, "too_large");
+            }
+        };
+    }
+
+    /** How a call the app gave up on ends, once the script finished it or its grace ran out. */
+    private record Ending(String status, String message, HttpStatus httpStatus, String code) {
+    }
+
+    /**
+     * Gives up on a call and tells the script ({@code request.signal} fires). A caller still
+     * waiting gets its answer now; the run ends when the script finishes the call (so what it
+     * logs on the signal is kept), at the latest after {@link #ABORT_GRACE_MS}, when its slot is
+     * freed. Its time limit still holds: a script that ignores the signal and runs on is stopped
+     * like one that runs out of time.
+     */
+    private void abort(Invocation invocation, String reason, String status, String message, HttpStatus httpStatus, String errorCode) {
+        long id = invocation.id();
+        Ending ending = new Ending(status, message, httpStatus, errorCode);
+        if (!inFlight.containsKey(id) || aborting.putIfAbsent(id, ending) != null) {
+            return;
+        }
+        invocation.refuse(failure(invocation, ending.message(), ending.httpStatus(), ending.code()));
+        sendQuietly(new AppFrame.Abort(id, reason));
+        CompletableFuture.delayedExecutor(ABORT_GRACE_MS, TimeUnit.MILLISECONDS).execute(() -> {
+            Long deadline = deadlines.get(id);
+            if (inFlight.containsKey(id) && deadline != null) {
+                aborted.add(id);
+                finish(invocation, ending.status(), ending.message(), ending.httpStatus(), ending.code());
+                deadlines.put(id, deadline);
+            }
+        });
     }
 
     /** Stops the sandbox; its runs end with the status given. */
@@ -178,6 +293,10 @@ public final class Sandbox {
                 Invocation invocation = inFlight.get(deadline.getKey());
                 if (invocation != null) {
                     timedOut(invocation);
+                    return false;
+                }
+                if (aborted.contains(deadline.getKey())) {
+                    stop(RunStatus.KILLED, "stopped because a call whose client went away ran on past its time limit");
                     return false;
                 }
             }
@@ -233,10 +352,9 @@ public final class Sandbox {
         };
     }
 
-    private void kv(Frame frame) {
-        Object rid = frame.meta().get("rid");
+    private void kv(ShimFrame.Kv request) {
         // thenCompose also catches a request refused before any future exists
-        java.util.concurrent.CompletableFuture.completedFuture(frame.meta()).thenCompose(request -> kv.handle(code.script(), request))
+        CompletableFuture.completedFuture(request.request()).thenCompose(fields -> kv.handle(code.script(), fields))
                 .whenComplete((answer, error) -> {
             Map<String, Object> result = new HashMap<>();
             if (error == null) {
@@ -245,24 +363,27 @@ public final class Sandbox {
                 Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
                 result.put("error", cause instanceof IllegalArgumentException ? cause.getMessage() : "the KV store failed: " + cause.getMessage());
             }
-            result.put("type", "kv_result");
-            result.put("rid", rid);
-            sendQuietly(result);
+            sendQuietly(new AppFrame.KvResult(request.rid(), result));
         });
     }
 
-    private void done(Frame frame) {
-        Invocation invocation = inFlight.get(frame.id());
+    private void done(ShimFrame.Done done) {
+        if (aborted.remove(done.id())) {
+            deadlines.remove(done.id());
+        }
+        Invocation invocation = inFlight.get(done.id());
         if (invocation == null) {
             return;
         }
-        @SuppressWarnings("unchecked")
-        Map<String, Object> error = (Map<String, Object>) frame.meta().get("error");
-        if (error == null) {
+        Ending ending = aborting.get(done.id());
+        ShimFrame.ScriptError error = done.error();
+        if (ending != null) {
+            finish(invocation, ending.status(), ending.message(), ending.httpStatus(), ending.code());
+        } else if (error == null) {
             finish(invocation, RunStatus.SUCCEEDED, null, null, null);
         } else {
-            String message = String.valueOf(error.get("message"));
-            appendLog(invocation, System.currentTimeMillis(), "error", String.valueOf(error.getOrDefault("stack", message)));
+            String message = error.message();
+            appendLog(invocation, System.currentTimeMillis(), "error", error.stack() == null || error.stack().isEmpty() ? message : error.stack());
             finish(invocation, RunStatus.FAILED, message, HttpStatus.INTERNAL_SERVER_ERROR, "script_error");
         }
     }
@@ -272,24 +393,31 @@ public final class Sandbox {
             return;
         }
         deadlines.remove(invocation.id());
+        aborting.remove(invocation.id());
+        RequestBodyPump pump = pumps.remove(invocation.id());
+        if (pump != null) {
+            pump.stop();
+        }
         error = error == null ? null : redactor.redact(error);
-        String message = error == null ? "" : "The script's run " + invocation.run().id() + " ended: " + error + ".";
-        invocation.end(status, error, new InvocationFailedException(httpStatus == null ? HttpStatus.INTERNAL_SERVER_ERROR : httpStatus,
-                code == null ? "script_error" : code, message, invocation.run().id()));
+        invocation.end(status, error, failure(invocation, error, httpStatus, code));
         if (!ended.get()) {
             listener.released(this);
         }
     }
 
-    private void log(Frame frame) {
-        long ts = frame.meta().get("ts") instanceof Number n ? n.longValue() : System.currentTimeMillis();
-        String level = frame.text("level") == null ? "log" : frame.text("level");
-        String text = new String(frame.body(), StandardCharsets.UTF_8);
-        if (!frame.hasId()) {
-            LOG.debug("{}: {} {}", code.key(), level, text);
+    private InvocationFailedException failure(Invocation invocation, String error, HttpStatus httpStatus, String code) {
+        String message = error == null ? "" : "The script's run " + invocation.run().id() + " ended: " + redactor.redact(error) + ".";
+        return new InvocationFailedException(httpStatus == null ? HttpStatus.INTERNAL_SERVER_ERROR : httpStatus,
+                code == null ? "script_error" : code, message, invocation.run().id());
+    }
+
+    private void log(ShimFrame.Log log) {
+        String text = new String(log.text(), StandardCharsets.UTF_8);
+        if (log.id() == null) {
+            LOG.debug("{}: {} {}", code.key(), log.level().wire(), text);
             return;
         }
-        withInvocation(frame, invocation -> appendLog(invocation, ts, level, text));
+        withInvocation(log.id(), invocation -> appendLog(invocation, log.ts(), log.level().wire(), text));
     }
 
     private void appendLog(Invocation invocation, long ts, String level, String text) {
@@ -301,25 +429,29 @@ public final class Sandbox {
         }
     }
 
-    private void withInvocation(Frame frame, java.util.function.Consumer<Invocation> action) {
-        Invocation invocation = inFlight.get(frame.id());
+    private void withInvocation(long id, java.util.function.Consumer<Invocation> action) {
+        Invocation invocation = inFlight.get(id);
         if (invocation != null) {
             action.accept(invocation);
         }
     }
 
+    /** The call descriptor for the shim, from the request the trigger described. */
     @SuppressWarnings("unchecked")
-    private static Invocation.Head head(Frame frame) {
-        int status = ((Number) frame.meta().get("status")).intValue();
-        List<List<String>> headers = (List<List<String>>) frame.meta().getOrDefault("headers", List.of());
-        return new Invocation.Head(status, headers, Boolean.TRUE.equals(frame.meta().get("end")) ? frame.body() : null);
+    private AppFrame invokeFrame(long id, Map<String, Object> request, RequestBody body, boolean streamed) {
+        if ("scheduled".equals(request.get("kind"))) {
+            return new AppFrame.InvokeScheduled(id, String.valueOf(request.get("cron")), ((Number) request.get("scheduledTime")).longValue());
+        }
+        return new AppFrame.InvokeFetch(id, String.valueOf(request.getOrDefault("method", "GET")), String.valueOf(request.get("url")),
+                (List<List<String>>) request.getOrDefault("headers", List.of()), channel.limits().window(), streamed,
+                body instanceof RequestBody.Bytes bytes ? bytes.bytes() : new byte[0]);
     }
 
-    private void sendQuietly(Map<String, Object> meta) {
+    private void sendQuietly(AppFrame frame) {
         try {
-            channel.send(meta, Frame.NO_BODY);
+            channel.send(frame);
         } catch (IOException e) {
-            LOG.debug("{}: could not send {}: {}", code.key(), meta.get("type"), e.toString());
+            LOG.debug("{}: could not send {}: {}", code.key(), frame.type(), e.toString());
         }
     }
 }

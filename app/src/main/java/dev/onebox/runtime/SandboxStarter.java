@@ -3,7 +3,7 @@ package dev.onebox.runtime;
 import dev.onebox.Threads;
 import dev.onebox.OneboxConfig;
 import dev.onebox.runtime.channel.Channel;
-import io.micronaut.json.JsonMapper;
+import dev.onebox.runtime.channel.ChannelConfig;
 import jakarta.inject.Singleton;
 
 import java.io.IOException;
@@ -23,7 +23,7 @@ class SandboxStarter {
     static final long SWEEP_MS = 50;
 
     private final RuntimeSelector runtimes;
-    private final JsonMapper json;
+    private final ChannelConfig channels;
     private final PoolConfig config;
     private final Path channelsDir;
     private final Set<Sandbox> live = ConcurrentHashMap.newKeySet();
@@ -31,11 +31,11 @@ class SandboxStarter {
     private final KvBinding kv;
     private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(Threads.daemon("run-deadlines"));
 
-    SandboxStarter(RuntimeSelector runtimes, JsonMapper json, PoolConfig config, OneboxConfig onebox, ScriptEnv env, KvBinding kv) {
+    SandboxStarter(RuntimeSelector runtimes, ChannelConfig channels, PoolConfig config, OneboxConfig onebox, ScriptEnv env, KvBinding kv) {
         this.kv = kv;
         this.env = env;
         this.runtimes = runtimes;
-        this.json = json;
+        this.channels = channels;
         this.config = config;
         this.channelsDir = onebox.dataDir().toAbsolutePath().resolve("channels");
         // One sweep over all calls in flight instead of a timer per call: time limits are kept
@@ -61,13 +61,13 @@ class SandboxStarter {
         SandboxRuntime runtime = runtimes.runtime();
         Channel channel;
         try {
-            channel = Channel.open(channelsDir.resolve(UUID.randomUUID().toString()), json);
+            channel = Channel.open(channelsDir.resolve(UUID.randomUUID().toString()), channels);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open a channel under " + channelsDir, e);
         }
         Sandbox sandbox = new Sandbox(code, channel, config, env, kv, listener);
         live.add(sandbox);
-        Threads.daemon("channel-" + code.key()).newThread(() -> channel.serve(sandbox::onFrame, sandbox::onChannelClosed)).start();
+        Threads.daemon("channel-" + code.key()).newThread(() -> channel.serve(sandbox)).start();
         try {
             sandbox.attach(runtime.start(code, image, channel.directory()));
         } catch (RuntimeException e) {

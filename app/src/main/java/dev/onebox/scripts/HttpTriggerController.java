@@ -3,6 +3,7 @@ package dev.onebox.scripts;
 import dev.onebox.runtime.Deployments;
 import dev.onebox.runtime.Invocation;
 import dev.onebox.runtime.PoolConfig;
+import dev.onebox.runtime.RequestBody;
 import dev.onebox.web.ApiException;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpMethod;
@@ -11,7 +12,6 @@ import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.MediaType;
-import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Consumes;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Delete;
@@ -36,7 +36,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
+import io.micronaut.http.server.netty.NettyHttpRequest;
+import io.netty.channel.ChannelFuture;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GenericFutureListener;
+import reactor.core.publisher.Mono;
 
 /**
  * {@code ANY /run/{script}[/{path...}]}: the request, with the prefix stripped, goes to the
@@ -63,55 +67,80 @@ class HttpTriggerController {
     }
 
     @Get("/{script:[a-z0-9][a-z0-9-]*}{/path:.*}")
-    CompletionStage<MutableHttpResponse<?>> get(String script, @Nullable String path, HttpRequest<?> request) {
-        return call(script, request, null);
+    Mono<MutableHttpResponse<?>> get(String script, @Nullable String path, HttpRequest<?> request) {
+        return call(script, request, false);
     }
 
     @Head("/{script:[a-z0-9][a-z0-9-]*}{/path:.*}")
-    CompletionStage<MutableHttpResponse<?>> head(String script, @Nullable String path, HttpRequest<?> request) {
-        return call(script, request, null);
+    Mono<MutableHttpResponse<?>> head(String script, @Nullable String path, HttpRequest<?> request) {
+        return call(script, request, false);
     }
 
     @Post("/{script:[a-z0-9][a-z0-9-]*}{/path:.*}")
-    CompletionStage<MutableHttpResponse<?>> post(String script, @Nullable String path, HttpRequest<?> request, @Body @Nullable byte[] body) {
-        return call(script, request, body);
+    Mono<MutableHttpResponse<?>> post(String script, @Nullable String path, HttpRequest<?> request) {
+        return call(script, request, true);
     }
 
     @Put("/{script:[a-z0-9][a-z0-9-]*}{/path:.*}")
-    CompletionStage<MutableHttpResponse<?>> put(String script, @Nullable String path, HttpRequest<?> request, @Body @Nullable byte[] body) {
-        return call(script, request, body);
+    Mono<MutableHttpResponse<?>> put(String script, @Nullable String path, HttpRequest<?> request) {
+        return call(script, request, true);
     }
 
     @Patch("/{script:[a-z0-9][a-z0-9-]*}{/path:.*}")
-    CompletionStage<MutableHttpResponse<?>> patch(String script, @Nullable String path, HttpRequest<?> request, @Body @Nullable byte[] body) {
-        return call(script, request, body);
+    Mono<MutableHttpResponse<?>> patch(String script, @Nullable String path, HttpRequest<?> request) {
+        return call(script, request, true);
     }
 
     @Delete("/{script:[a-z0-9][a-z0-9-]*}{/path:.*}")
-    CompletionStage<MutableHttpResponse<?>> delete(String script, @Nullable String path, HttpRequest<?> request, @Body @Nullable byte[] body) {
-        return call(script, request, body);
+    Mono<MutableHttpResponse<?>> delete(String script, @Nullable String path, HttpRequest<?> request) {
+        return call(script, request, true);
     }
 
     @Options("/{script:[a-z0-9][a-z0-9-]*}{/path:.*}")
-    CompletionStage<MutableHttpResponse<?>> options(String script, @Nullable String path, HttpRequest<?> request) {
-        return call(script, request, null);
+    Mono<MutableHttpResponse<?>> options(String script, @Nullable String path, HttpRequest<?> request) {
+        return call(script, request, false);
     }
 
-    private CompletionStage<MutableHttpResponse<?>> call(String script, HttpRequest<?> request, @Nullable byte[] body) {
+    /**
+     * Calls the script. A request body is not read here: it streams into the sandbox as the script
+     * reads it (see RequestBodyPump), and a body over the cap fails the call with 413.
+     */
+    private Mono<MutableHttpResponse<?>> call(String script, HttpRequest<?> request, boolean mayHaveBody) {
         Deployments.Deployed deployed = deployments.serving(script).orElse(null);
         if (deployed == null) {
-            return CompletableFuture.failedFuture(whyNotServing(script));
+            return Mono.error(whyNotServing(script));
         }
         if (!deployed.code().settings().http().enabled()) {
-            return CompletableFuture.failedFuture(ApiException.notFound("http_disabled", "Script '" + script + "' has no HTTP trigger."));
+            return Mono.error(ApiException.notFound("http_disabled", "Script '" + script + "' has no HTTP trigger."));
         }
-        byte[] payload = body == null ? new byte[0] : body;
-        if (payload.length > pool.maxRequestBodyBytes()) {
-            return CompletableFuture.failedFuture(new ApiException(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "too_large",
-                    "A request body for a script is at most " + pool.maxRequestBodyBytes() / (1024 * 1024) + " MiB."));
+        if (request.getContentLength() > pool.maxRequestBodyBytes()) {
+            return Mono.error(tooLarge());
         }
-        return deployments.invoke(script, "http", describe(script, request), payload)
-                .thenCompose(invocation -> invocation.head().thenApply(head -> respond(request, invocation, head)));
+        RequestBody body = mayHaveBody && request.getContentLength() != 0 && request instanceof ServerHttpRequest<?> server
+                ? new RequestBody.Streamed(server.byteBody().move().toByteArrayPublisher(), pool.maxRequestBodyBytes())
+                : RequestBody.EMPTY;
+        CompletableFuture<Invocation> started = deployments.invoke(script, "http", describe(script, request), body);
+        // A client that goes away before the script answered aborts the call (its connection
+        // closes); after the head, the response body's own cancellation does.
+        Runnable whenGone = onConnectionClosed(request, () -> started.thenAccept(Invocation::abort));
+        return Mono.fromFuture(started.thenCompose(invocation -> invocation.head().thenApply(head -> respond(request, invocation, head)))
+                .whenComplete((response, error) -> whenGone.run()), true);
+    }
+
+    /** Runs {@code abort} if the client's connection closes; the answer stops watching. */
+    private static Runnable onConnectionClosed(HttpRequest<?> request, Runnable abort) {
+        if (!(request instanceof NettyHttpRequest<?> netty)) {
+            return () -> { };
+        }
+        ChannelFuture closed = netty.getChannelHandlerContext().channel().closeFuture();
+        GenericFutureListener<Future<? super Void>> listener = future -> abort.run();
+        closed.addListener(listener);
+        return () -> closed.removeListener(listener);
+    }
+
+    private ApiException tooLarge() {
+        return new ApiException(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "too_large",
+                "A request body for a script is at most " + pool.maxRequestBodyBytes() / (1024 * 1024) + " MiB.");
     }
 
     private ApiException whyNotServing(String script) {

@@ -1,50 +1,60 @@
 package dev.onebox.runtime.channel;
 
-import io.micronaut.json.JsonMapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Map;
-import java.util.function.Consumer;
 
 /**
  * The app's end of one sandbox's channel: a Unix socket the app creates in a directory of its
  * own and listens on; the sandbox connects once. The directory is mounted read-only into that
  * sandbox only, so code in the sandbox can use the socket but cannot create files the app would
  * later open.
+ *
+ * <p>Nothing read from the socket is trusted: a {@link FrameDecoder} bounds every frame before it
+ * is kept and a {@link Conversation} checks its order, so the receiver sees only valid frames; the
+ * first violation ends the channel and is reported to the receiver instead.
  */
 public final class Channel implements AutoCloseable {
 
+    /** Who hears what comes out of the channel; all calls come from the channel's reader. */
+    public interface Receiver {
+        void onFrame(ShimFrame frame);
+
+        /** The sandbox broke the protocol; the channel is closed right after. */
+        void onViolation(ProtocolViolation violation);
+
+        /** The channel closed, for whatever reason; called once, last. */
+        void onClosed();
+    }
+
     public static final String SOCKET_NAME = "channel.sock";
     private static final Logger LOG = LoggerFactory.getLogger(Channel.class);
+    private static final int READ_BUFFER = 64 * 1024;
 
     private final Path directory;
-    private final FrameCodec codec;
+    private final ChannelConfig limits;
     private final ServerSocketChannel server;
+    private final Conversation conversation = new Conversation();
     private volatile SocketChannel peer;
-    private volatile OutputStream out;
     private volatile boolean closed;
 
-    private Channel(Path directory, FrameCodec codec, ServerSocketChannel server) {
+    private Channel(Path directory, ChannelConfig limits, ServerSocketChannel server) {
         this.directory = directory;
-        this.codec = codec;
+        this.limits = limits;
         this.server = server;
     }
 
     /** Creates {@code directory} (which must not exist) and listens on the socket inside it. */
-    public static Channel open(Path directory, JsonMapper json) throws IOException {
+    public static Channel open(Path directory, ChannelConfig limits) throws IOException {
         Files.createDirectories(directory.getParent());
         // The sandbox runs as another uid: it may enter the directory and use the socket, nothing more.
         Files.createDirectory(directory, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
@@ -52,45 +62,72 @@ public final class Channel implements AutoCloseable {
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(socket), 1);
         Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw-rw-"));
-        return new Channel(directory, new FrameCodec(json), server);
+        return new Channel(directory, limits, server);
     }
 
     public Path directory() {
         return directory;
     }
 
+    public ChannelConfig limits() {
+        return limits;
+    }
+
     /**
      * Accepts the sandbox's connection and then reads frames on the calling thread until the
-     * channel closes; {@code onClosed} runs once at the end, whatever the cause.
+     * channel closes or the sandbox breaks the protocol.
      */
-    public void serve(Consumer<Frame> onFrame, Runnable onClosed) {
+    public void serve(Receiver receiver) {
         try {
             SocketChannel accepted = server.accept();
             server.close(); // one peer per channel: nobody else may connect later
             peer = accepted;
-            out = new BufferedOutputStream(SocketStreams.output(accepted), 64 * 1024);
-            DataInputStream in = new DataInputStream(new BufferedInputStream(SocketStreams.input(accepted), 64 * 1024));
-            Frame frame;
-            while ((frame = codec.read(in)) != null) {
-                onFrame.accept(frame);
+            FrameDecoder decoder = new FrameDecoder(limits, System::nanoTime);
+            FrameDecoder.Sink sink = frame -> {
+                conversation.received(frame);
+                receiver.onFrame(frame);
+            };
+            ByteBuffer buffer = ByteBuffer.allocate(READ_BUFFER);
+            while (accepted.read(buffer) >= 0) {
+                buffer.flip();
+                decoder.feed(buffer, sink);
+                buffer.clear();
+            }
+        } catch (ProtocolViolation violation) {
+            if (!closed) {
+                LOG.info("channel {}: {}", directory.getFileName(), violation.getMessage());
+                close();
+                receiver.onViolation(violation);
             }
         } catch (IOException e) {
             if (!closed) {
                 LOG.debug("channel {} ended: {}", directory.getFileName(), e.toString());
             }
+        } catch (RuntimeException e) {
+            LOG.warn("channel {}: a frame could not be handled", directory.getFileName(), e);
         } finally {
             close();
-            onClosed.run();
+            receiver.onClosed();
         }
     }
 
-    public synchronized void send(Map<String, Object> meta, byte[] body) throws IOException {
-        OutputStream stream = out;
-        if (stream == null || closed) {
-            throw new IOException("channel not connected");
+    /** Sends one frame; frames from several threads go out whole, one after another. */
+    public void send(AppFrame frame) throws IOException {
+        ByteBuffer[] bytes = FrameEncoder.encode(frame);
+        synchronized (this) {
+            SocketChannel socket = peer;
+            if (socket == null || closed) {
+                throw new IOException("channel not connected");
+            }
+            conversation.sent(frame);
+            long remaining = 0;
+            for (ByteBuffer part : bytes) {
+                remaining += part.remaining();
+            }
+            while (remaining > 0) {
+                remaining -= socket.write(bytes);
+            }
         }
-        codec.write(stream, meta, body);
-        stream.flush();
     }
 
     @Override

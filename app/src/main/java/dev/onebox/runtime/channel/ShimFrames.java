@@ -1,0 +1,168 @@
+package dev.onebox.runtime.channel;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Turns a checked meta and body into a {@link ShimFrame}, validating every field's type and range. */
+final class ShimFrames {
+
+    /** Ids are JavaScript numbers on the shim's side: integers up to 2^53 stay exact. */
+    private static final long MAX_ID = 1L << 53;
+    private static final Set<String> HANDLERS = Set.of("fetch", "scheduled");
+    private static final Set<String> KV_OPS = Set.of("get", "put", "delete", "list");
+    /** RFC 9110 token characters. */
+    private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}");
+
+    private ShimFrames() {
+    }
+
+    /** The largest body a frame of {@code type} may carry; -1 for an unknown type. */
+    static int maxBody(String type, ChannelConfig limits) {
+        return switch (type) {
+            case "chunk" -> limits.maxChunkBytes();
+            case "head" -> limits.maxInlineBodyBytes();
+            case "log" -> limits.maxLogBytes();
+            case "hello", "ready", "load_error", "end", "done", "kv", "pull" -> 0;
+            default -> -1;
+        };
+    }
+
+    static ShimFrame parse(String type, Map<String, Object> meta, byte[] body) throws ProtocolViolation {
+        return switch (type) {
+            case "hello" -> new ShimFrame.Hello(integer(meta, type, "pid", 0, Integer.MAX_VALUE), text(meta, type, "node"));
+            case "ready" -> new ShimFrame.Ready(handlers(meta));
+            case "load_error" -> new ShimFrame.LoadError(text(meta, type, "message"), optionalText(meta, type, "stack"));
+            case "head" -> head(meta, body);
+            case "chunk" -> new ShimFrame.Chunk(id(meta, type), body);
+            case "end" -> new ShimFrame.End(id(meta, type));
+            case "log" -> new ShimFrame.Log(optionalId(meta, type), level(meta),
+                    meta.get("ts") == null ? System.currentTimeMillis() : integer(meta, type, "ts", 0, MAX_ID), body);
+            case "done" -> new ShimFrame.Done(id(meta, type), error(meta));
+            case "kv" -> kv(meta);
+            case "pull" -> new ShimFrame.Pull(id(meta, type), (int) integer(meta, type, "n", 1, 1024));
+            default -> throw new ProtocolViolation("a frame of unknown type \"" + printable(type) + "\"");
+        };
+    }
+
+    private static ShimFrame.Head head(Map<String, Object> meta, byte[] body) throws ProtocolViolation {
+        long id = id(meta, "head");
+        int status = (int) integer(meta, "head", "status", 200, 599);
+        Object end = meta.get("end");
+        if (end != null && !(end instanceof Boolean)) {
+            throw bad("head", "end");
+        }
+        boolean complete = Boolean.TRUE.equals(end);
+        if (!complete && body.length > 0) {
+            throw new ProtocolViolation("a head frame with a body but without end: true");
+        }
+        return new ShimFrame.Head(id, status, headers(meta.get("headers")), complete ? body : null);
+    }
+
+    private static List<List<String>> headers(Object value) throws ProtocolViolation {
+        if (value == null) {
+            return List.of();
+        }
+        if (!(value instanceof List<?> pairs)) {
+            throw bad("head", "headers");
+        }
+        List<List<String>> headers = new ArrayList<>(pairs.size());
+        for (Object pair : pairs) {
+            if (!(pair instanceof List<?> two) || two.size() != 2 || !(two.get(0) instanceof String name)
+                    || !(two.get(1) instanceof String headerValue)) {
+                throw bad("head", "headers");
+            }
+            if (!HEADER_NAME.matcher(name).matches() || headerValue.indexOf('\r') >= 0 || headerValue.indexOf('\n') >= 0
+                    || headerValue.indexOf('\0') >= 0) {
+                throw new ProtocolViolation("a head frame with an invalid header \"" + printable(name) + "\"");
+            }
+            headers.add(List.of(name, headerValue));
+        }
+        return headers;
+    }
+
+    private static List<String> handlers(Map<String, Object> meta) throws ProtocolViolation {
+        if (!(meta.get("handlers") instanceof List<?> list) || list.size() > HANDLERS.size()) {
+            throw bad("ready", "handlers");
+        }
+        List<String> handlers = new ArrayList<>();
+        for (Object item : list) {
+            if (!(item instanceof String name) || !HANDLERS.contains(name)) {
+                throw bad("ready", "handlers");
+            }
+            handlers.add(name);
+        }
+        return handlers;
+    }
+
+    private static LogLevel level(Map<String, Object> meta) throws ProtocolViolation {
+        Object value = meta.get("level");
+        if (value == null) {
+            return LogLevel.LOG;
+        }
+        LogLevel level = value instanceof String name ? LogLevel.of(name) : null;
+        if (level == null) {
+            throw bad("log", "level");
+        }
+        return level;
+    }
+
+    private static ShimFrame.ScriptError error(Map<String, Object> meta) throws ProtocolViolation {
+        Object value = meta.get("error");
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof Map<?, ?> error) || !(error.get("message") instanceof String message)
+                || error.get("stack") != null && !(error.get("stack") instanceof String)) {
+            throw bad("done", "error");
+        }
+        return new ShimFrame.ScriptError(message, (String) error.get("stack"));
+    }
+
+    private static ShimFrame.Kv kv(Map<String, Object> meta) throws ProtocolViolation {
+        long rid = integer(meta, "kv", "rid", 0, MAX_ID);
+        Long id = optionalId(meta, "kv");
+        if (!(meta.get("op") instanceof String op) || !KV_OPS.contains(op)) {
+            throw bad("kv", "op");
+        }
+        return new ShimFrame.Kv(rid, id, op, meta);
+    }
+
+    private static long id(Map<String, Object> meta, String type) throws ProtocolViolation {
+        return integer(meta, type, "id", 1, MAX_ID);
+    }
+
+    private static Long optionalId(Map<String, Object> meta, String type) throws ProtocolViolation {
+        return meta.get("id") == null ? null : id(meta, type);
+    }
+
+    private static long integer(Map<String, Object> meta, String type, String field, long min, long max) throws ProtocolViolation {
+        if (!(meta.get(field) instanceof Long value) || value < min || value > max) {
+            throw bad(type, field);
+        }
+        return value;
+    }
+
+    private static String text(Map<String, Object> meta, String type, String field) throws ProtocolViolation {
+        if (!(meta.get(field) instanceof String value)) {
+            throw bad(type, field);
+        }
+        return value;
+    }
+
+    private static String optionalText(Map<String, Object> meta, String type, String field) throws ProtocolViolation {
+        return meta.get(field) == null ? "" : text(meta, type, field);
+    }
+
+    private static ProtocolViolation bad(String type, String field) {
+        return new ProtocolViolation("a " + type + " frame with an invalid \"" + field + "\" field");
+    }
+
+    /** A name from the sandbox, cut and stripped of control characters before it goes into a message. */
+    static String printable(String text) {
+        String cut = text.length() > 40 ? text.substring(0, 40) + "..." : text;
+        return cut.replaceAll("[\\p{Cntrl}\"\\\\]", "?");
+    }
+}
