@@ -57,6 +57,7 @@ public final class Sandbox {
     private final ScriptEnv env;
     private final KvBinding kv;
     private volatile Redactor redactor = Redactor.NONE;
+    private volatile String lastRunId;
     int load;
     long idleSinceNanos = System.nanoTime();
 
@@ -85,6 +86,17 @@ public final class Sandbox {
 
     boolean isEnded() {
         return ended.get();
+    }
+
+    /** The engine's id of this sandbox, null until it started. */
+    String containerId() {
+        SandboxProcess started = process;
+        return started == null ? null : started.id();
+    }
+
+    /** The run of the newest call this sandbox took, null before the first. */
+    String lastRunId() {
+        return lastRunId;
     }
 
     void onFrame(Frame frame) {
@@ -124,6 +136,7 @@ public final class Sandbox {
     }
 
     Invocation invoke(ActiveRun run, Map<String, Object> request, byte[] body) {
+        lastRunId = run.id();
         run.log().redactWith(redactor);
         long id = ids.incrementAndGet();
         Invocation invocation = new Invocation(id, run);

@@ -31,6 +31,8 @@ final class WarmPool implements Sandbox.Listener {
     private final Starter starter;
     private final java.util.concurrent.Executor startExecutor;
     private final List<Sandbox> sandboxes = new ArrayList<>();
+    /** Started on the engine, script not loaded yet. */
+    private final java.util.Set<Sandbox> startingSandboxes = new java.util.HashSet<>();
     private final Deque<CompletableFuture<Sandbox>> waiting = new ArrayDeque<>();
     private int starting;
     private boolean draining;
@@ -94,22 +96,46 @@ final class WarmPool implements Sandbox.Listener {
         starting++;
         CompletableFuture<Void> loaded = new CompletableFuture<>();
         startExecutor.execute(() -> {
+            Sandbox sandbox = null;
             try {
-                Sandbox sandbox = starter.start(code, image, this);
+                sandbox = starter.start(code, image, this);
+                startingSandbox(sandbox);
                 sandbox.ready().get(config.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
                 added(sandbox);
                 loaded.complete(null);
             } catch (Exception e) {
-                RuntimeException failure = unwrap(e);
-                startFailed(failure);
+                RuntimeException failure = unwrap(e, config.startTimeout().toMillis());
+                startFailed(sandbox, failure);
+                if (sandbox != null) {
+                    // a load that hangs, fails or answers too late: the sandbox goes with it
+                    sandbox.stop("killed", failure.getMessage());
+                }
                 loaded.completeExceptionally(failure);
             }
         });
         return loaded;
     }
 
+    private synchronized void startingSandbox(Sandbox sandbox) {
+        startingSandboxes.add(sandbox);
+    }
+
+    /** The engine ids of this pool's sandboxes, started or starting: the reconciler leaves these alone. */
+    synchronized List<String> containerIds() {
+        List<String> ids = new ArrayList<>();
+        for (Sandbox sandbox : sandboxes) {
+            ids.add(sandbox.containerId());
+        }
+        for (Sandbox sandbox : startingSandboxes) {
+            ids.add(sandbox.containerId());
+        }
+        ids.removeIf(java.util.Objects::isNull);
+        return ids;
+    }
+
     private synchronized void added(Sandbox sandbox) {
         starting--;
+        startingSandboxes.remove(sandbox);
         lastStartFailure = null;
         if (draining || sandbox.isEnded()) {
             sandbox.stop("killed", "the version was replaced");
@@ -120,8 +146,11 @@ final class WarmPool implements Sandbox.Listener {
         dispatch();
     }
 
-    private synchronized void startFailed(RuntimeException failure) {
+    private synchronized void startFailed(Sandbox sandbox, RuntimeException failure) {
         starting--;
+        if (sandbox != null) {
+            startingSandboxes.remove(sandbox);
+        }
         lastStartFailure = failure;
         LOG.warn("{}: a sandbox did not start: {}", code.key(), failure.getMessage());
         if (sandboxes.isEmpty() && starting == 0) {
@@ -147,7 +176,11 @@ final class WarmPool implements Sandbox.Listener {
 
     @Override
     public synchronized void ended(Sandbox sandbox) {
-        sandboxes.remove(sandbox);
+        startingSandboxes.remove(sandbox);
+        if (!sandboxes.remove(sandbox)) {
+            // it never served (a failed start) or the pool had already let it go
+            return;
+        }
         if (!waiting.isEmpty() && !draining && sandboxes.size() + starting < config.maxContainers()) {
             startOne();
         }
@@ -217,10 +250,11 @@ final class WarmPool implements Sandbox.Listener {
         return sandboxes.isEmpty() && starting == 0 && waiting.isEmpty();
     }
 
-    private static RuntimeException unwrap(Exception e) {
+    private static RuntimeException unwrap(Exception e, long startTimeoutMs) {
         Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
         if (cause instanceof java.util.concurrent.TimeoutException) {
-            return new ScriptLoadException("the sandbox did not become ready in time");
+            return new ScriptLoadException("the script did not finish loading within " + startTimeoutMs
+                    + " ms (does its top level await something that never settles?)");
         }
         return cause instanceof RuntimeException runtime ? runtime : new ScriptLoadException(cause.toString());
     }

@@ -16,6 +16,8 @@ import dev.onebox.health.ComponentHealth;
 import dev.onebox.runtime.BuildFailedException;
 import dev.onebox.runtime.BuildLog;
 import dev.onebox.runtime.BuildResult;
+import dev.onebox.runtime.EngineImage;
+import dev.onebox.runtime.EngineSandbox;
 import dev.onebox.runtime.RuntimeUnavailableException;
 import dev.onebox.runtime.SandboxProcess;
 import dev.onebox.runtime.SandboxRuntime;
@@ -26,8 +28,10 @@ import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -46,6 +50,14 @@ public final class DockerRuntime implements SandboxRuntime {
     public static final String LABEL_VERSION = "dev.onebox.version";
     public static final String LABEL_ROLE = "dev.onebox.role";
     public static final String LABEL_DEPENDENCIES = "dev.onebox.dependencies";
+    /** The channel directory a sandbox was started for: known to the app before the container's id is. */
+    public static final String LABEL_CHANNEL = "dev.onebox.channel";
+    /** {@code sandbox} for script containers, {@code resolver} and {@code installer} for builds, {@code try} for try-out images. */
+    public static final String ROLE_SANDBOX = "sandbox";
+    public static final String ROLE_TRY = "try";
+    static final String ROLE_RESOLVER = "resolver";
+    static final String ROLE_INSTALLER = "installer";
+    private static final Set<String> BUILD_ROLES = Set.of(ROLE_RESOLVER, ROLE_INSTALLER);
     static final String SANDBOX_USER = "1000:1000";
     static final long PIDS_LIMIT = 64;
     static final long NANO_CPUS = 1_000_000_000L;
@@ -58,9 +70,11 @@ public final class DockerRuntime implements SandboxRuntime {
     private final String baseImage;
     private final String instanceId;
     private final String host;
+    private final Removals removals;
 
     public DockerRuntime(DockerClient docker, String host, String baseImage, String instanceId) {
         this.docker = docker;
+        this.removals = new Removals(docker);
         this.host = host;
         this.baseImage = baseImage;
         this.instanceId = instanceId;
@@ -166,7 +180,7 @@ public final class DockerRuntime implements SandboxRuntime {
     }
 
     private Map<String, String> resolverLabels() {
-        return Map.of(LABEL_MANAGED, "true", LABEL_INSTANCE, instanceId, LABEL_ROLE, "resolver");
+        return Map.of(LABEL_MANAGED, "true", LABEL_INSTANCE, instanceId, LABEL_ROLE, ROLE_RESOLVER);
     }
 
     private void ensureBaseImage() throws BuildFailedException {
@@ -193,36 +207,47 @@ public final class DockerRuntime implements SandboxRuntime {
                 .withBinds(new Bind(channelDirectory.toString(), new Volume(CHANNEL_MOUNT), AccessMode.ro))
                 .withInit(true)
                 .withLogConfig(new LogConfig(LogConfig.LoggingType.NONE, null));
+        Map<String, String> labels = new HashMap<>(labels(code));
+        labels.put(LABEL_ROLE, ROLE_SANDBOX);
+        labels.put(LABEL_CHANNEL, channelDirectory.getFileName().toString());
+        String id;
         try {
-            String id = docker.createContainerCmd(imageRef)
+            id = docker.createContainerCmd(imageRef)
                     .withName("onebox-" + code.script() + "-v" + code.version() + "-" + UUID.randomUUID().toString().substring(0, 8))
                     .withUser(SANDBOX_USER)
-                    .withLabels(labels(code))
+                    .withLabels(labels)
                     .withNetworkDisabled(!code.settings().egress())
                     .withHostConfig(sandbox)
                     .exec()
                     .getId();
-            DockerSandboxProcess process = new DockerSandboxProcess(docker, id);
+        } catch (RuntimeException e) {
+            throw unavailable(e);
+        }
+        try {
+            DockerSandboxProcess process = new DockerSandboxProcess(docker, removals, id);
             docker.startContainerCmd(id).exec();
             process.watch();
             return process;
         } catch (RuntimeException e) {
+            // created but not started (or not watched): nobody else knows this container
+            removals.container(id);
             throw unavailable(e);
         }
     }
 
     private Map<String, String> labels(ScriptCode code) {
-        return Map.of(LABEL_MANAGED, "true", LABEL_INSTANCE, instanceId,
-                LABEL_SCRIPT, code.script(), LABEL_VERSION, Integer.toString(code.version()));
+        Map<String, String> labels = new HashMap<>(Map.of(LABEL_MANAGED, "true", LABEL_INSTANCE, instanceId,
+                LABEL_SCRIPT, code.script(), LABEL_VERSION, Integer.toString(code.version())));
+        if (code.isTryOut()) {
+            labels.put(LABEL_ROLE, ROLE_TRY);
+        }
+        return labels;
     }
 
     @Override
     public void removeImage(String imageRef) {
-        try {
-            docker.removeImageCmd(imageRef).withForce(true).exec();
-        } catch (RuntimeException e) {
-            LOG.debug("could not remove image {}: {}", imageRef, e.toString());
-        }
+        // an image still used by a sandbox that is finishing its calls goes on a later round
+        removals.image(imageRef);
     }
 
     @Override
@@ -235,6 +260,45 @@ public final class DockerRuntime implements SandboxRuntime {
         } catch (RuntimeException unreachable) {
             return true;
         }
+    }
+
+    @Override
+    public List<EngineSandbox> ownedSandboxes() {
+        // build containers have their own time limit and removal; everything else of this instance is a sandbox
+        return docker.listContainersCmd().withShowAll(true)
+                .withLabelFilter(Map.of(LABEL_INSTANCE, instanceId)).exec().stream()
+                .filter(c -> c.getLabels() == null || !BUILD_ROLES.contains(c.getLabels().getOrDefault(LABEL_ROLE, ROLE_SANDBOX)))
+                .map(c -> new EngineSandbox(c.getId(), c.getLabels() == null ? "" : c.getLabels().getOrDefault(LABEL_CHANNEL, "")))
+                .toList();
+    }
+
+    @Override
+    public void removeSandbox(String id) {
+        removals.container(id);
+    }
+
+    @Override
+    public int retryRemovals() {
+        return removals.retry();
+    }
+
+    @Override
+    public List<EngineImage> tryOutImages() {
+        return docker.listImagesCmd().withLabelFilter(Map.of(LABEL_INSTANCE, instanceId, LABEL_ROLE, ROLE_TRY)).exec().stream()
+                .flatMap(image -> {
+                    String script = image.getLabels() == null ? "" : image.getLabels().getOrDefault(LABEL_SCRIPT, "");
+                    String[] tags = image.getRepoTags();
+                    if (tags == null || tags.length == 0 || "<none>:<none>".equals(tags[0])) {
+                        return java.util.stream.Stream.of(new EngineImage(image.getId(), script));
+                    }
+                    return java.util.Arrays.stream(tags).map(tag -> new EngineImage(tag, script));
+                })
+                .toList();
+    }
+
+    @Override
+    public OptionalLong cpuNanos(String id) {
+        return CpuSample.of(docker, id);
     }
 
     @Override
