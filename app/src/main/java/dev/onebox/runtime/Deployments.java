@@ -7,7 +7,9 @@ import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -164,6 +166,13 @@ public class Deployments {
     /** Names of the try-outs in progress: their images are not strays. */
     Set<String> tryOutsInProgress() {
         return Set.copyOf(tryOuts);
+    }
+
+    /** Every pool, try-outs included. */
+    List<WarmPool> allPools() {
+        List<WarmPool> all = new ArrayList<>(pools.values());
+        all.addAll(tryOutPools.values());
+        return all;
     }
 
     /** Engine ids of every sandbox some pool holds or is starting, try-outs included. */

@@ -208,6 +208,29 @@ final class WarmPool implements Sandbox.Listener {
                 .orElse(null);
     }
 
+    /** A sandbox with no call in it (answered, {@code ctx.waitUntil} settled), and since when. */
+    record Idle(Sandbox sandbox, long sinceNanos) {
+    }
+
+    synchronized List<Idle> idle() {
+        return sandboxes.stream().filter(s -> s.load == 0 && !s.isEnded()).map(s -> new Idle(s, s.idleSinceNanos)).toList();
+    }
+
+    /**
+     * Stops a sandbox that has had no call since {@code idle} was taken; answers whether it did.
+     * The next call that needs one starts a fresh sandbox.
+     */
+    boolean recycle(Idle idle, String message) {
+        synchronized (this) {
+            Sandbox sandbox = idle.sandbox();
+            if (sandbox.load != 0 || sandbox.idleSinceNanos != idle.sinceNanos() || !sandboxes.remove(sandbox)) {
+                return false;
+            }
+        }
+        idle.sandbox().stop("killed", message);
+        return true;
+    }
+
     /** Stops sandboxes idle for longer than the idle timeout. */
     synchronized void reap(long nowNanos) {
         long limit = config.idleTimeout().toNanos();
