@@ -26,7 +26,9 @@ import dev.onebox.runtime.ShimResource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -71,9 +73,15 @@ public final class DockerRuntime implements SandboxRuntime {
     private final String instanceId;
     private final String host;
     private final Removals removals;
+    private final BuildLimits buildLimits;
 
     public DockerRuntime(DockerClient docker, String host, String baseImage, String instanceId) {
+        this(docker, host, baseImage, instanceId, BuildLimits.DEFAULTS);
+    }
+
+    public DockerRuntime(DockerClient docker, String host, String baseImage, String instanceId, BuildLimits buildLimits) {
         this.docker = docker;
+        this.buildLimits = buildLimits;
         this.removals = new Removals(docker);
         this.host = host;
         this.baseImage = baseImage;
@@ -94,7 +102,8 @@ public final class DockerRuntime implements SandboxRuntime {
             if (!code.dependencies().isEmpty()) {
                 String packageJson = NpmPackage.json(code.dependencies());
                 if (lockfile == null) {
-                    lockfile = new NpmResolver(docker, baseImage, resolverLabels()).resolve(packageJson, log);
+                    lockfile = new NpmResolver(new BuildContainer(docker, removals, buildLimits), baseImage, buildLabels(ROLE_RESOLVER), buildLimits)
+                            .resolve(packageJson, log);
                 } else {
                     log.line("using the lockfile recorded with this version");
                 }
@@ -136,25 +145,40 @@ public final class DockerRuntime implements SandboxRuntime {
         } catch (NotFoundException notBuiltYet) {
             log.line("dependencies: installing with npm ci into " + tag);
         }
-        String dockerfile = String.join("\n",
-                "FROM " + baseImage,
-                "WORKDIR /app",
-                "COPY package.json package-lock.json ./",
-                "RUN npm ci --ignore-scripts --omit=dev --no-audit --no-fund --loglevel=warn && rm -rf /root/.npm /tmp/*",
-                "");
-        ImageContext context = new ImageContext()
-                .add("Dockerfile", dockerfile)
-                .add("package.json", packageJson)
-                .add("package-lock.json", lockfile);
-        // Images hand their labels on to containers made from them: nothing instance- or role-specific here.
-        buildImage(context, tag, Map.of(LABEL_MANAGED, "true", LABEL_DEPENDENCIES, tag), log);
-        return tag;
+        // npm runs in a build container with every limit, never in a docker build step (whose
+        // disk, pids and time the engine does not bound); the build only copies its result
+        String input = "onebox-deps-input:" + NpmPackage.cacheKey(packageJson, lockfile) + "-" + UUID.randomUUID().toString().substring(0, 8);
+        Path tree = null;
+        try {
+            buildImage(new ImageContext()
+                    .add("Dockerfile", "FROM " + baseImage + "\nCOPY package.json package-lock.json " + NpmInstaller.INPUT_DIR + "/\n")
+                    .add("package.json", packageJson)
+                    .add("package-lock.json", lockfile), input, Map.of(LABEL_MANAGED, "true", LABEL_INSTANCE, instanceId), log);
+            tree = new NpmInstaller(new BuildContainer(docker, removals, buildLimits), buildLabels(ROLE_INSTALLER), buildLimits)
+                    .install(input, log);
+            String dockerfile = String.join("\n",
+                    "FROM " + baseImage,
+                    "WORKDIR /app",
+                    "ADD node_modules.tar /app/",
+                    "");
+            ImageContext context = new ImageContext()
+                    .add("Dockerfile", dockerfile)
+                    .add("node_modules.tar", tree);
+            // Images hand their labels on to containers made from them: nothing instance- or role-specific here.
+            buildImage(context, tag, Map.of(LABEL_MANAGED, "true", LABEL_DEPENDENCIES, tag), log);
+            return tag;
+        } finally {
+            if (tree != null) {
+                NpmInstaller.deleteQuietly(tree);
+            }
+            removals.image(input);
+        }
     }
 
     private String buildImage(ImageContext context, String tag, Map<String, String> labels, BuildLog log) throws BuildFailedException {
-        try {
+        try (InputStream tar = context.stream()) {
             return docker.buildImageCmd()
-                    .withTarInputStream(new ByteArrayInputStream(context.tar()))
+                    .withTarInputStream(tar)
                     .withTags(Set.of(tag))
                     .withLabels(labels)
                     .withPull(false)
@@ -174,13 +198,14 @@ public final class DockerRuntime implements SandboxRuntime {
                     })
                     .awaitImageId(10, TimeUnit.MINUTES);
         } catch (DockerClientException e) {
-            String npm = NpmResolver.npmError(log.text());
-            throw new BuildFailedException("the image did not build: " + (npm.equals("no output") ? e.getMessage() : npm), log.text());
+            throw new BuildFailedException("the image did not build: " + e.getMessage(), log.text());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
-    private Map<String, String> resolverLabels() {
-        return Map.of(LABEL_MANAGED, "true", LABEL_INSTANCE, instanceId, LABEL_ROLE, ROLE_RESOLVER);
+    private Map<String, String> buildLabels(String role) {
+        return Map.of(LABEL_MANAGED, "true", LABEL_INSTANCE, instanceId, LABEL_ROLE, role);
     }
 
     private void ensureBaseImage() throws BuildFailedException {
