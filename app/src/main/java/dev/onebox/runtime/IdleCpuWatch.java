@@ -91,6 +91,7 @@ class IdleCpuWatch {
             }
             long usedNanos = entry.getValue().cpuNanos() - before.cpuNanos();
             long windowNanos = entry.getValue().atNanos() - before.atNanos();
+            LOG.debug("{}: {} ms of CPU in {} ms idle", idle.sandbox().code().key(), usedNanos / 1_000_000, windowNanos / 1_000_000);
             long budgetNanos = Math.max(config.idleCpuBudget().toNanos(),
                     config.idleCpuBudget().toNanos() * windowNanos / Math.max(1, config.idleCpuEvery().toNanos()));
             if (usedNanos > budgetNanos && recycle(poolOf.get(entry.getKey()), idle, usedNanos / 1_000_000, windowNanos / 1_000_000)) {

@@ -41,7 +41,7 @@ class IdleCpuRecycleTest implements TestPropertyProvider {
     @Override
     public Map<String, String> getProperties() {
         return TestApp.withDocker(TOKEN, "onebox.engine.idle-cpu-every", "1s", "onebox.engine.idle-cpu-budget", "200ms",
-                "micronaut.server.port", "-1");
+                "micronaut.server.port", "-1", "logger.levels.dev.onebox.runtime.IdleCpuWatch", "DEBUG");
     }
 
     @BeforeEach

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * One reading of a container's CPU time from the engine's stats (its cgroup's usage), through
  * the Docker API rather than the host's /sys, which the app cannot see when it runs in a
- * container itself.
+ * container itself; the cgroup files are the fallback when the engine answers no numbers.
  */
 final class CpuSample {
 
@@ -44,12 +44,16 @@ final class CpuSample {
             Statistics statistics = first.get(WAIT_MS, TimeUnit.MILLISECONDS);
             CpuStatsConfig cpu = statistics == null ? null : statistics.getCpuStats();
             CpuUsageConfig usage = cpu == null ? null : cpu.getCpuUsage();
-            return usage == null || usage.getTotalUsage() == null ? OptionalLong.empty() : OptionalLong.of(usage.getTotalUsage());
+            if (usage == null || usage.getTotalUsage() == null || usage.getTotalUsage() == 0) {
+                // a running node process has used some CPU: zero is the engine failing to collect
+                return CgroupCpu.of(id);
+            }
+            return OptionalLong.of(usage.getTotalUsage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return OptionalLong.empty();
         } catch (Exception e) {
-            return OptionalLong.empty();
+            return CgroupCpu.of(id);
         }
     }
 }
