@@ -7,14 +7,20 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The sandboxes of one script version. A call goes to the least busy sandbox that has room;
  * when none has, another sandbox starts (up to a maximum) and the call waits in a bounded
- * queue. Idle sandboxes stop after a while, down to none.
+ * queue. Idle sandboxes stop after a while, down to none. Every sandbox it starts is either in
+ * the pool or being killed: one whose script does not load within the start timeout (a top
+ * level that never settles), fails to load, or loads after the pool let it go is stopped and
+ * removed; {@link SandboxReconciler} catches whatever slips past.
  */
 final class WarmPool implements Sandbox.Listener {
 
@@ -32,7 +38,7 @@ final class WarmPool implements Sandbox.Listener {
     private final java.util.concurrent.Executor startExecutor;
     private final List<Sandbox> sandboxes = new ArrayList<>();
     /** Started on the engine, script not loaded yet. */
-    private final java.util.Set<Sandbox> startingSandboxes = new java.util.HashSet<>();
+    private final Set<Sandbox> startingSandboxes = new HashSet<>();
     private final Deque<CompletableFuture<Sandbox>> waiting = new ArrayDeque<>();
     private int starting;
     private boolean draining;
@@ -129,7 +135,7 @@ final class WarmPool implements Sandbox.Listener {
         for (Sandbox sandbox : startingSandboxes) {
             ids.add(sandbox.containerId());
         }
-        ids.removeIf(java.util.Objects::isNull);
+        ids.removeIf(Objects::isNull);
         return ids;
     }
 
