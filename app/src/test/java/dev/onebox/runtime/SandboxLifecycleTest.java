@@ -71,6 +71,7 @@ class SandboxLifecycleTest implements TestPropertyProvider {
         assertThat(deploy.statusCode()).as(deploy.body()).isEqualTo(400);
         assertThat(Json.object(deploy.body())).containsEntry("error", "deploy_failed");
         assertThat((String) Json.object(deploy.body()).get("message")).contains("did not finish loading within 2000 ms");
+        assertThat(DockerEngine.sandboxesOf("hangs-at-load")).as("killed and removed before the deploy answered").isEmpty();
 
         for (int i = 0; i < 3; i++) {
             HttpResponse<String> hung = tryOut(HANGS);
