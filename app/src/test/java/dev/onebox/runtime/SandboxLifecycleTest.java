@@ -71,7 +71,7 @@ class SandboxLifecycleTest implements TestPropertyProvider {
         assertThat(deploy.statusCode()).as(deploy.body()).isEqualTo(400);
         assertThat(Json.object(deploy.body())).containsEntry("error", "deploy_failed");
         assertThat((String) Json.object(deploy.body()).get("message")).contains("did not finish loading within 2000 ms");
-        assertThat(DockerEngine.sandboxesOf("hangs-at-load")).as("killed and removed before the deploy answered").isEmpty();
+        assertThat(ofThisApp("hangs-at-load")).as("killed and removed before the deploy answered").isEmpty();
 
         for (int i = 0; i < 3; i++) {
             HttpResponse<String> hung = tryOut(HANGS);
@@ -82,7 +82,7 @@ class SandboxLifecycleTest implements TestPropertyProvider {
         }
 
         Waits.until(Duration.ofSeconds(10), "no container of this app left on the engine", () -> containersOfThisApp().isEmpty());
-        assertThat(DockerEngine.sandboxesOf("hangs-at-load")).isEmpty();
+        assertThat(ofThisApp("hangs-at-load")).isEmpty();
         Waits.until(Duration.ofSeconds(10), "no try-out image left", () -> tryOutImages().isEmpty());
     }
 
@@ -95,15 +95,15 @@ class SandboxLifecycleTest implements TestPropertyProvider {
                 .withHostConfig(HostConfig.newHostConfig().withNetworkMode("none"))
                 .exec().getId();
         DockerEngine.client().startContainerCmd(stray).exec();
-        assertThat(DockerEngine.sandboxesOf("stray")).hasSize(1);
+        assertThat(ofThisApp("stray")).hasSize(1);
 
-        Waits.until(Duration.ofSeconds(10), "the reconciler to remove the stray", () -> DockerEngine.sandboxesOf("stray").isEmpty());
+        Waits.until(Duration.ofSeconds(10), "the reconciler to remove the stray", () -> ofThisApp("stray").isEmpty());
     }
 
     @Test
     void aWarmSandboxIsNotMistakenForAStray() throws InterruptedException {
         assertThat(api.deploy("stays-warm", WORKS).statusCode()).isEqualTo(201);
-        String id = DockerEngine.sandboxesOf("stays-warm").get(0).getId();
+        String id = ofThisApp("stays-warm").get(0).getId();
 
         // several reconcile rounds (one a second) go by
         for (int i = 0; i < 4; i++) {
@@ -111,12 +111,17 @@ class SandboxLifecycleTest implements TestPropertyProvider {
             Thread.sleep(1000);
         }
 
-        assertThat(DockerEngine.sandboxesOf("stays-warm")).extracting(Container::getId).containsExactly(id);
+        assertThat(ofThisApp("stays-warm")).extracting(Container::getId).containsExactly(id);
     }
 
     private HttpResponse<String> tryOut(String source) {
         return http.send(http.request("/api/v1/try").header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"source\":" + Api.quote(source) + "}")));
+    }
+
+    /** Other apps under test share the engine: only this one's containers count. */
+    private List<Container> ofThisApp(String script) {
+        return DockerEngine.sandboxesOf(script).stream().filter(c -> instanceId().equals(c.getLabels().get(DockerRuntime.LABEL_INSTANCE))).toList();
     }
 
     private List<Container> containersOfThisApp() {
