@@ -59,6 +59,8 @@ public final class DockerRuntime implements SandboxRuntime {
     public static final String ROLE_TRY = "try";
     static final String ROLE_RESOLVER = "resolver";
     static final String ROLE_INSTALLER = "installer";
+    /** The image an installer starts from: package.json and lockfile on the base image, removed after the build. */
+    static final String ROLE_INPUT = "build-input";
     private static final Set<String> BUILD_ROLES = Set.of(ROLE_RESOLVER, ROLE_INSTALLER);
     static final String SANDBOX_USER = "1000:1000";
     static final long PIDS_LIMIT = 64;
@@ -153,7 +155,7 @@ public final class DockerRuntime implements SandboxRuntime {
             buildImage(new ImageContext()
                     .add("Dockerfile", "FROM " + baseImage + "\nCOPY package.json package-lock.json " + NpmInstaller.INPUT_DIR + "/\n")
                     .add("package.json", packageJson)
-                    .add("package-lock.json", lockfile), input, Map.of(LABEL_MANAGED, "true", LABEL_INSTANCE, instanceId), log);
+                    .add("package-lock.json", lockfile), input, buildLabels(ROLE_INPUT), log);
             tree = new NpmInstaller(new BuildContainer(docker, removals, buildLimits), buildLabels(ROLE_INSTALLER), buildLimits)
                     .install(input, log);
             String dockerfile = String.join("\n",
@@ -328,6 +330,9 @@ public final class DockerRuntime implements SandboxRuntime {
 
     @Override
     public int removeLeftovers() {
+        // inputs of builds an app that died mid-build never got to remove (no build runs yet)
+        docker.listImagesCmd().withLabelFilter(Map.of(LABEL_INSTANCE, instanceId, LABEL_ROLE, ROLE_INPUT)).exec()
+                .forEach(image -> removals.image(image.getId()));
         List<Container> leftovers = docker.listContainersCmd().withShowAll(true)
                 .withLabelFilter(Map.of(LABEL_INSTANCE, instanceId)).exec();
         for (Container container : leftovers) {
