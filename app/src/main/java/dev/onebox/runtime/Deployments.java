@@ -7,8 +7,12 @@ import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -33,6 +37,9 @@ public class Deployments {
     private final PoolConfig config;
     private final Map<String, WarmPool> serving = new ConcurrentHashMap<>();
     private final Map<String, WarmPool> pools = new ConcurrentHashMap<>();
+    /** Names of the try-outs in progress, from before their image builds until it is removed. */
+    private final Set<String> tryOuts = ConcurrentHashMap.newKeySet();
+    private final Map<String, WarmPool> tryOutPools = new ConcurrentHashMap<>();
     private final ExecutorService startExecutor = Executors.newCachedThreadPool(Threads.daemon("sandbox-start"));
 
     Deployments(RuntimeSelector runtimes, SandboxStarter starter, RunRecorder runs, PoolConfig config) {
@@ -133,14 +140,62 @@ public class Deployments {
     }
 
     /**
-     * Builds (or finds the image of) code that is not deployed and calls it once, for try-outs;
-     * its sandbox stays warm for a repeat and goes with the idle timeout. Blocking for the build.
+     * Builds code that is not deployed and calls it once, for try-outs; blocking for the build.
+     * Once the call ended (or could not start), its sandbox is killed and its image removed:
+     * a try-out leaves nothing on the engine.
      */
     public CompletableFuture<Invocation> tryOut(ScriptCode code, String runName, Map<String, Object> request, byte[] body,
                                                 BuildLog log) throws BuildFailedException {
-        WarmPool existing = pools.get(code.key());
-        WarmPool pool = existing != null ? existing : pool(code, runtimes.runtime().build(code, log).image());
-        return invoke(pool, runName, "try", request, body);
+        if (!code.isTryOut()) {
+            throw new IllegalArgumentException(code.key() + " is not try-out code");
+        }
+        // registered before the build, so the reconciler leaves its image alone from the start
+        tryOuts.add(code.script());
+        WarmPool pool;
+        try {
+            String image = runtimes.runtime().build(code, log).image();
+            pool = new WarmPool(code, image, config, starter::start, startExecutor);
+            tryOutPools.put(code.script(), pool);
+        } catch (BuildFailedException | RuntimeException e) {
+            tryOuts.remove(code.script());
+            throw e;
+        }
+        CompletableFuture<Invocation> call = invoke(pool, runName, "try", request, body);
+        call.whenCompleteAsync((invocation, error) -> {
+            if (invocation == null) {
+                endTryOut(code, pool);
+            } else {
+                invocation.ended().whenCompleteAsync((status, ignored) -> endTryOut(code, pool), startExecutor);
+            }
+        }, startExecutor);
+        return call;
+    }
+
+    private void endTryOut(ScriptCode code, WarmPool pool) {
+        pool.stopAll("the try-out ended");
+        tryOutPools.remove(code.script());
+        runtimes.runtime().removeImage(pool.image());
+        tryOuts.remove(code.script());
+    }
+
+    /** Names of the try-outs in progress: their images are not strays. */
+    Set<String> tryOutsInProgress() {
+        return Set.copyOf(tryOuts);
+    }
+
+    /** Every pool, try-outs included. */
+    List<WarmPool> allPools() {
+        List<WarmPool> all = new ArrayList<>(pools.values());
+        all.addAll(tryOutPools.values());
+        return all;
+    }
+
+    /** Engine ids of every sandbox some pool holds or is starting, try-outs included. */
+    Set<String> sandboxIds() {
+        Set<String> ids = new HashSet<>();
+        pools.values().forEach(pool -> ids.addAll(pool.containerIds()));
+        tryOutPools.values().forEach(pool -> ids.addAll(pool.containerIds()));
+        return ids;
     }
 
     private CompletableFuture<Invocation> invoke(WarmPool pool, String runName, String trigger, Map<String, Object> request, byte[] body) {
@@ -174,6 +229,7 @@ public class Deployments {
     @PreDestroy
     void stopAll() {
         pools.values().forEach(pool -> pool.stopAll("the app is stopping"));
+        tryOutPools.values().forEach(pool -> pool.stopAll("the app is stopping"));
         startExecutor.shutdownNow();
     }
 }

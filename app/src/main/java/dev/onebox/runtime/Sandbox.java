@@ -68,6 +68,7 @@ public final class Sandbox implements Channel.Receiver {
     private final ScriptEnv env;
     private final KvBinding kv;
     private volatile Redactor redactor = Redactor.NONE;
+    private volatile String lastRunId;
     int load;
     long idleSinceNanos = System.nanoTime();
 
@@ -96,6 +97,17 @@ public final class Sandbox implements Channel.Receiver {
 
     boolean isEnded() {
         return ended.get();
+    }
+
+    /** The engine's id of this sandbox, null until it started. */
+    String containerId() {
+        SandboxProcess started = process;
+        return started == null ? null : started.id();
+    }
+
+    /** The run of the newest call this sandbox took, null before the first. */
+    String lastRunId() {
+        return lastRunId;
     }
 
     @Override
@@ -165,6 +177,7 @@ public final class Sandbox implements Channel.Receiver {
      * back within the call's window ({@link ResponseBody}).
      */
     Invocation invoke(ActiveRun run, Map<String, Object> request, RequestBody body) {
+        lastRunId = run.id();
         run.log().redactWith(redactor);
         long id = ids.incrementAndGet();
         Invocation invocation = new Invocation(id, run, pace(id));

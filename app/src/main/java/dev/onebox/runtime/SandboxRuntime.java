@@ -3,6 +3,8 @@ package dev.onebox.runtime;
 import dev.onebox.health.ComponentHealth;
 
 import java.nio.file.Path;
+import java.util.List;
+import java.util.OptionalLong;
 
 /**
  * Where scripts run. Docker in production; a bare-process runtime for development. Every
@@ -32,6 +34,33 @@ public interface SandboxRuntime {
 
     /** Stops sandboxes that an earlier run of this app left behind; answers how many. */
     int removeLeftovers();
+
+    /**
+     * This app instance's sandboxes the engine holds now, running or not, for the
+     * {@link SandboxReconciler}; builds in progress are not among them.
+     */
+    default List<EngineSandbox> ownedSandboxes() {
+        return List.of();
+    }
+
+    /** Removes a sandbox by its id; a removal the engine refuses is kept and tried again by {@link #retryRemovals}. */
+    default void removeSandbox(String id) {
+    }
+
+    /** Tries again every container and image removal that failed before; answers how many are still pending. */
+    default int retryRemovals() {
+        return 0;
+    }
+
+    /** Images built for try-outs ({@link ScriptCode#isTryOut}) that the engine still holds. */
+    default List<EngineImage> tryOutImages() {
+        return List.of();
+    }
+
+    /** CPU time the sandbox has used since it started, in nanoseconds; empty when the engine cannot tell. */
+    default OptionalLong cpuNanos(String id) {
+        return OptionalLong.empty();
+    }
 
     ComponentHealth health();
 

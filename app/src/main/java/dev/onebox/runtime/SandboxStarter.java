@@ -27,6 +27,8 @@ class SandboxStarter {
     private final PoolConfig config;
     private final Path channelsDir;
     private final Set<Sandbox> live = ConcurrentHashMap.newKeySet();
+    /** Channel names of sandboxes being created on the engine: their ids are not known to any pool yet. */
+    private final Set<String> starting = ConcurrentHashMap.newKeySet();
     private final ScriptEnv env;
     private final KvBinding kv;
     private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(Threads.daemon("run-deadlines"));
@@ -57,22 +59,32 @@ class SandboxStarter {
         live.removeIf(sandbox -> !sandbox.expire(now));
     }
 
+    /** Channel names of the sandboxes being created right now (see {@link SandboxReconciler}). */
+    Set<String> starting() {
+        return Set.copyOf(starting);
+    }
+
     Sandbox start(ScriptCode code, String image, Sandbox.Listener listener) {
         SandboxRuntime runtime = runtimes.runtime();
+        String name = UUID.randomUUID().toString();
         Channel channel;
         try {
-            channel = Channel.open(channelsDir.resolve(UUID.randomUUID().toString()), channels);
+            channel = Channel.open(channelsDir.resolve(name), channels);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open a channel under " + channelsDir, e);
         }
         Sandbox sandbox = new Sandbox(code, channel, config, env, kv, listener);
         live.add(sandbox);
         Threads.daemon("channel-" + code.key()).newThread(() -> channel.serve(sandbox)).start();
+        starting.add(name);
         try {
             sandbox.attach(runtime.start(code, image, channel.directory()));
         } catch (RuntimeException e) {
+            live.remove(sandbox);
             channel.close();
             throw e;
+        } finally {
+            starting.remove(name);
         }
         return sandbox;
     }

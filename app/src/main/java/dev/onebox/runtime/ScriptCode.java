@@ -13,6 +13,14 @@ import java.util.Map;
 public record ScriptCode(String script, int version, String source, ScriptSettings settings,
                          Map<String, String> dependencies, @Nullable String lockfile) {
 
+    /** The version number of code run once by a try-out, never a deployed version. */
+    public static final int TRY_OUT_VERSION = 0;
+
+    /** Code run once and thrown away with its image: see {@code Deployments.tryOut}. */
+    public boolean isTryOut() {
+        return version == TRY_OUT_VERSION;
+    }
+
     public String key() {
         return script + "@" + version;
     }

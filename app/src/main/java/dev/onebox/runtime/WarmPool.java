@@ -7,14 +7,20 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The sandboxes of one script version. A call goes to the least busy sandbox that has room;
  * when none has, another sandbox starts (up to a maximum) and the call waits in a bounded
- * queue. Idle sandboxes stop after a while, down to none.
+ * queue. Idle sandboxes stop after a while, down to none. Every sandbox it starts is either in
+ * the pool or being killed: one whose script does not load within the start timeout (a top
+ * level that never settles), fails to load, or loads after the pool let it go is stopped and
+ * removed; {@link SandboxReconciler} catches whatever slips past.
  */
 final class WarmPool implements Sandbox.Listener {
 
@@ -31,6 +37,8 @@ final class WarmPool implements Sandbox.Listener {
     private final Starter starter;
     private final java.util.concurrent.Executor startExecutor;
     private final List<Sandbox> sandboxes = new ArrayList<>();
+    /** Started on the engine, script not loaded yet. */
+    private final Set<Sandbox> startingSandboxes = new HashSet<>();
     private final Deque<CompletableFuture<Sandbox>> waiting = new ArrayDeque<>();
     private int starting;
     private boolean draining;
@@ -94,22 +102,46 @@ final class WarmPool implements Sandbox.Listener {
         starting++;
         CompletableFuture<Void> loaded = new CompletableFuture<>();
         startExecutor.execute(() -> {
+            Sandbox sandbox = null;
             try {
-                Sandbox sandbox = starter.start(code, image, this);
+                sandbox = starter.start(code, image, this);
+                startingSandbox(sandbox);
                 sandbox.ready().get(config.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
                 added(sandbox);
                 loaded.complete(null);
             } catch (Exception e) {
-                RuntimeException failure = unwrap(e);
-                startFailed(failure);
+                RuntimeException failure = unwrap(e, config.startTimeout().toMillis());
+                startFailed(sandbox, failure);
+                if (sandbox != null) {
+                    // a load that hangs, fails or answers too late: the sandbox goes with it
+                    sandbox.stop("killed", failure.getMessage());
+                }
                 loaded.completeExceptionally(failure);
             }
         });
         return loaded;
     }
 
+    private synchronized void startingSandbox(Sandbox sandbox) {
+        startingSandboxes.add(sandbox);
+    }
+
+    /** The engine ids of this pool's sandboxes, started or starting: the reconciler leaves these alone. */
+    synchronized List<String> containerIds() {
+        List<String> ids = new ArrayList<>();
+        for (Sandbox sandbox : sandboxes) {
+            ids.add(sandbox.containerId());
+        }
+        for (Sandbox sandbox : startingSandboxes) {
+            ids.add(sandbox.containerId());
+        }
+        ids.removeIf(Objects::isNull);
+        return ids;
+    }
+
     private synchronized void added(Sandbox sandbox) {
         starting--;
+        startingSandboxes.remove(sandbox);
         lastStartFailure = null;
         if (draining || sandbox.isEnded()) {
             sandbox.stop("killed", "the version was replaced");
@@ -120,8 +152,11 @@ final class WarmPool implements Sandbox.Listener {
         dispatch();
     }
 
-    private synchronized void startFailed(RuntimeException failure) {
+    private synchronized void startFailed(Sandbox sandbox, RuntimeException failure) {
         starting--;
+        if (sandbox != null) {
+            startingSandboxes.remove(sandbox);
+        }
         lastStartFailure = failure;
         LOG.warn("{}: a sandbox did not start: {}", code.key(), failure.getMessage());
         if (sandboxes.isEmpty() && starting == 0) {
@@ -147,7 +182,11 @@ final class WarmPool implements Sandbox.Listener {
 
     @Override
     public synchronized void ended(Sandbox sandbox) {
-        sandboxes.remove(sandbox);
+        startingSandboxes.remove(sandbox);
+        if (!sandboxes.remove(sandbox)) {
+            // it never served (a failed start) or the pool had already let it go
+            return;
+        }
         if (!waiting.isEmpty() && !draining && sandboxes.size() + starting < config.maxContainers()) {
             startOne();
         }
@@ -173,6 +212,29 @@ final class WarmPool implements Sandbox.Listener {
                 .filter(s -> !s.isEnded() && s.load < config.maxInFlight())
                 .min(Comparator.comparingInt(s -> s.load))
                 .orElse(null);
+    }
+
+    /** A sandbox with no call in it (answered, {@code ctx.waitUntil} settled), and since when. */
+    record Idle(Sandbox sandbox, long sinceNanos) {
+    }
+
+    synchronized List<Idle> idle() {
+        return sandboxes.stream().filter(s -> s.load == 0 && !s.isEnded()).map(s -> new Idle(s, s.idleSinceNanos)).toList();
+    }
+
+    /**
+     * Stops a sandbox that has had no call since {@code idle} was taken; answers whether it did.
+     * The next call that needs one starts a fresh sandbox.
+     */
+    boolean recycle(Idle idle, String message) {
+        synchronized (this) {
+            Sandbox sandbox = idle.sandbox();
+            if (sandbox.load != 0 || sandbox.idleSinceNanos != idle.sinceNanos() || !sandboxes.remove(sandbox)) {
+                return false;
+            }
+        }
+        idle.sandbox().stop("killed", message);
+        return true;
     }
 
     /** Stops sandboxes idle for longer than the idle timeout. */
@@ -217,10 +279,11 @@ final class WarmPool implements Sandbox.Listener {
         return sandboxes.isEmpty() && starting == 0 && waiting.isEmpty();
     }
 
-    private static RuntimeException unwrap(Exception e) {
+    private static RuntimeException unwrap(Exception e, long startTimeoutMs) {
         Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
         if (cause instanceof java.util.concurrent.TimeoutException) {
-            return new ScriptLoadException("the sandbox did not become ready in time");
+            return new ScriptLoadException("the script did not finish loading within " + startTimeoutMs
+                    + " ms (does its top level await something that never settles?)");
         }
         return cause instanceof RuntimeException runtime ? runtime : new ScriptLoadException(cause.toString());
     }

@@ -11,19 +11,22 @@ import dev.onebox.web.ApiException;
 import jakarta.inject.Singleton;
 
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
 /**
- * Runs unsaved code once in the same sandbox as deployed scripts (the image is cached by content)
- * and stores nothing but a run of trigger {@code try}. Used by the API and the dashboard's editor.
+ * Runs unsaved code once in the same sandbox as deployed scripts and stores nothing but a run of
+ * trigger {@code try}; its sandbox and image are removed once it ran. Used by the API and the dashboard's editor.
  */
 @Singleton
 class TryOut {
 
     static final String TRY_RUNS = "(try)";
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Deployments deployments;
     private final OneShotRunner runner;
@@ -46,7 +49,10 @@ class TryOut {
         String source = ScriptRules.source(script.source());
         deployments.requireAvailable();
         egress.requireFor(settings);
-        ScriptCode code = new ScriptCode("try-" + contentHash(source, dependencies, settings), 0, source, settings, dependencies, null);
+        // a name of its own per try-out: its sandbox and image are removed when it ends, and
+        // another try-out of the same code at the same time must not lose them
+        String name = "try-" + contentHash(source, dependencies, settings) + "-" + HexFormat.of().toHexDigits(RANDOM.nextInt());
+        ScriptCode code = new ScriptCode(name, ScriptCode.TRY_OUT_VERSION, source, settings, dependencies, null);
         try {
             return await(runner.collect(deployments.tryOut(code, TRY_RUNS, request.call().meta(), request.call().body(), new BuildLog())));
         } catch (BuildFailedException e) {

@@ -18,6 +18,8 @@ import dev.onebox.runtime.BuildLog;
 import dev.onebox.runtime.BuildResult;
 import dev.onebox.runtime.EgressConfig;
 import dev.onebox.runtime.EgressStatus;
+import dev.onebox.runtime.EngineImage;
+import dev.onebox.runtime.EngineSandbox;
 import dev.onebox.runtime.RuntimeUnavailableException;
 import dev.onebox.runtime.SandboxProcess;
 import dev.onebox.runtime.SandboxRuntime;
@@ -26,10 +28,14 @@ import dev.onebox.runtime.ShimResource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +54,16 @@ public final class DockerRuntime implements SandboxRuntime {
     public static final String LABEL_VERSION = "dev.onebox.version";
     public static final String LABEL_ROLE = "dev.onebox.role";
     public static final String LABEL_DEPENDENCIES = "dev.onebox.dependencies";
+    /** The channel directory a sandbox was started for: known to the app before the container's id is. */
+    public static final String LABEL_CHANNEL = "dev.onebox.channel";
+    /** {@code sandbox} for script containers, {@code resolver} and {@code installer} for builds, {@code try} for try-out images. */
+    public static final String ROLE_SANDBOX = "sandbox";
+    public static final String ROLE_TRY = "try";
+    static final String ROLE_RESOLVER = "resolver";
+    static final String ROLE_INSTALLER = "installer";
+    /** The image an installer starts from: package.json and lockfile on the base image, removed after the build. */
+    static final String ROLE_INPUT = "build-input";
+    private static final Set<String> BUILD_ROLES = Set.of(ROLE_RESOLVER, ROLE_INSTALLER);
     static final String SANDBOX_USER = "1000:1000";
     static final long PIDS_LIMIT = 64;
     static final long NANO_CPUS = 1_000_000_000L;
@@ -62,10 +78,19 @@ public final class DockerRuntime implements SandboxRuntime {
     private final String host;
     private final SandboxPlacement placement;
     private final EgressCheck egress;
+    private final Removals removals;
+    private final BuildLimits buildLimits;
 
     public DockerRuntime(DockerClient docker, String host, String baseImage, String instanceId,
                          SandboxPlacement placement, EgressConfig egressConfig) {
+        this(docker, host, baseImage, instanceId, placement, egressConfig, BuildLimits.DEFAULTS);
+    }
+
+    public DockerRuntime(DockerClient docker, String host, String baseImage, String instanceId,
+                         SandboxPlacement placement, EgressConfig egressConfig, BuildLimits buildLimits) {
         this.docker = docker;
+        this.buildLimits = buildLimits;
+        this.removals = new Removals(docker);
         this.host = host;
         this.baseImage = baseImage;
         this.instanceId = instanceId;
@@ -88,7 +113,8 @@ public final class DockerRuntime implements SandboxRuntime {
             if (!code.dependencies().isEmpty()) {
                 String packageJson = NpmPackage.json(code.dependencies());
                 if (lockfile == null) {
-                    lockfile = new NpmResolver(docker, baseImage, resolverLabels()).resolve(packageJson, log);
+                    lockfile = new NpmResolver(new BuildContainer(docker, removals, buildLimits), baseImage, buildLabels(ROLE_RESOLVER), buildLimits)
+                            .resolve(packageJson, log);
                 } else {
                     log.line("using the lockfile recorded with this version");
                 }
@@ -130,25 +156,40 @@ public final class DockerRuntime implements SandboxRuntime {
         } catch (NotFoundException notBuiltYet) {
             log.line("dependencies: installing with npm ci into " + tag);
         }
-        String dockerfile = String.join("\n",
-                "FROM " + baseImage,
-                "WORKDIR /app",
-                "COPY package.json package-lock.json ./",
-                "RUN npm ci --ignore-scripts --omit=dev --no-audit --no-fund --loglevel=warn && rm -rf /root/.npm /tmp/*",
-                "");
-        ImageContext context = new ImageContext()
-                .add("Dockerfile", dockerfile)
-                .add("package.json", packageJson)
-                .add("package-lock.json", lockfile);
-        // Images hand their labels on to containers made from them: nothing instance- or role-specific here.
-        buildImage(context, tag, Map.of(LABEL_MANAGED, "true", LABEL_DEPENDENCIES, tag), log);
-        return tag;
+        // npm runs in a build container with every limit, never in a docker build step (whose
+        // disk, pids and time the engine does not bound); the build only copies its result
+        String input = "onebox-deps-input:" + NpmPackage.cacheKey(packageJson, lockfile) + "-" + UUID.randomUUID().toString().substring(0, 8);
+        Path tree = null;
+        try {
+            buildImage(new ImageContext()
+                    .add("Dockerfile", "FROM " + baseImage + "\nCOPY package.json package-lock.json " + NpmInstaller.INPUT_DIR + "/\n")
+                    .add("package.json", packageJson)
+                    .add("package-lock.json", lockfile), input, buildLabels(ROLE_INPUT), log);
+            tree = new NpmInstaller(new BuildContainer(docker, removals, buildLimits), buildLabels(ROLE_INSTALLER), buildLimits)
+                    .install(input, log);
+            String dockerfile = String.join("\n",
+                    "FROM " + baseImage,
+                    "WORKDIR /app",
+                    "ADD node_modules.tar /app/",
+                    "");
+            ImageContext context = new ImageContext()
+                    .add("Dockerfile", dockerfile)
+                    .add("node_modules.tar", tree);
+            // Images hand their labels on to containers made from them: nothing instance- or role-specific here.
+            buildImage(context, tag, Map.of(LABEL_MANAGED, "true", LABEL_DEPENDENCIES, tag), log);
+            return tag;
+        } finally {
+            if (tree != null) {
+                NpmInstaller.deleteQuietly(tree);
+            }
+            removals.image(input);
+        }
     }
 
     private String buildImage(ImageContext context, String tag, Map<String, String> labels, BuildLog log) throws BuildFailedException {
-        try {
+        try (InputStream tar = context.stream()) {
             return docker.buildImageCmd()
-                    .withTarInputStream(new ByteArrayInputStream(context.tar()))
+                    .withTarInputStream(tar)
                     .withTags(Set.of(tag))
                     .withLabels(labels)
                     .withPull(false)
@@ -168,13 +209,14 @@ public final class DockerRuntime implements SandboxRuntime {
                     })
                     .awaitImageId(10, TimeUnit.MINUTES);
         } catch (DockerClientException e) {
-            String npm = NpmResolver.npmError(log.text());
-            throw new BuildFailedException("the image did not build: " + (npm.equals("no output") ? e.getMessage() : npm), log.text());
+            throw new BuildFailedException("the image did not build: " + e.getMessage(), log.text());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
-    private Map<String, String> resolverLabels() {
-        return Map.of(LABEL_MANAGED, "true", LABEL_INSTANCE, instanceId, LABEL_ROLE, "resolver");
+    private Map<String, String> buildLabels(String role) {
+        return Map.of(LABEL_MANAGED, "true", LABEL_INSTANCE, instanceId, LABEL_ROLE, role);
     }
 
     private void ensureBaseImage() throws BuildFailedException {
@@ -205,36 +247,47 @@ public final class DockerRuntime implements SandboxRuntime {
                 .withBinds(new Bind(channelDirectory.toString(), new Volume(CHANNEL_MOUNT), AccessMode.ro))
                 .withInit(true)
                 .withLogConfig(new LogConfig(LogConfig.LoggingType.NONE, null));
+        Map<String, String> labels = new HashMap<>(labels(code));
+        labels.put(LABEL_ROLE, ROLE_SANDBOX);
+        labels.put(LABEL_CHANNEL, channelDirectory.getFileName().toString());
+        String id;
         try {
-            String id = docker.createContainerCmd(imageRef)
+            id = docker.createContainerCmd(imageRef)
                     .withName("onebox-" + code.script() + "-v" + code.version() + "-" + UUID.randomUUID().toString().substring(0, 8))
                     .withUser(SANDBOX_USER)
-                    .withLabels(labels(code))
+                    .withLabels(labels)
                     .withNetworkDisabled(!code.settings().egress())
                     .withHostConfig(sandbox)
                     .exec()
                     .getId();
-            DockerSandboxProcess process = new DockerSandboxProcess(docker, id);
+        } catch (RuntimeException e) {
+            throw unavailable(e);
+        }
+        try {
+            DockerSandboxProcess process = new DockerSandboxProcess(docker, removals, id);
             docker.startContainerCmd(id).exec();
             process.watch();
             return process;
         } catch (RuntimeException e) {
+            // created but not started (or not watched): nobody else knows this container
+            removals.container(id);
             throw unavailable(e);
         }
     }
 
     private Map<String, String> labels(ScriptCode code) {
-        return Map.of(LABEL_MANAGED, "true", LABEL_INSTANCE, instanceId,
-                LABEL_SCRIPT, code.script(), LABEL_VERSION, Integer.toString(code.version()));
+        Map<String, String> labels = new HashMap<>(Map.of(LABEL_MANAGED, "true", LABEL_INSTANCE, instanceId,
+                LABEL_SCRIPT, code.script(), LABEL_VERSION, Integer.toString(code.version())));
+        if (code.isTryOut()) {
+            labels.put(LABEL_ROLE, ROLE_TRY);
+        }
+        return labels;
     }
 
     @Override
     public void removeImage(String imageRef) {
-        try {
-            docker.removeImageCmd(imageRef).withForce(true).exec();
-        } catch (RuntimeException e) {
-            LOG.debug("could not remove image {}: {}", imageRef, e.toString());
-        }
+        // an image still used by a sandbox that is finishing its calls goes on a later round
+        removals.image(imageRef);
     }
 
     @Override
@@ -250,7 +303,49 @@ public final class DockerRuntime implements SandboxRuntime {
     }
 
     @Override
+    public List<EngineSandbox> ownedSandboxes() {
+        // build containers have their own time limit and removal; everything else of this instance is a sandbox
+        return docker.listContainersCmd().withShowAll(true)
+                .withLabelFilter(Map.of(LABEL_INSTANCE, instanceId)).exec().stream()
+                .filter(c -> c.getLabels() == null || !BUILD_ROLES.contains(c.getLabels().getOrDefault(LABEL_ROLE, ROLE_SANDBOX)))
+                .map(c -> new EngineSandbox(c.getId(), c.getLabels() == null ? "" : c.getLabels().getOrDefault(LABEL_CHANNEL, "")))
+                .toList();
+    }
+
+    @Override
+    public void removeSandbox(String id) {
+        removals.container(id);
+    }
+
+    @Override
+    public int retryRemovals() {
+        return removals.retry();
+    }
+
+    @Override
+    public List<EngineImage> tryOutImages() {
+        return docker.listImagesCmd().withLabelFilter(Map.of(LABEL_INSTANCE, instanceId, LABEL_ROLE, ROLE_TRY)).exec().stream()
+                .flatMap(image -> {
+                    String script = image.getLabels() == null ? "" : image.getLabels().getOrDefault(LABEL_SCRIPT, "");
+                    String[] tags = image.getRepoTags();
+                    if (tags == null || tags.length == 0 || "<none>:<none>".equals(tags[0])) {
+                        return java.util.stream.Stream.of(new EngineImage(image.getId(), script));
+                    }
+                    return java.util.Arrays.stream(tags).map(tag -> new EngineImage(tag, script));
+                })
+                .toList();
+    }
+
+    @Override
+    public OptionalLong cpuNanos(String id) {
+        return CpuSample.of(docker, id);
+    }
+
+    @Override
     public int removeLeftovers() {
+        // inputs of builds an app that died mid-build never got to remove (no build runs yet)
+        docker.listImagesCmd().withLabelFilter(Map.of(LABEL_INSTANCE, instanceId, LABEL_ROLE, ROLE_INPUT)).exec()
+                .forEach(image -> removals.image(image.getId()));
         List<Container> leftovers = docker.listContainersCmd().withShowAll(true)
                 .withLabelFilter(Map.of(LABEL_INSTANCE, instanceId)).exec();
         for (Container container : leftovers) {

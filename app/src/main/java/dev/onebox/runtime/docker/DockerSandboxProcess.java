@@ -17,20 +17,25 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-/** A script container: its end is learned from the engine's wait call, then it is removed. */
+/**
+ * A script container: its end is learned from the engine's wait call, then it is removed; a
+ * removal the engine refuses is retried by {@link Removals}.
+ */
 final class DockerSandboxProcess implements SandboxProcess {
 
     private static final Logger LOG = LoggerFactory.getLogger(DockerSandboxProcess.class);
 
     private final DockerClient docker;
+    private final Removals removals;
     private final String id;
     private static final ScheduledExecutorService RETRY = Executors.newSingleThreadScheduledExecutor(Threads.daemon("docker-wait-retry"));
 
     private static final int SIGKILLED = 137;
     private final CompletableFuture<SandboxExit> exited = new CompletableFuture<>();
 
-    DockerSandboxProcess(DockerClient docker, String id) {
+    DockerSandboxProcess(DockerClient docker, Removals removals, String id) {
         this.docker = docker;
+        this.removals = removals;
         this.id = id;
     }
 
@@ -95,12 +100,6 @@ final class DockerSandboxProcess implements SandboxProcess {
     }
 
     private void remove() {
-        try {
-            docker.removeContainerCmd(id).withForce(true).exec();
-        } catch (NotFoundException gone) {
-            // already removed
-        } catch (RuntimeException e) {
-            LOG.debug("could not remove container {}: {}", id, e.toString());
-        }
+        removals.container(id);
     }
 }

@@ -1,25 +1,18 @@
 package dev.onebox.runtime.docker;
 
-import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.async.ResultCallback;
-import com.github.dockerjava.api.model.Capability;
-import com.github.dockerjava.api.model.Frame;
-import com.github.dockerjava.api.model.HostConfig;
-import com.github.dockerjava.api.model.StreamType;
-import com.github.dockerjava.core.command.WaitContainerResultCallback;
 import dev.onebox.runtime.BuildFailedException;
 import dev.onebox.runtime.BuildLog;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Resolves a script's dependencies into a lockfile in a throwaway container: the only place
- * where npm talks to the registry before the image build, with lifecycle scripts off, as an
- * unprivileged user on a read-only root. The package.json goes in through the environment and
- * the lockfile comes back on standard output: no file written in the container is ever read.
+ * where npm talks to the registry before the image build, with lifecycle scripts off, within the
+ * limits of a {@link BuildContainer}. The package.json goes in through the environment and the
+ * lockfile comes back on standard output: no file written in the container is ever read.
  */
 final class NpmResolver {
 
@@ -27,70 +20,53 @@ final class NpmResolver {
     private static final String SCRIPT = "set -e; mkdir -p /tmp/w; cd /tmp/w; printf '%s' \"$ONEBOX_PACKAGE_JSON\" > package.json; "
             + "npm install --package-lock-only --ignore-scripts --no-audit --no-fund --loglevel=warn 1>&2; cat package-lock.json";
 
-    private final DockerClient docker;
+    private final BuildContainer container;
     private final String baseImage;
     private final Map<String, String> labels;
+    private final BuildLimits limits;
 
-    NpmResolver(DockerClient docker, String baseImage, Map<String, String> labels) {
-        this.docker = docker;
+    NpmResolver(BuildContainer container, String baseImage, Map<String, String> labels, BuildLimits limits) {
+        this.container = container;
         this.baseImage = baseImage;
         this.labels = labels;
+        this.limits = limits;
     }
 
     String resolve(String packageJson, BuildLog log) throws BuildFailedException {
         log.line("resolving dependencies with npm: " + packageJson);
-        String id = docker.createContainerCmd(baseImage)
-                .withCmd("sh", "-c", SCRIPT)
-                .withEnv("ONEBOX_PACKAGE_JSON=" + packageJson, "HOME=/tmp", "npm_config_cache=/tmp/.npm", "npm_config_update_notifier=false")
-                .withUser(DockerRuntime.SANDBOX_USER)
-                .withLabels(labels)
-                .withHostConfig(HostConfig.newHostConfig()
-                        .withMemory(512L * 1024 * 1024)
-                        .withPidsLimit(256L)
-                        .withCapDrop(Capability.ALL)
-                        .withSecurityOpts(List.of("no-new-privileges"))
-                        .withReadonlyRootfs(true)
-                        .withTmpFs(Map.of("/tmp", "rw,nosuid,nodev,size=512m"))
-                        .withNetworkMode("bridge"))
-                .exec().getId();
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        OutputTail stderr = new OutputTail(limits.outputTailBytes(), log::line);
+        BuildContainer.Outcome outcome;
         try {
-            docker.startContainerCmd(id).exec();
-            Integer exit = docker.waitContainerCmd(id).exec(new WaitContainerResultCallback()).awaitStatusCode(5, TimeUnit.MINUTES);
-            StringBuilder stdout = new StringBuilder();
-            StringBuilder stderr = new StringBuilder();
-            docker.logContainerCmd(id).withStdOut(true).withStdErr(true).exec(new ResultCallback.Adapter<Frame>() {
-                @Override
-                public void onNext(Frame frame) {
-                    String text = new String(frame.getPayload(), StandardCharsets.UTF_8);
-                    if (frame.getStreamType() == StreamType.STDOUT) {
-                        if (stdout.length() + text.length() <= MAX_LOCKFILE_BYTES) {
-                            stdout.append(text);
-                        }
-                    } else {
-                        stderr.append(text);
-                        text.lines().forEach(log::line);
-                    }
-                }
-            }).awaitCompletion(1, TimeUnit.MINUTES);
-            if (exit == null || exit != 0) {
-                throw new BuildFailedException("npm could not resolve the dependencies: " + npmError(stderr.toString()), log.text());
-            }
-            String lockfile = stdout.toString().trim();
-            if (!lockfile.startsWith("{")) {
-                throw new BuildFailedException("npm produced no lockfile", log.text());
-            }
-            log.line("dependencies resolved");
-            return lockfile;
+            outcome = container.run(baseImage, SCRIPT, List.of("ONEBOX_PACKAGE_JSON=" + packageJson, "HOME=/tmp",
+                    "npm_config_cache=/tmp/.npm", "npm_config_update_notifier=false"), labels, stdout, MAX_LOCKFILE_BYTES, stderr);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BuildFailedException("the build was interrupted", log.text());
-        } finally {
-            try {
-                docker.removeContainerCmd(id).withForce(true).exec();
-            } catch (RuntimeException ignored) {
-                // already gone
-            }
         }
+        if (!outcome.succeeded()) {
+            throw new BuildFailedException(failure("npm could not resolve the dependencies", outcome, stderr.text(), limits), log.text());
+        }
+        String lockfile = stdout.toString(StandardCharsets.UTF_8).trim();
+        if (!lockfile.startsWith("{")) {
+            throw new BuildFailedException("npm produced no lockfile", log.text());
+        }
+        log.line("dependencies resolved");
+        return lockfile;
+    }
+
+    /** Why an npm step failed, in one sentence a script author can act on. */
+    static String failure(String what, BuildContainer.Outcome outcome, String stderr, BuildLimits limits) {
+        if (outcome.timedOut()) {
+            return what + ": npm did not finish within " + limits.timeout().toSeconds() + " s (the time limit of a build step)";
+        }
+        if (outcome.oomKilled()) {
+            return what + ": npm ran out of memory (limit " + limits.memoryMib() + " MiB, downloads and unpacked files included)";
+        }
+        if (outcome.stdoutOverflow() || stderr.contains("ENOSPC") || stderr.contains("no space left on device")) {
+            return what + ": the dependencies need more than " + limits.diskMib() + " MiB of disk (the limit of a build)";
+        }
+        return what + ": " + npmError(stderr);
     }
 
     /** The lines where npm says what went wrong, without its boilerplate. */

@@ -1,0 +1,12 @@
+package dev.onebox.runtime;
+
+/**
+ * The runtime's way to add a word to a run that already ended, for what it learns about a call
+ * only after the answer (e.g. its sandbox kept working and was recycled). {@code runs}
+ * implements it; the runtime does not reach into runs for this.
+ */
+public interface RunNotes {
+
+    /** Appends one warning line to the stored logs of the run, once it is stored. */
+    void note(String runId, String message);
+}
