@@ -156,7 +156,9 @@ class EgressAttackTest implements TestPropertyProvider {
                 String body = http.get("/run/attacker/connect?host=" + target[0] + "&port=" + target[1]).body();
                 Map<String, Object> tried = Json.object(body);
                 assertThat(tried.get("outcome")).as("%s:%s from the sandbox: %s", target[0], target[1], body).isEqualTo("EHOSTUNREACH");
-                assertThat(((Number) tried.get("ms")).intValue()).as("rejected at once, not dropped").isLessThan(1000);
+                // A rule's reject answers at once; an unanswered ARP also ends in EHOSTUNREACH, but only after
+                // about 3 s, and a drop runs into the script's 4 s timeout. The bound leaves room for a busy machine.
+                assertThat(((Number) tried.get("ms")).intValue()).as("rejected by a rule, not dropped or unresolved").isLessThan(2500);
             }
         }
 
