@@ -176,7 +176,7 @@ class ScriptLifecycleTest implements TestPropertyProvider {
                 limited++;
                 assertThat(Json.object(response.body())).containsEntry("error", "rate_limited");
             } else {
-                assertThat(response.statusCode()).isEqualTo(200);
+                assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
             }
         }
         assertThat(limited).isPositive();

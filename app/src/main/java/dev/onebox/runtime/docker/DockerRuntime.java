@@ -134,7 +134,10 @@ public final class DockerRuntime implements SandboxRuntime {
                     .add("Dockerfile", dockerfile)
                     .add("shim.mjs", ShimResource.bytes())
                     .add("script.mjs", code.source());
-            return new BuildResult(buildImage(context, tag, labels(code), log), lockfile);
+            // A try-out's image is removed as soon as it ran; a later build that reused its layers from
+            // the build cache could lose them to that removal mid-build. Try-outs build their few
+            // small layers afresh instead.
+            return new BuildResult(buildImage(context, tag, labels(code), log, code.isTryOut()), lockfile);
         } catch (BuildFailedException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -187,9 +190,15 @@ public final class DockerRuntime implements SandboxRuntime {
     }
 
     private String buildImage(ImageContext context, String tag, Map<String, String> labels, BuildLog log) throws BuildFailedException {
+        return buildImage(context, tag, labels, log, false);
+    }
+
+    private String buildImage(ImageContext context, String tag, Map<String, String> labels, BuildLog log, boolean noCache)
+            throws BuildFailedException {
         try (InputStream tar = context.stream()) {
             return docker.buildImageCmd()
                     .withTarInputStream(tar)
+                    .withNoCache(noCache)
                     .withTags(Set.of(tag))
                     .withLabels(labels)
                     .withPull(false)
