@@ -42,7 +42,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @MicronautTest(transactional = false)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class DashboardBrowserTest implements TestPropertyProvider {
+class DashboardBrowserIT implements TestPropertyProvider {
 
     private static final String PASSWORD = "browser-test-password-42";
     private static final String TOKEN = "browser-test-token-0123456789";

@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** What the scripts API refuses, with which status and code, and that a refusal stores nothing. */
 @MicronautTest(transactional = false)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ScriptApiTest implements TestPropertyProvider {
+class ScriptApiIT implements TestPropertyProvider {
 
     private static final String TOKEN = "script-api-token-0123456789ab";
     private static final String OK_SOURCE = "export default { fetch() { return new Response('ok'); } };";

@@ -20,7 +20,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Cron schedules fired through a real sandbox, with a scheduler clock the test steps. */
-class ScheduleTest {
+class ScheduleIT {
 
     private static final String TOKEN = "schedule-test-token-0123456789";
     private static final String LOGGING = """

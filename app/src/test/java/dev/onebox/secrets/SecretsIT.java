@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Secrets reach scripts as env.NAME and nowhere else: not in API answers, not in stored logs, not in the database file. */
 @MicronautTest(transactional = false)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class SecretsTest implements TestPropertyProvider {
+class SecretsIT implements TestPropertyProvider {
 
     private static final String TOKEN = "secrets-test-token-0123456789";
     private static final String VALUE = "sk_live_Zq8/+x y&z=42";

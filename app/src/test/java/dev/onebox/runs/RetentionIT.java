@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Old runs are pruned down to the newest N per script, and the database stops growing. */
 @MicronautTest(transactional = false)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class RetentionTest implements TestPropertyProvider {
+class RetentionIT implements TestPropertyProvider {
 
     private static final String TOKEN = "retention-token-0123456789abc";
 
