@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Old runs are pruned down to the newest N per script, and the database stops growing. */
 @MicronautTest(transactional = false)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class RetentionIT implements TestPropertyProvider {
+class RetentionTest implements TestPropertyProvider {
 
     private static final String TOKEN = "retention-token-0123456789abc";
 
@@ -36,7 +36,7 @@ class RetentionIT implements TestPropertyProvider {
     @Inject
     RunRetention retention;
 
-    private final Map<String, String> properties = TestApp.withDocker(TOKEN,
+    private final Map<String, String> properties = TestApp.withProcessRuntime(TOKEN,
             "onebox.runs.keep-per-script", "100", "onebox.runs.prune-batch", "50", "onebox.runs.prune-every", "1h");
 
     @Override

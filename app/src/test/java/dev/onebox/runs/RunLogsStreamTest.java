@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** A run's log lines arrive over server-sent events while it runs, and the stream ends with the run. */
 @MicronautTest(transactional = false)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class RunLogsStreamIT implements TestPropertyProvider {
+class RunLogsStreamTest implements TestPropertyProvider {
 
     private static final String TOKEN = "run-logs-token-0123456789abc";
 
@@ -38,7 +38,7 @@ class RunLogsStreamIT implements TestPropertyProvider {
 
     @Override
     public Map<String, String> getProperties() {
-        return TestApp.withDocker(TOKEN);
+        return TestApp.withProcessRuntime(TOKEN);
     }
 
     @Test

@@ -20,7 +20,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Cron schedules fired through a real sandbox, with a scheduler clock the test steps. */
-class ScheduleIT {
+class ScheduleTest {
 
     private static final String TOKEN = "schedule-test-token-0123456789";
     private static final String LOGGING = """
@@ -32,7 +32,7 @@ class ScheduleIT {
             };
             """;
 
-    private final Map<String, String> properties = new HashMap<>(TestApp.withDocker(TOKEN,
+    private final Map<String, String> properties = new HashMap<>(TestApp.withProcessRuntime(TOKEN,
             "onebox.test.stepping-clock", "true", "onebox.schedule.tick", "1h"));
     private EmbeddedServer server;
 

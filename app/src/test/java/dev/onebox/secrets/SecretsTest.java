@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Secrets reach scripts as env.NAME and nowhere else: not in API answers, not in stored logs, not in the database file. */
 @MicronautTest(transactional = false)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class SecretsIT implements TestPropertyProvider {
+class SecretsTest implements TestPropertyProvider {
 
     private static final String TOKEN = "secrets-test-token-0123456789";
     private static final String VALUE = "sk_live_Zq8/+x y&z=42";
@@ -37,7 +37,7 @@ class SecretsIT implements TestPropertyProvider {
     @Inject
     EmbeddedServer server;
 
-    private final Map<String, String> properties = TestApp.withDocker(TOKEN);
+    private final Map<String, String> properties = TestApp.withProcessRuntime(TOKEN);
     private Http http;
     private Api api;
 
