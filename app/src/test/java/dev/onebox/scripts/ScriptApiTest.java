@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** What the scripts API refuses, with which status and code, and that a refusal stores nothing. */
 @MicronautTest(transactional = false)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ScriptApiIT implements TestPropertyProvider {
+class ScriptApiTest implements TestPropertyProvider {
 
     private static final String TOKEN = "script-api-token-0123456789ab";
     private static final String OK_SOURCE = "export default { fetch() { return new Response('ok'); } };";
@@ -37,7 +37,7 @@ class ScriptApiIT implements TestPropertyProvider {
 
     @Override
     public Map<String, String> getProperties() {
-        return TestApp.withDocker(TOKEN);
+        return TestApp.withProcessRuntime(TOKEN);
     }
 
     @BeforeEach
