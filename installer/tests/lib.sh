@@ -52,6 +52,22 @@ expect_eq() {
   fi
 }
 
+# expect_empty NAME COMMAND...: passes when COMMAND succeeds and prints nothing (stdout or
+# stderr). A command that fails, such as a docker exec into a container that died, fails the
+# check instead of passing for its silence.
+expect_empty() {
+  local name="$1" out rc=0
+  shift
+  out="$("$@" 2>&1)" || rc=$?
+  if ((rc != 0)); then
+    fail "$name" "its command failed (exit $rc): $(printf '%s' "$out" | tail -n 5 | tr '\n' ' ')"
+  elif [[ -n "$out" ]]; then
+    fail "$name" "expected no output, got '$(printf '%s' "$out" | head -c 300)'"
+  else
+    pass "$name"
+  fi
+}
+
 # expect_match NAME REGEX ACTUAL
 expect_match() {
   if [[ "$3" =~ $2 ]]; then

@@ -36,7 +36,7 @@ class RetentionTest implements TestPropertyProvider {
     @Inject
     RunRetention retention;
 
-    private final Map<String, String> properties = TestApp.withDocker(TOKEN,
+    private final Map<String, String> properties = TestApp.withProcessRuntime(TOKEN,
             "onebox.runs.keep-per-script", "100", "onebox.runs.prune-batch", "50", "onebox.runs.prune-every", "1h");
 
     @Override

@@ -38,7 +38,7 @@ class RunLogsStreamTest implements TestPropertyProvider {
 
     @Override
     public Map<String, String> getProperties() {
-        return TestApp.withDocker(TOKEN);
+        return TestApp.withProcessRuntime(TOKEN);
     }
 
     @Test

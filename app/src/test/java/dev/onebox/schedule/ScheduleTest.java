@@ -32,7 +32,7 @@ class ScheduleTest {
             };
             """;
 
-    private final Map<String, String> properties = new HashMap<>(TestApp.withDocker(TOKEN,
+    private final Map<String, String> properties = new HashMap<>(TestApp.withProcessRuntime(TOKEN,
             "onebox.test.stepping-clock", "true", "onebox.schedule.tick", "1h"));
     private EmbeddedServer server;
 

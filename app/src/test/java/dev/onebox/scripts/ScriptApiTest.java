@@ -37,7 +37,7 @@ class ScriptApiTest implements TestPropertyProvider {
 
     @Override
     public Map<String, String> getProperties() {
-        return TestApp.withDocker(TOKEN);
+        return TestApp.withProcessRuntime(TOKEN);
     }
 
     @BeforeEach

@@ -6,13 +6,19 @@ import dev.onebox.testing.DockerEngine;
 import dev.onebox.testing.Http;
 import dev.onebox.testing.RedisServer;
 import dev.onebox.testing.TempDirs;
+import dev.onebox.testing.Waits;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
+import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -43,13 +49,31 @@ class SecretsNotInAppLogIT {
         assertThat(http.send(http.request("/api/v1/secrets/LOGGED").header("Authorization", "Bearer " + TOKEN)
                 .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{\"value\":\"" + VALUE + "\"}")))
                 .statusCode()).isEqualTo(201);
-        assertThat(new Api(http, TOKEN).deploy("talkative", """
+        Api api = new Api(http, TOKEN);
+        assertThat(api.deploy("talkative", """
                 console.log('loading with', process.env.X ?? 'no env');
                 export default { fetch(request, env) { console.log('the value', env.LOGGED); throw new Error('leaked ' + env.LOGGED); } };
                 """).statusCode()).isEqualTo(201);
-        assertThat(http.get("/run/talkative").statusCode()).isEqualTo(500);
-        Thread.sleep(1000);
+        HttpResponse<String> call = http.get("/run/talkative");
+        assertThat(call.statusCode()).isEqualTo(500);
 
-        assertThat(Files.readString(log)).contains("talkative").doesNotContain(VALUE);
+        // Absence is only worth asserting once the app is past every line the run could make it
+        // log: the run is recorded as ended, then a marker the app logs later is in the file.
+        String runId = call.headers().firstValue("X-Onebox-Run-Id").orElseThrow();
+        Waits.until(Duration.ofSeconds(15), "the run to be recorded as failed", () -> "failed".equals(api.run(runId).get("status")));
+        String marker = "log-marker-" + UUID.randomUUID();
+        assertThat(api.deploy("marker", "console.log('" + marker + "'); export default { fetch() { return new Response('ok'); } };")
+                .statusCode()).isEqualTo(201);
+        Waits.until(Duration.ofSeconds(30), "the app to log the marker after the run", () -> read(log).contains(marker));
+
+        assertThat(read(log)).contains("talkative").doesNotContain(VALUE);
+    }
+
+    private static String read(Path log) {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

@@ -37,7 +37,7 @@ class SecretsTest implements TestPropertyProvider {
     @Inject
     EmbeddedServer server;
 
-    private final Map<String, String> properties = TestApp.withDocker(TOKEN);
+    private final Map<String, String> properties = TestApp.withProcessRuntime(TOKEN);
     private Http http;
     private Api api;
 

@@ -3,7 +3,7 @@ package dev.onebox.testing;
 import java.util.HashMap;
 import java.util.Map;
 
-/** Properties of an app under test: its own data directory, a known admin token, the real Docker engine. */
+/** Properties of an app under test: its own data directory, a known admin token, the real Docker engine or the process runtime. */
 public final class TestApp {
 
     private TestApp() {
@@ -18,6 +18,19 @@ public final class TestApp {
             properties.put(extra[i], extra[i + 1]);
         }
         properties.putIfAbsent("onebox.sandbox-runtime", sandboxRuntime());
+        return properties;
+    }
+
+    /**
+     * The same app on the process runtime (plain {@code node} processes, no Docker): for HTTP tests
+     * whose assertions do not depend on the sandbox, so they run in the fast tier ({@code mvn test}).
+     */
+    public static Map<String, String> withProcessRuntime(String token, String... extra) {
+        Map<String, String> properties = new HashMap<>(Map.of(
+                "onebox.data-dir", TempDirs.dataDir().toString(), "onebox.admin-token", token, "onebox.runtime", "process"));
+        for (int i = 0; i + 1 < extra.length; i += 2) {
+            properties.put(extra[i], extra[i + 1]);
+        }
         return properties;
     }
 

@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * forgotten: the sandbox is removed on a later round, once the engine answers again.
  */
 @Tag("attack")
-class FailedRemovalTest {
+class FailedRemovalIT {
 
     private static final String TOKEN = "failed-removal-token-0123456789";
 

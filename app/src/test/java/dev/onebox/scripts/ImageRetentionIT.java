@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Old versions' images are removed from Docker; their rows stay, and rolling back to one is refused clearly. */
 @MicronautTest(transactional = false)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ImageRetentionTest implements TestPropertyProvider {
+class ImageRetentionIT implements TestPropertyProvider {
 
     private static final String TOKEN = "image-retention-token-012345";
 

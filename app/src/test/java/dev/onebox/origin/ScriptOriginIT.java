@@ -31,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @MicronautTest(transactional = false)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ScriptOriginTest implements TestPropertyProvider {
+class ScriptOriginIT implements TestPropertyProvider {
 
     private static final String TOKEN = "origin-test-token-0123456789";
     private static final String PASSWORD = "origin-test-password-42";

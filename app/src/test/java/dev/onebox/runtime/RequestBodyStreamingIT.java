@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Request bodies stream into the sandbox as the script reads them; the 10 MiB cap holds either way. */
 @MicronautTest(transactional = false)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class RequestBodyStreamingTest implements TestPropertyProvider {
+class RequestBodyStreamingIT implements TestPropertyProvider {
 
     private static final String TOKEN = "request-body-token-0123456789";
     private static final int MIB = 1024 * 1024;

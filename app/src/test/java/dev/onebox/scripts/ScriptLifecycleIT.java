@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Versions with npm dependencies from the real registry, rollback, manual runs and try-outs. */
 @MicronautTest(transactional = false)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ScriptLifecycleTest implements TestPropertyProvider {
+class ScriptLifecycleIT implements TestPropertyProvider {
 
     private static final String TOKEN = "lifecycle-token-0123456789abc";
     private static final String HONO = """

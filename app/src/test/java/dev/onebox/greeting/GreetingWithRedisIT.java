@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The demo API against a real SQLite file and a real redis-server that the tests stop and start. */
 @MicronautTest(transactional = false)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class GreetingWithRedisTest implements TestPropertyProvider {
+class GreetingWithRedisIT implements TestPropertyProvider {
 
     private final RedisServer redis = new RedisServer();
     private final Path dataDir = TempDirs.dataDir();

@@ -19,7 +19,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The cache is configured but down when the app starts: the app starts, serves, and picks the cache up later. */
-class CacheDownAtStartTest {
+class CacheDownAtStartIT {
 
     private final RedisServer redis = new RedisServer();
     private final Path dataDir = TempDirs.dataDir();

@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("attack")
 @MicronautTest(transactional = false)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class IdleCpuRecycleTest implements TestPropertyProvider {
+class IdleCpuRecycleIT implements TestPropertyProvider {
 
     private static final String TOKEN = "idle-cpu-token-0123456789abcdef";
 

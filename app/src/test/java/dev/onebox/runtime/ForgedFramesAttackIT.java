@@ -35,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("attack")
 @MicronautTest(transactional = false)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ForgedFramesAttackTest implements TestPropertyProvider {
+class ForgedFramesAttackIT implements TestPropertyProvider {
 
     private static final String TOKEN = "forged-frames-token-0123456789";
     private static final long MIB = 1024 * 1024;

@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Signing in to the dashboard, its session cookie, CSRF protection and the sign-in rate limit, over plain HTTP. */
 @MicronautTest(transactional = false)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class DashboardSignInTest implements TestPropertyProvider {
+class DashboardSignInIT implements TestPropertyProvider {
 
     private static final String PASSWORD = "correct-horse-battery-staple";
     private static final String TOKEN = "dashboard-test-token-0123456789";

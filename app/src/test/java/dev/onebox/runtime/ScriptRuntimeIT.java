@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Scripts deployed through the API and called over HTTP, in containers on a real Docker engine. */
 @MicronautTest(transactional = false)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ScriptRuntimeTest implements TestPropertyProvider {
+class ScriptRuntimeIT implements TestPropertyProvider {
 
     private static final String TOKEN = "runtime-test-token-0123456789";
 

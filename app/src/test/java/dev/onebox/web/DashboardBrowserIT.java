@@ -12,11 +12,9 @@ import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
@@ -36,17 +34,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The dashboard in a real browser (headless Chromium) against the app with a real Docker engine:
  * sign in, write a script in the editor, try it, deploy it, call it with an HTTP client and find
- * the run with its logs, deploy again and roll back, keep a secret, sign out. Screenshots of the
- * main pages land in target/screenshots.
+ * the run with its logs, deploy again and roll back, keep a secret ({@link DashboardSignOutBrowserIT}
+ * signs out). Screenshots of the main pages land in target/screenshots.
+ * <p>
+ * Each test stands on its own: it starts signed out (no cookies), signs in, and works on a
+ * script of its own, deployed through the API when the test is not about deploying, so one
+ * failure shows alone instead of hiding the steps after it.
  */
 @MicronautTest(transactional = false)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class DashboardBrowserTest implements TestPropertyProvider {
+class DashboardBrowserIT implements TestPropertyProvider {
 
     private static final String PASSWORD = "browser-test-password-42";
     private static final String TOKEN = "browser-test-token-0123456789";
     private static final String SECRET_VALUE = "s3cr3t-value-never-shown";
+    /** Deployed once for the tests that only read it (calls, runs, the editor's layout). */
     private static final String SCRIPT = "browser-demo";
     private static final String CODE_V1 = """
             export default {
@@ -65,6 +67,7 @@ class DashboardBrowserTest implements TestPropertyProvider {
     private WebDriverWait wait;
     private String base;
     private Http http;
+    private Api api;
 
     @Override
     public Map<String, String> getProperties() {
@@ -75,8 +78,16 @@ class DashboardBrowserTest implements TestPropertyProvider {
     void startBrowser() {
         base = server.getURL().toString();
         http = new Http(base);
+        api = new Api(http, TOKEN);
         browser = Browser.start();
         wait = new WebDriverWait(browser, Duration.ofSeconds(60));
+        assertThat(api.deploy(SCRIPT, CODE_V1).statusCode()).isEqualTo(201);
+    }
+
+    @BeforeEach
+    void startSignedOut() {
+        browser.manage().deleteAllCookies();
+        browser.manage().window().setSize(new Dimension(1366, 1000));
     }
 
     @AfterAll
@@ -87,7 +98,6 @@ class DashboardBrowserTest implements TestPropertyProvider {
     }
 
     @Test
-    @Order(1)
     void theDashboardAsksToSignInAndRefusesAWrongPassword() {
         browser.get(base + "/ui/scripts");
         wait.until(ExpectedConditions.urlContains("/ui/login"));
@@ -97,7 +107,6 @@ class DashboardBrowserTest implements TestPropertyProvider {
     }
 
     @Test
-    @Order(2)
     void signingInLeadsBackToThePageAskedForAndHomeShowsTheSystem() {
         browser.get(base + "/ui/scripts");
         signIn(PASSWORD);
@@ -115,12 +124,12 @@ class DashboardBrowserTest implements TestPropertyProvider {
     }
 
     @Test
-    @Order(3)
     void aScriptWrittenInTheEditorCanBeTriedWithoutSavingIt() {
-        browser.get(base + "/ui/scripts");
+        String script = "browser-try";
+        signInAt("/ui/scripts");
         browser.findElement(By.id("new-script")).click();
         wait.until(ExpectedConditions.urlToBe(base + "/ui/scripts/new"));
-        browser.findElement(By.id("name")).sendKeys(SCRIPT);
+        browser.findElement(By.id("name")).sendKeys(script);
         setCode(CODE_V1);
         browser.findElement(By.id("cron")).sendKeys("*/10 * * * *");
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("schedule-preview"), "Next runs (UTC)"));
@@ -134,31 +143,33 @@ class DashboardBrowserTest implements TestPropertyProvider {
         assertThat(text("#try-response-body")).isEqualTo("v1 says hello Try");
         assertThat(text("#try-logs")).contains("greeting Try");
         Browser.screenshot(browser, "03-editor-try-out");
-        assertThat(http.get("/api/v1/scripts/" + SCRIPT, TOKEN).statusCode())
+        assertThat(http.get("/api/v1/scripts/" + script, TOKEN).statusCode())
                 .as("a try-out saves nothing").isEqualTo(404);
     }
 
     @Test
-    @Order(4)
     void deployingShowsTheBuildLiveUntilTheScriptIsReady() {
+        String script = "browser-deploy";
+        signInAt("/ui/scripts/new");
+        browser.findElement(By.id("name")).sendKeys(script);
+        setCode(CODE_V1);
         browser.findElement(By.id("deploy")).click();
-        wait.until(ExpectedConditions.urlContains("/ui/scripts/" + SCRIPT + "?build=1"));
+        wait.until(ExpectedConditions.urlContains("/ui/scripts/" + script + "?build=1"));
         wait.until(ExpectedConditions.attributeToBe(By.id("build-status"), "data-status", "ready"));
         assertThat(text("#build-log")).contains("ready");
         Browser.screenshot(browser, "04-deployed");
         browser.get(base + "/ui/scripts");
-        assertThat(text("#scripts")).contains(SCRIPT).contains("ready").contains("v1");
+        assertThat(text("#scripts")).contains(script).contains("ready").contains("v1");
     }
 
     @Test
-    @Order(5)
     void aCallOfTheTriggerAppearsAmongTheRunsWithItsLogs() {
         HttpResponse<String> call = http.get("/run/" + SCRIPT + "/?name=Curl");
         assertThat(call.statusCode()).isEqualTo(200);
         assertThat(call.body()).isEqualTo("v1 says hello Curl");
         String runId = call.headers().firstValue("x-onebox-run-id").orElseThrow();
 
-        browser.get(base + "/ui/scripts/" + SCRIPT);
+        signInAt("/ui/scripts/" + SCRIPT);
         assertThat(browser.findElement(By.id("curl")).getAttribute("value")).isEqualTo("curl -i " + base.replaceAll("/$", "") + "/run/" + SCRIPT + "/");
         browser.findElement(By.id("runs-link")).click();
         wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("tr[data-run='" + runId + "']")));
@@ -176,50 +187,51 @@ class DashboardBrowserTest implements TestPropertyProvider {
     }
 
     @Test
-    @Order(6)
     void aSecondVersionCanBeComparedAndRolledBack() {
-        browser.get(base + "/ui/scripts/" + SCRIPT);
+        String script = "browser-versions";
+        assertThat(api.deploy(script, CODE_V1).statusCode()).isEqualTo(201);
+        signInAt("/ui/scripts/" + script);
         setCode(CODE_V1.replace("v1 says", "v2 says"));
         browser.findElement(By.id("deploy")).click();
         wait.until(ExpectedConditions.urlContains("?build=2"));
         wait.until(ExpectedConditions.attributeToBe(By.id("build-status"), "data-status", "ready"));
-        assertThat(http.get("/run/" + SCRIPT + "/").body()).startsWith("v2 says");
+        assertThat(http.get("/run/" + script + "/").body()).startsWith("v2 says");
 
         browser.findElement(By.id("versions-link")).click();
         wait.until(ExpectedConditions.presenceOfElementLocated(By.id("rollback-1")));
         assertThat(text("#serving-version")).isEqualTo("2");
         Browser.screenshot(browser, "07-versions");
-        browser.get(base + "/ui/scripts/" + SCRIPT + "/versions/1/diff");
+        browser.get(base + "/ui/scripts/" + script + "/versions/1/diff");
         assertThat(text("#diff")).contains("-    return new Response(\"v2 says").contains("+    return new Response(\"v1 says");
         Browser.screenshot(browser, "08-diff");
 
-        browser.get(base + "/ui/scripts/" + SCRIPT + "/versions");
+        browser.get(base + "/ui/scripts/" + script + "/versions");
         browser.findElement(By.id("rollback-1")).click();
         wait.until(ExpectedConditions.textToBe(By.id("editor-notice"), "Version 1 serves again."));
-        assertThat(http.get("/run/" + SCRIPT + "/").body()).startsWith("v1 says");
+        assertThat(http.get("/run/" + script + "/").body()).startsWith("v1 says");
     }
 
     @Test
-    @Order(7)
     void aSecretIsStoredAndItsValueNeverShownAgain() {
-        browser.get(base + "/ui/secrets");
+        String script = "browser-secret";
+        assertThat(api.deploy(script, CODE_V1).statusCode()).isEqualTo(201);
+        signInAt("/ui/secrets");
         browser.findElement(By.id("secret-name")).sendKeys("DEMO_SECRET");
-        browser.findElement(By.id("secret-script")).sendKeys(SCRIPT);
+        browser.findElement(By.id("secret-script")).sendKeys(script);
         browser.findElement(By.id("secret-value")).sendKeys(SECRET_VALUE);
         browser.findElement(By.id("secret-save")).click();
-        wait.until(ExpectedConditions.textToBe(By.id("secret-notice"), "Secret DEMO_SECRET set for script " + SCRIPT + "."));
-        assertThat(text("#secrets")).contains("DEMO_SECRET").contains(SCRIPT);
+        wait.until(ExpectedConditions.textToBe(By.id("secret-notice"), "Secret DEMO_SECRET set for script " + script + "."));
+        assertThat(text("#secrets")).contains("DEMO_SECRET").contains(script);
         assertThat(browser.getPageSource()).doesNotContain(SECRET_VALUE);
         browser.navigate().refresh();
         assertThat(browser.getPageSource()).doesNotContain(SECRET_VALUE);
         Browser.screenshot(browser, "09-secrets");
-        assertThat(http.get("/run/" + SCRIPT + "/").body()).endsWith("(secret bound)");
+        assertThat(http.get("/run/" + script + "/").body()).endsWith("(secret bound)");
     }
 
     @Test
-    @Order(8)
     void aFormPostWithoutTheCsrfTokenIsRefusedEvenFromTheDashboardsOwnPage() {
-        browser.get(base + "/ui/secrets");
+        signInAt("/ui/secrets");
         Object status = ((JavascriptExecutor) browser).executeAsyncScript("""
                 const done = arguments[arguments.length - 1];
                 fetch('/ui/secrets', {method: 'POST', headers: {'Content-Type': 'application/x-www-form-urlencoded'},
@@ -230,8 +242,8 @@ class DashboardBrowserTest implements TestPropertyProvider {
     }
 
     @Test
-    @Order(9)
     void theEditorIsUsableOnAPhoneSizedScreen() {
+        signInAt("/ui/scripts/" + SCRIPT);
         browser.manage().window().setSize(new Dimension(390, 844));
         try {
             browser.get(base + "/ui/scripts/" + SCRIPT);
@@ -246,9 +258,7 @@ class DashboardBrowserTest implements TestPropertyProvider {
     }
 
     @Test
-    @Order(10)
     void aRunningRunsLogsArriveLiveAndItsStatusChangesWhenItEnds() {
-        Api api = new Api(http, TOKEN);
         assertThat(api.deploy("slow-demo", """
                 export default {
                   async fetch() {
@@ -272,7 +282,7 @@ class DashboardBrowserTest implements TestPropertyProvider {
             return "running".equals(runs.get(0).get("status"));
         });
 
-        browser.get(base + "/ui/runs/" + runId[0]);
+        signInAt("/ui/runs/" + runId[0]);
         assertThat(browser.findElement(By.id("run-status")).getAttribute("data-status")).isEqualTo("running");
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("run-logs"), "step one"));
         assertThat(text("#run-logs")).doesNotContain("step two");
@@ -282,22 +292,15 @@ class DashboardBrowserTest implements TestPropertyProvider {
         assertThat(call.join().body()).isEqualTo("done");
     }
 
-    @Test
-    @Order(20)
-    void signingOutEndsTheSessionAndRepeatedWrongPasswordsAreSlowedDown() {
-        browser.get(base + "/ui");
-        browser.findElement(By.id("sign-out")).click();
+    /** Opens {@code path} signed out, signs in on the page it leads to, and ends on {@code path}. */
+    private void signInAt(String path) {
+        browser.get(base + path);
         wait.until(ExpectedConditions.urlContains("/ui/login"));
-        browser.get(base + "/ui/secrets");
-        wait.until(ExpectedConditions.urlContains("/ui/login"));
-
-        for (int i = 0; i < 5; i++) {
-            signIn("wrong-" + i);
-            assertThat(text("#login-error")).isEqualTo("The user name or the password is not right.");
-        }
         signIn(PASSWORD);
-        assertThat(text("#login-error")).startsWith("Too many failed sign-ins. Try again in");
-        Browser.screenshot(browser, "12-rate-limited");
+        wait.until(d -> !d.getCurrentUrl().contains("/ui/login"));
+        if (!browser.getCurrentUrl().equals(base + path)) {
+            browser.get(base + path);
+        }
     }
 
     private void signIn(String password) {

@@ -20,7 +20,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** env.KV from a script's point of view: state that outlives sandboxes and restarts, TTLs, listing and limits. */
-class KvBindingTest {
+class KvBindingIT {
 
     private static final String TOKEN = "kv-binding-token-0123456789abc";
     private static final String STORE = """

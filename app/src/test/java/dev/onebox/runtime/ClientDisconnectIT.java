@@ -34,7 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("attack")
 @MicronautTest(transactional = false)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ClientDisconnectTest implements TestPropertyProvider {
+class ClientDisconnectIT implements TestPropertyProvider {
 
     private static final String TOKEN = "client-disconnect-token-0123456789";
 

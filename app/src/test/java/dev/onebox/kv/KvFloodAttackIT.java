@@ -32,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("attack")
 @MicronautTest(transactional = false)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class KvFloodAttackTest implements TestPropertyProvider {
+class KvFloodAttackIT implements TestPropertyProvider {
 
     private static final String TOKEN = "kv-flood-token-0123456789abcd";
     private static final int MAX_KEYS = 2000;

@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The pool's limits with small numbers: scale-out, a full queue, body caps, shared fates, streaming. */
 @MicronautTest(transactional = false)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class WarmPoolLimitsTest implements TestPropertyProvider {
+class WarmPoolLimitsIT implements TestPropertyProvider {
 
     private static final String TOKEN = "pool-limits-token-0123456789";
     private static final String SLOW = "export default { async fetch() { await new Promise(r => setTimeout(r, 1500)); return new Response('slow'); } };";

@@ -31,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("attack")
 @MicronautTest(transactional = false)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class SlowReaderAttackTest implements TestPropertyProvider {
+class SlowReaderAttackIT implements TestPropertyProvider {
 
     private static final String TOKEN = "slow-reader-token-0123456789";
     private static final long MIB = 1024 * 1024;

@@ -41,7 +41,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * bounds what it takes from the box.
  */
 @Tag("attack")
-class BuildLimitsTest {
+class BuildLimitsIT {
 
     private static final long MIB = 1024 * 1024;
     private static final BuildLimits SMALL = new BuildLimits(512 * MIB, 32 * MIB, 1_000_000_000L, 256, Duration.ofMinutes(2), 16 * 1024);

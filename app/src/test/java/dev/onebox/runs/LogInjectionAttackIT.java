@@ -42,7 +42,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("attack")
 @MicronautTest(transactional = false)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class LogInjectionAttackTest implements TestPropertyProvider {
+class LogInjectionAttackIT implements TestPropertyProvider {
 
     private static final String TOKEN = "log-injection-token-0123456789";
     private static final String PASSWORD = "log-injection-password-0123456789";

@@ -45,7 +45,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("attack")
 @MicronautTest(transactional = false)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class EgressAttackTest implements TestPropertyProvider {
+class EgressAttackIT implements TestPropertyProvider {
 
     private static final String TOKEN = "egress-attack-test-token-0123456789";
     private static final String TEST_LABEL = "dev.onebox.test";

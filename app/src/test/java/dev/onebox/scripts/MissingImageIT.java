@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A serving version whose image is gone from the engine (a snapshot restored onto a new box, an
  * image removed by hand) is built again from its stored source at start and serves again.
  */
-class MissingImageTest {
+class MissingImageIT {
 
     private static final String TOKEN = "missing-image-token-0123456789";
 

@@ -22,7 +22,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The Docker engine going away and coming back, and sandboxes an earlier app process left behind. */
-class DockerFaultsTest {
+class DockerFaultsIT {
 
     private static final String TOKEN = "docker-faults-token-0123456789";
 

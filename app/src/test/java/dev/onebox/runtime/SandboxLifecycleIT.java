@@ -38,7 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("attack")
 @MicronautTest(transactional = false)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class SandboxLifecycleTest implements TestPropertyProvider {
+class SandboxLifecycleIT implements TestPropertyProvider {
 
     private static final String TOKEN = "sandbox-lifecycle-token-0123456789";
     private static final String HANGS = "await new Promise(() => {}); export default { fetch() { return new Response('never'); } };";

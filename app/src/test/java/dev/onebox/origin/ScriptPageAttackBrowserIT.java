@@ -41,7 +41,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("attack")
 @MicronautTest(transactional = false)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ScriptPageAttackBrowserTest implements TestPropertyProvider {
+class ScriptPageAttackBrowserIT implements TestPropertyProvider {
 
     private static final String PASSWORD = "attack-test-password-42";
     private static final String TOKEN = "attack-test-token-0123456789";

@@ -1,0 +1,187 @@
+package dev.onebox.runtime;
+
+import dev.onebox.runtime.channel.Channel;
+import dev.onebox.runtime.channel.ChannelConfig;
+import dev.onebox.runtime.channel.ShimFrame;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The pool's choices with a fake starter: sandboxes over channels nobody connects to, processes
+ * that live in memory, and starts that run only when the test runs them.
+ */
+class WarmPoolTest {
+
+    private static final ScriptCode CODE = new ScriptCode("pooled", 1, "export default {}",
+            new ScriptSettings(new ScriptSettings.Http(true), new ScriptSettings.Limits(5000, 128), false, null), Map.of(), null);
+    private static final KvBinding NO_KV = (script, request) -> CompletableFuture.failedFuture(new IllegalArgumentException("no KV here"));
+
+    @TempDir
+    Path channels;
+    /** Starts the pool asked for, run by {@link #runStarts()}. */
+    private final Deque<Runnable> starts = new ArrayDeque<>();
+    private final List<Sandbox> started = new ArrayList<>();
+    private final Map<Sandbox, FakeProcess> processes = new java.util.HashMap<>();
+
+    @AfterEach
+    void stopEverything() {
+        started.forEach(sandbox -> sandbox.stop("killed", "test over"));
+    }
+
+    @Test
+    void aCallGoesToTheLeastBusySandbox() {
+        WarmPool pool = pool(2, 2, 10, Duration.ofSeconds(60), this::loaded);
+        pool.warmUp();
+        pool.warmUp();
+        runStarts();
+        assertThat(pool.size()).isEqualTo(2);
+
+        Sandbox first = pool.acquire().join();
+        Sandbox second = pool.acquire().join();
+        assertThat(second).as("the idle sandbox, not the one already serving a call").isNotSameAs(first);
+
+        assertThat(pool.acquire().join()).as("both have one call: the first in the pool").isSameAs(first);
+        pool.released(second);
+        assertThat(pool.acquire().join()).as("the sandbox with no call rather than the one with two").isSameAs(second);
+    }
+
+    @Test
+    void noMoreSandboxesStartThanTheMaximumAndTheRestWaitForAFreeSlot() {
+        WarmPool pool = pool(2, 1, 10, Duration.ofSeconds(60), this::loaded);
+        CompletableFuture<Sandbox> a = pool.acquire();
+        CompletableFuture<Sandbox> b = pool.acquire();
+        CompletableFuture<Sandbox> c = pool.acquire();
+        assertThat(starts).as("starts asked for").hasSize(2);
+
+        runStarts();
+        assertThat(pool.size()).isEqualTo(2);
+        assertThat(a).isCompleted();
+        assertThat(b).isCompleted();
+        assertThat(a.join()).isNotSameAs(b.join());
+        assertThat(c).as("both sandboxes are full").isNotDone();
+
+        pool.released(a.join());
+        assertThat(c.join()).isSameAs(a.join());
+        assertThat(starts).isEmpty();
+    }
+
+    @Test
+    void aFullQueueAnswersTooBusyAtOnce() {
+        WarmPool pool = pool(1, 1, 2, Duration.ofSeconds(60), this::loaded);
+        CompletableFuture<Sandbox> queued1 = pool.acquire();
+        CompletableFuture<Sandbox> queued2 = pool.acquire();
+
+        CompletableFuture<Sandbox> refused = pool.acquire();
+        assertThat(refused).isCompletedExceptionally();
+        assertThatThrownBy(refused::join).isInstanceOf(CompletionException.class).cause().isInstanceOf(TooBusyException.class);
+        assertThat(queued1).isNotDone();
+        assertThat(queued2).isNotDone();
+        assertThat(starts).hasSize(1);
+
+        runStarts();
+        assertThat(queued1).isCompleted();
+    }
+
+    @Test
+    void sandboxesIdleLongerThanTheIdleTimeoutAreStoppedAndBusyOnesStay() {
+        WarmPool pool = pool(2, 4, 10, Duration.ofSeconds(30), this::loaded);
+        pool.warmUp();
+        pool.warmUp();
+        runStarts();
+        Sandbox busy = pool.acquire().join();
+        Sandbox idle = started.stream().filter(sandbox -> sandbox != busy).findFirst().orElseThrow();
+        long now = System.nanoTime();
+
+        pool.reap(now + Duration.ofSeconds(29).toNanos());
+        assertThat(pool.size()).as("not idle for long enough yet").isEqualTo(2);
+
+        pool.reap(now + Duration.ofSeconds(31).toNanos());
+        assertThat(pool.size()).isEqualTo(1);
+        assertThat(processes.get(idle).killed()).isTrue();
+        assertThat(processes.get(busy).killed()).as("a sandbox with a call in it").isFalse();
+        assertThat(pool.acquire().join()).isSameAs(busy);
+    }
+
+    @Test
+    void aStartTheEngineRefusesFailsTheWaitingCallsWithItsReason() {
+        WarmPool pool = pool(2, 1, 10, Duration.ofSeconds(60), (code, image, listener) -> {
+            throw new IllegalStateException("the engine refused the container");
+        });
+        CompletableFuture<Sandbox> a = pool.acquire();
+        CompletableFuture<Sandbox> b = pool.acquire();
+
+        runStarts();
+        assertThatThrownBy(a::join).isInstanceOf(CompletionException.class).hasRootCauseMessage("the engine refused the container");
+        assertThatThrownBy(b::join).isInstanceOf(CompletionException.class).hasRootCauseMessage("the engine refused the container");
+        assertThat(pool.isIdleAndEmpty()).isTrue();
+    }
+
+    @Test
+    void aScriptThatFailsToLoadStopsItsSandboxAndFailsTheCall() {
+        WarmPool pool = pool(1, 1, 10, Duration.ofSeconds(60), (code, image, listener) -> {
+            Sandbox sandbox = sandbox(listener);
+            sandbox.onFrame(new ShimFrame.LoadError("SyntaxError: Unexpected token '}'", ""));
+            return sandbox;
+        });
+        CompletableFuture<Sandbox> call = pool.acquire();
+
+        runStarts();
+        assertThatThrownBy(call::join).isInstanceOf(CompletionException.class).cause()
+                .isInstanceOf(ScriptLoadException.class).hasMessageContaining("SyntaxError: Unexpected token '}'");
+        assertThat(started).hasSize(1);
+        assertThat(processes.get(started.get(0)).killed()).as("the sandbox that failed to load").isTrue();
+        assertThat(pool.size()).isZero();
+        assertThat(pool.isIdleAndEmpty()).isTrue();
+    }
+
+    private WarmPool pool(int maxContainers, int maxInFlight, int maxQueued, Duration idleTimeout, WarmPool.Starter starter) {
+        PoolConfig config = new PoolConfig(idleTimeout, maxContainers, maxInFlight, maxQueued, Duration.ofSeconds(2),
+                1024 * 1024, 64 * 1024, 1024 * 1024);
+        return new WarmPool(CODE, "onebox-script-pooled:1", config, starter, starts::add);
+    }
+
+    private void runStarts() {
+        while (!starts.isEmpty()) {
+            starts.poll().run();
+        }
+    }
+
+    /** A sandbox whose script loaded. */
+    private Sandbox loaded(ScriptCode code, String image, Sandbox.Listener listener) {
+        Sandbox sandbox = sandbox(listener);
+        sandbox.onFrame(new ShimFrame.Ready(List.of("fetch")));
+        return sandbox;
+    }
+
+    private Sandbox sandbox(Sandbox.Listener listener) {
+        Channel channel;
+        try {
+            channel = Channel.open(channels.resolve("c" + started.size()), ChannelConfig.defaults());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        PoolConfig config = new PoolConfig(Duration.ofSeconds(60), 1, 1, 1, Duration.ofSeconds(2), 1024 * 1024, 64 * 1024, 1024 * 1024);
+        Sandbox sandbox = new Sandbox(CODE, channel, config, script -> Map.of(), NO_KV, listener);
+        FakeProcess process = new FakeProcess("fake-" + started.size());
+        sandbox.attach(process);
+        started.add(sandbox);
+        processes.put(sandbox, process);
+        return sandbox;
+    }
+}
