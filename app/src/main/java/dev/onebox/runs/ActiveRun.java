@@ -10,7 +10,7 @@ public final class ActiveRun {
     private final String id;
     private final String script;
     private final int version;
-    private final String trigger;
+    private final Trigger trigger;
     private final long createdAt = System.currentTimeMillis();
     private final long startedNanos = System.nanoTime();
     private final RunLog log;
@@ -20,7 +20,7 @@ public final class ActiveRun {
     private volatile long durationMs;
     private volatile String error;
 
-    ActiveRun(String id, String script, int version, String trigger, RunLog log, RunRecorder recorder) {
+    ActiveRun(String id, String script, int version, Trigger trigger, RunLog log, RunRecorder recorder) {
         this.id = id;
         this.script = script;
         this.version = version;
@@ -41,7 +41,7 @@ public final class ActiveRun {
         return version;
     }
 
-    public String trigger() {
+    public Trigger trigger() {
         return trigger;
     }
 
@@ -73,7 +73,7 @@ public final class ActiveRun {
     }
 
     /** Records the end of the run; only the first call counts. */
-    public boolean finish(String status, @Nullable Integer httpStatus, @Nullable String error) {
+    public boolean finish(RunStatus status, @Nullable Integer httpStatus, @Nullable String error) {
         if (!finished.compareAndSet(false, true)) {
             return false;
         }

@@ -3,6 +3,7 @@ package dev.onebox.runtime;
 import dev.onebox.Threads;
 import dev.onebox.runs.ActiveRun;
 import dev.onebox.runs.RunRecorder;
+import dev.onebox.runs.Trigger;
 import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
@@ -116,7 +117,7 @@ public class Deployments {
      * Calls the serving version of the script. The run starts once a sandbox took the call; the
      * invocation completes then.
      */
-    public CompletableFuture<Invocation> invoke(String script, String trigger, Map<String, Object> request, byte[] body) {
+    public CompletableFuture<Invocation> invoke(String script, Trigger trigger, Map<String, Object> request, byte[] body) {
         WarmPool pool = serving.get(script);
         if (pool == null) {
             return CompletableFuture.failedFuture(new ScriptLoadException("not deployed"));
@@ -124,8 +125,8 @@ public class Deployments {
         return invoke(pool, script, trigger, request, body);
     }
 
-    /** Like {@link #invoke(String, String, Map, byte[])}, with a request body that may stream in. */
-    public CompletableFuture<Invocation> invoke(String script, String trigger, Map<String, Object> request, RequestBody body) {
+    /** Like {@link #invoke(String, Trigger, Map, byte[])}, with a request body that may stream in. */
+    public CompletableFuture<Invocation> invoke(String script, Trigger trigger, Map<String, Object> request, RequestBody body) {
         WarmPool pool = serving.get(script);
         CompletableFuture<Invocation> started = pool == null ? CompletableFuture.failedFuture(new ScriptLoadException("not deployed"))
                 : pool.acquire().thenApply(sandbox -> sandbox.invoke(runs.start(script, pool.code().version(), trigger), request, body));
@@ -160,7 +161,7 @@ public class Deployments {
             tryOuts.remove(code.script());
             throw e;
         }
-        CompletableFuture<Invocation> call = invoke(pool, runName, "try", request, body);
+        CompletableFuture<Invocation> call = invoke(pool, runName, Trigger.TRY, request, body);
         call.whenCompleteAsync((invocation, error) -> {
             if (invocation == null) {
                 endTryOut(code, pool);
@@ -198,7 +199,7 @@ public class Deployments {
         return ids;
     }
 
-    private CompletableFuture<Invocation> invoke(WarmPool pool, String runName, String trigger, Map<String, Object> request, byte[] body) {
+    private CompletableFuture<Invocation> invoke(WarmPool pool, String runName, Trigger trigger, Map<String, Object> request, byte[] body) {
         return pool.acquire().thenApply(sandbox -> {
             ActiveRun run = runs.start(runName, pool.code().version(), trigger);
             return sandbox.invoke(run, request, body);

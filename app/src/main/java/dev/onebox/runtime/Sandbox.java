@@ -62,7 +62,7 @@ public final class Sandbox implements Channel.Receiver {
     private volatile SandboxProcess process;
     private volatile String loadError;
     /** Why the sandbox is being stopped, for the runs still in it. */
-    private volatile String stopStatus;
+    private volatile RunStatus stopStatus;
     private volatile String stopMessage;
     private volatile Invocation culprit;
     private final ScriptEnv env;
@@ -240,7 +240,7 @@ public final class Sandbox implements Channel.Receiver {
     }
 
     /** How a call the app gave up on ends, once the script finished it or its grace ran out. */
-    private record Ending(String status, String message, HttpStatus httpStatus, String code) {
+    private record Ending(RunStatus status, String message, HttpStatus httpStatus, String code) {
     }
 
     /**
@@ -250,7 +250,7 @@ public final class Sandbox implements Channel.Receiver {
      * freed. Its time limit still holds: a script that ignores the signal and runs on is stopped
      * like one that runs out of time.
      */
-    private void abort(Invocation invocation, String reason, String status, String message, HttpStatus httpStatus, String errorCode) {
+    private void abort(Invocation invocation, String reason, RunStatus status, String message, HttpStatus httpStatus, String errorCode) {
         long id = invocation.id();
         Ending ending = new Ending(status, message, httpStatus, errorCode);
         if (!inFlight.containsKey(id) || aborting.putIfAbsent(id, ending) != null) {
@@ -269,7 +269,7 @@ public final class Sandbox implements Channel.Receiver {
     }
 
     /** Stops the sandbox; its runs end with the status given. */
-    void stop(String status, String message) {
+    void stop(RunStatus status, String message) {
         if (stopStatus == null) {
             stopStatus = status;
             stopMessage = message;
@@ -330,7 +330,7 @@ public final class Sandbox implements Channel.Receiver {
             return;
         }
         channel.close();
-        String status;
+        RunStatus status;
         String message;
         // A SIGKILL the app did not send comes from the kernel's OOM killer: nothing else in a
         // sandbox may kill (the pids limit makes forks fail, it kills nothing).
@@ -351,16 +351,16 @@ public final class Sandbox implements Channel.Receiver {
                 finish(invocation, RunStatus.TIMEOUT, "the run exceeded its time limit of " + code.settings().limits().timeoutMs()
                         + " ms and its sandbox was stopped", HttpStatus.GATEWAY_TIMEOUT, "timeout");
             } else {
-                finish(invocation, status, message, httpStatusFor(status), status);
+                finish(invocation, status, message, httpStatusFor(status), status.wire());
             }
         }
         listener.ended(this);
     }
 
-    private static HttpStatus httpStatusFor(String status) {
+    private static HttpStatus httpStatusFor(RunStatus status) {
         return switch (status) {
-            case RunStatus.TIMEOUT -> HttpStatus.GATEWAY_TIMEOUT;
-            case RunStatus.OOM, RunStatus.KILLED, RunStatus.FAILED -> HttpStatus.BAD_GATEWAY;
+            case TIMEOUT -> HttpStatus.GATEWAY_TIMEOUT;
+            case OOM, KILLED, FAILED -> HttpStatus.BAD_GATEWAY;
             default -> HttpStatus.INTERNAL_SERVER_ERROR;
         };
     }
@@ -401,7 +401,7 @@ public final class Sandbox implements Channel.Receiver {
         }
     }
 
-    private void finish(Invocation invocation, String status, String error, HttpStatus httpStatus, String code) {
+    private void finish(Invocation invocation, RunStatus status, String error, HttpStatus httpStatus, String code) {
         if (inFlight.remove(invocation.id()) == null) {
             return;
         }

@@ -1,5 +1,6 @@
 package dev.onebox.scripts;
 
+import dev.onebox.runs.Trigger;
 import dev.onebox.runtime.Deployments;
 import dev.onebox.runtime.Invocation;
 import dev.onebox.runtime.PoolConfig;
@@ -119,7 +120,7 @@ class HttpTriggerController {
         RequestBody body = mayHaveBody && request.getContentLength() != 0 && request instanceof ServerHttpRequest<?> server
                 ? new RequestBody.Streamed(server.byteBody().move().toByteArrayPublisher(), pool.maxRequestBodyBytes())
                 : RequestBody.EMPTY;
-        CompletableFuture<Invocation> started = deployments.invoke(script, "http", describe(script, request), body);
+        CompletableFuture<Invocation> started = deployments.invoke(script, Trigger.HTTP, describe(script, request), body);
         // A client that goes away before the script answered aborts the call (its connection
         // closes); after the head, the response body's own cancellation does.
         Runnable whenGone = onConnectionClosed(request, () -> started.thenAccept(Invocation::abort));
