@@ -1,11 +1,9 @@
 package dev.onebox.runs;
 
-import io.micronaut.core.annotation.Nullable;
-
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** A run in progress: its identity, live log and the way to record how it ended. */
-public final class ActiveRun {
+public final class ActiveRun implements RunReport {
 
     private final String id;
     private final String script;
@@ -29,6 +27,7 @@ public final class ActiveRun {
         this.recorder = recorder;
     }
 
+    @Override
     public String id() {
         return id;
     }
@@ -49,16 +48,17 @@ public final class ActiveRun {
         return createdAt;
     }
 
-    /** Set once the run finished. */
+    @Override
     public long durationMs() {
         return durationMs;
     }
 
-    /** Why the run failed, once it finished; null when it succeeded. */
+    @Override
     public String error() {
         return error;
     }
 
+    @Override
     public RunLog log() {
         return log;
     }
@@ -72,14 +72,14 @@ public final class ActiveRun {
         return finished.get();
     }
 
-    /** Records the end of the run; only the first call counts. */
-    public boolean finish(RunStatus status, @Nullable Integer httpStatus, @Nullable String error) {
+    @Override
+    public boolean finish(RunOutcome outcome) {
         if (!finished.compareAndSet(false, true)) {
             return false;
         }
         this.durationMs = (System.nanoTime() - startedNanos) / 1_000_000;
-        this.error = error;
-        recorder.finished(this, status, durationMs, httpStatus, error);
+        this.error = outcome.error();
+        recorder.finished(this, outcome.status(), durationMs, outcome.httpStatus(), outcome.error());
         log.close();
         return true;
     }

@@ -1,8 +1,9 @@
 package dev.onebox.runtime;
 
 import dev.onebox.Threads;
-import dev.onebox.runs.ActiveRun;
-import dev.onebox.runs.RunRecorder;
+import dev.onebox.runs.RunListener;
+import dev.onebox.runs.RunReport;
+import dev.onebox.runs.RunStart;
 import dev.onebox.runs.Trigger;
 import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.annotation.PreDestroy;
@@ -34,7 +35,7 @@ public class Deployments {
 
     private final RuntimeSelector runtimes;
     private final SandboxStarter starter;
-    private final RunRecorder runs;
+    private final RunListener runs;
     private final PoolConfig config;
     private final Map<String, WarmPool> serving = new ConcurrentHashMap<>();
     private final Map<String, WarmPool> pools = new ConcurrentHashMap<>();
@@ -43,7 +44,7 @@ public class Deployments {
     private final Map<String, WarmPool> tryOutPools = new ConcurrentHashMap<>();
     private final ExecutorService startExecutor = Executors.newCachedThreadPool(Threads.daemon("sandbox-start"));
 
-    Deployments(RuntimeSelector runtimes, SandboxStarter starter, RunRecorder runs, PoolConfig config) {
+    Deployments(RuntimeSelector runtimes, SandboxStarter starter, RunListener runs, PoolConfig config) {
         this.runtimes = runtimes;
         this.starter = starter;
         this.runs = runs;
@@ -129,7 +130,7 @@ public class Deployments {
     public CompletableFuture<Invocation> invoke(String script, Trigger trigger, Map<String, Object> request, RequestBody body) {
         WarmPool pool = serving.get(script);
         CompletableFuture<Invocation> started = pool == null ? CompletableFuture.failedFuture(new ScriptLoadException("not deployed"))
-                : pool.acquire().thenApply(sandbox -> sandbox.invoke(runs.start(script, pool.code().version(), trigger), request, body));
+                : pool.acquire().thenApply(sandbox -> sandbox.invoke(start(pool, script, trigger), request, body));
         if (body instanceof RequestBody.Streamed streamed) {
             started.whenComplete((invocation, error) -> {
                 if (error != null) {
@@ -201,9 +202,13 @@ public class Deployments {
 
     private CompletableFuture<Invocation> invoke(WarmPool pool, String runName, Trigger trigger, Map<String, Object> request, byte[] body) {
         return pool.acquire().thenApply(sandbox -> {
-            ActiveRun run = runs.start(runName, pool.code().version(), trigger);
+            RunReport run = start(pool, runName, trigger);
             return sandbox.invoke(run, request, body);
         });
+    }
+
+    private RunReport start(WarmPool pool, String runName, Trigger trigger) {
+        return runs.started(new RunStart(runName, pool.code().version(), trigger, config.maxLogBytes()));
     }
 
     /** A secret changed: new calls of the script (every script when null) see it, without a redeploy. */

@@ -1,6 +1,6 @@
 package dev.onebox.runtime;
 
-import dev.onebox.runs.ActiveRun;
+import dev.onebox.runs.RunReport;
 import dev.onebox.runs.Redactor;
 import dev.onebox.runs.RunStatus;
 import dev.onebox.runtime.channel.AppFrame;
@@ -168,7 +168,7 @@ public final class Sandbox implements Channel.Receiver {
         sendQuietly(new AppFrame.Env(vars));
     }
 
-    Invocation invoke(ActiveRun run, Map<String, Object> request, byte[] body) {
+    Invocation invoke(RunReport run, Map<String, Object> request, byte[] body) {
         return invoke(run, request, RequestBody.of(body));
     }
 
@@ -176,7 +176,7 @@ public final class Sandbox implements Channel.Receiver {
      * Sends a call. A streamed body is pumped in as the script reads it; the response streams
      * back within the call's window ({@link ResponseBody}).
      */
-    Invocation invoke(ActiveRun run, Map<String, Object> request, RequestBody body) {
+    Invocation invoke(RunReport run, Map<String, Object> request, RequestBody body) {
         lastRunId = run.id();
         run.log().redactWith(redactor);
         long id = ids.incrementAndGet();
