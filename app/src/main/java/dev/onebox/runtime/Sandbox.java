@@ -7,7 +7,6 @@ import dev.onebox.runtime.channel.AppFrame;
 import dev.onebox.runtime.channel.Channel;
 import dev.onebox.runtime.channel.ProtocolViolation;
 import dev.onebox.runtime.channel.ShimFrame;
-import io.micronaut.http.HttpStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -188,7 +187,7 @@ public final class Sandbox implements Channel.Receiver {
         try {
             channel.send(invokeFrame(id, request, body, pump != null));
         } catch (IOException e) {
-            finish(invocation, RunStatus.FAILED, "the sandbox stopped before the call reached it", HttpStatus.BAD_GATEWAY, "sandbox_lost");
+            finish(invocation, RunStatus.FAILED, "the sandbox stopped before the call reached it", CallFailure.SANDBOX_LOST);
         }
         if (pump != null) {
             pumps.put(id, pump);
@@ -218,7 +217,7 @@ public final class Sandbox implements Channel.Receiver {
                 Invocation invocation = inFlight.get(id);
                 if (invocation != null) {
                     abort(invocation, "the client went away", RunStatus.KILLED,
-                            "the client went away before the response was complete, so the call was aborted", HttpStatus.BAD_GATEWAY, "client_gone");
+                            "the client went away before the response was complete, so the call was aborted", CallFailure.CLIENT_GONE);
                 }
             }
         };
@@ -234,13 +233,13 @@ public final class Sandbox implements Channel.Receiver {
             @Override
             public void tooLarge(long maxBytes) {
                 abort(invocation, "the request body was too large", RunStatus.FAILED, "the request body was larger than "
-                        + maxBytes / (1024 * 1024) + " MiB", HttpStatus.REQUEST_ENTITY_TOO_LARGE, "too_large");
+                        + maxBytes / (1024 * 1024) + " MiB", CallFailure.BODY_TOO_LARGE);
             }
         };
     }
 
     /** How a call the app gave up on ends, once the script finished it or its grace ran out. */
-    private record Ending(RunStatus status, String message, HttpStatus httpStatus, String code) {
+    private record Ending(RunStatus status, String message, CallFailure reason) {
     }
 
     /**
@@ -250,19 +249,19 @@ public final class Sandbox implements Channel.Receiver {
      * freed. Its time limit still holds: a script that ignores the signal and runs on is stopped
      * like one that runs out of time.
      */
-    private void abort(Invocation invocation, String reason, RunStatus status, String message, HttpStatus httpStatus, String errorCode) {
+    private void abort(Invocation invocation, String reason, RunStatus status, String message, CallFailure failure) {
         long id = invocation.id();
-        Ending ending = new Ending(status, message, httpStatus, errorCode);
+        Ending ending = new Ending(status, message, failure);
         if (!inFlight.containsKey(id) || aborting.putIfAbsent(id, ending) != null) {
             return;
         }
-        invocation.refuse(failure(invocation, ending.message(), ending.httpStatus(), ending.code()));
+        invocation.refuse(failure(invocation, ending.message(), ending.reason()));
         sendQuietly(new AppFrame.Abort(id, reason));
         CompletableFuture.delayedExecutor(ABORT_GRACE_MS, TimeUnit.MILLISECONDS).execute(() -> {
             Long deadline = deadlines.get(id);
             if (inFlight.containsKey(id) && deadline != null) {
                 aborted.add(id);
-                finish(invocation, ending.status(), ending.message(), ending.httpStatus(), ending.code());
+                finish(invocation, ending.status(), ending.message(), ending.reason());
                 deadlines.put(id, deadline);
             }
         });
@@ -349,20 +348,12 @@ public final class Sandbox implements Channel.Receiver {
         for (Invocation invocation : List.copyOf(inFlight.values())) {
             if (invocation == culprit && !outOfMemory) {
                 finish(invocation, RunStatus.TIMEOUT, "the run exceeded its time limit of " + code.settings().limits().timeoutMs()
-                        + " ms and its sandbox was stopped", HttpStatus.GATEWAY_TIMEOUT, "timeout");
+                        + " ms and its sandbox was stopped", CallFailure.TIMEOUT);
             } else {
-                finish(invocation, status, message, httpStatusFor(status), status.wire());
+                finish(invocation, status, message, CallFailure.endedAs(status));
             }
         }
         listener.ended(this);
-    }
-
-    private static HttpStatus httpStatusFor(RunStatus status) {
-        return switch (status) {
-            case TIMEOUT -> HttpStatus.GATEWAY_TIMEOUT;
-            case OOM, KILLED, FAILED -> HttpStatus.BAD_GATEWAY;
-            default -> HttpStatus.INTERNAL_SERVER_ERROR;
-        };
     }
 
     private void kv(ShimFrame.Kv request) {
@@ -391,17 +382,17 @@ public final class Sandbox implements Channel.Receiver {
         Ending ending = aborting.get(done.id());
         ShimFrame.ScriptError error = done.error();
         if (ending != null) {
-            finish(invocation, ending.status(), ending.message(), ending.httpStatus(), ending.code());
+            finish(invocation, ending.status(), ending.message(), ending.reason());
         } else if (error == null) {
-            finish(invocation, RunStatus.SUCCEEDED, null, null, null);
+            finish(invocation, RunStatus.SUCCEEDED, null, null);
         } else {
             String message = error.message();
             appendLog(invocation, System.currentTimeMillis(), "error", error.stack() == null || error.stack().isEmpty() ? message : error.stack());
-            finish(invocation, RunStatus.FAILED, message, HttpStatus.INTERNAL_SERVER_ERROR, "script_error");
+            finish(invocation, RunStatus.FAILED, message, CallFailure.SCRIPT_ERROR);
         }
     }
 
-    private void finish(Invocation invocation, RunStatus status, String error, HttpStatus httpStatus, String code) {
+    private void finish(Invocation invocation, RunStatus status, String error, CallFailure reason) {
         if (inFlight.remove(invocation.id()) == null) {
             return;
         }
@@ -412,16 +403,15 @@ public final class Sandbox implements Channel.Receiver {
             pump.stop();
         }
         error = error == null ? null : redactor.redact(error);
-        invocation.end(status, error, failure(invocation, error, httpStatus, code));
+        invocation.end(status, error, failure(invocation, error, reason));
         if (!ended.get()) {
             listener.released(this);
         }
     }
 
-    private InvocationFailedException failure(Invocation invocation, String error, HttpStatus httpStatus, String code) {
+    private InvocationFailedException failure(Invocation invocation, String error, CallFailure reason) {
         String message = error == null ? "" : "The script's run " + invocation.run().id() + " ended: " + redactor.redact(error) + ".";
-        return new InvocationFailedException(httpStatus == null ? HttpStatus.INTERNAL_SERVER_ERROR : httpStatus,
-                code == null ? "script_error" : code, message, invocation.run().id());
+        return new InvocationFailedException(reason == null ? CallFailure.SCRIPT_ERROR : reason, message, invocation.run().id());
     }
 
     private void log(ShimFrame.Log log) {
@@ -437,7 +427,7 @@ public final class Sandbox implements Channel.Receiver {
         long total = invocation.run().log().append(ts, level, text);
         if (total > config.maxOutputBytes() && inFlight.containsKey(invocation.id())) {
             finish(invocation, RunStatus.KILLED, "the run wrote more than " + config.maxOutputBytes() / (1024 * 1024)
-                    + " MiB of output and was stopped", HttpStatus.BAD_GATEWAY, "output_flood");
+                    + " MiB of output and was stopped", CallFailure.OUTPUT_FLOOD);
             stop(RunStatus.KILLED, "stopped because another run in the same sandbox flooded its output");
         }
     }
