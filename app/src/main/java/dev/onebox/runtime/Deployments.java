@@ -118,19 +118,19 @@ public class Deployments {
      * Calls the serving version of the script. The run starts once a sandbox took the call; the
      * invocation completes then.
      */
-    public CompletableFuture<Invocation> invoke(String script, Trigger trigger, Map<String, Object> request, byte[] body) {
+    public CompletableFuture<Invocation> invoke(String script, Trigger trigger, Call call, byte[] body) {
         WarmPool pool = serving.get(script);
         if (pool == null) {
             return CompletableFuture.failedFuture(new ScriptLoadException("not deployed"));
         }
-        return invoke(pool, script, trigger, request, body);
+        return invoke(pool, script, trigger, call, body);
     }
 
-    /** Like {@link #invoke(String, Trigger, Map, byte[])}, with a request body that may stream in. */
-    public CompletableFuture<Invocation> invoke(String script, Trigger trigger, Map<String, Object> request, RequestBody body) {
+    /** Like {@link #invoke(String, Trigger, Call, byte[])}, with a request body that may stream in. */
+    public CompletableFuture<Invocation> invoke(String script, Trigger trigger, Call call, RequestBody body) {
         WarmPool pool = serving.get(script);
         CompletableFuture<Invocation> started = pool == null ? CompletableFuture.failedFuture(new ScriptLoadException("not deployed"))
-                : pool.acquire().thenApply(sandbox -> sandbox.invoke(start(pool, script, trigger), request, body));
+                : pool.acquire().thenApply(sandbox -> sandbox.invoke(start(pool, script, trigger), call, body));
         if (body instanceof RequestBody.Streamed streamed) {
             started.whenComplete((invocation, error) -> {
                 if (error != null) {
@@ -146,7 +146,7 @@ public class Deployments {
      * Once the call ended (or could not start), its sandbox is killed and its image removed:
      * a try-out leaves nothing on the engine.
      */
-    public CompletableFuture<Invocation> tryOut(ScriptCode code, String runName, Map<String, Object> request, byte[] body,
+    public CompletableFuture<Invocation> tryOut(ScriptCode code, String runName, Call call, byte[] body,
                                                 BuildLog log) throws BuildFailedException {
         if (!code.isTryOut()) {
             throw new IllegalArgumentException(code.key() + " is not try-out code");
@@ -162,15 +162,15 @@ public class Deployments {
             tryOuts.remove(code.script());
             throw e;
         }
-        CompletableFuture<Invocation> call = invoke(pool, runName, Trigger.TRY, request, body);
-        call.whenCompleteAsync((invocation, error) -> {
+        CompletableFuture<Invocation> started = invoke(pool, runName, Trigger.TRY, call, body);
+        started.whenCompleteAsync((invocation, error) -> {
             if (invocation == null) {
                 endTryOut(code, pool);
             } else {
                 invocation.ended().whenCompleteAsync((status, ignored) -> endTryOut(code, pool), startExecutor);
             }
         }, startExecutor);
-        return call;
+        return started;
     }
 
     private void endTryOut(ScriptCode code, WarmPool pool) {
@@ -200,10 +200,10 @@ public class Deployments {
         return ids;
     }
 
-    private CompletableFuture<Invocation> invoke(WarmPool pool, String runName, Trigger trigger, Map<String, Object> request, byte[] body) {
+    private CompletableFuture<Invocation> invoke(WarmPool pool, String runName, Trigger trigger, Call call, byte[] body) {
         return pool.acquire().thenApply(sandbox -> {
             RunReport run = start(pool, runName, trigger);
-            return sandbox.invoke(run, request, body);
+            return sandbox.invoke(run, call, body);
         });
     }
 

@@ -167,25 +167,25 @@ public final class Sandbox implements Channel.Receiver {
         sendQuietly(new AppFrame.Env(vars));
     }
 
-    Invocation invoke(RunReport run, Map<String, Object> request, byte[] body) {
-        return invoke(run, request, RequestBody.of(body));
+    Invocation invoke(RunReport run, Call call, byte[] body) {
+        return invoke(run, call, RequestBody.of(body));
     }
 
     /**
      * Sends a call. A streamed body is pumped in as the script reads it; the response streams
      * back within the call's window ({@link ResponseBody}).
      */
-    Invocation invoke(RunReport run, Map<String, Object> request, RequestBody body) {
+    Invocation invoke(RunReport run, Call call, RequestBody body) {
         lastRunId = run.id();
         run.log().redactWith(redactor);
         long id = ids.incrementAndGet();
         Invocation invocation = new Invocation(id, run, pace(id));
         inFlight.put(id, invocation);
         deadlines.put(id, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(code.settings().limits().timeoutMs()));
-        RequestBodyPump pump = body instanceof RequestBody.Streamed streamed && !"scheduled".equals(request.get("kind"))
+        RequestBodyPump pump = body instanceof RequestBody.Streamed streamed && call instanceof Call.Fetch
                 ? new RequestBodyPump(id, streamed.maxBytes(), channel.limits().window(), pumpTarget(invocation)) : null;
         try {
-            channel.send(invokeFrame(id, request, body, pump != null));
+            channel.send(invokeFrame(id, call, body, pump != null));
         } catch (IOException e) {
             finish(invocation, RunStatus.FAILED, "the sandbox stopped before the call reached it", CallFailure.SANDBOX_LOST);
         }
@@ -439,14 +439,13 @@ public final class Sandbox implements Channel.Receiver {
         }
     }
 
-    /** The call descriptor for the shim, from the request the trigger described. */
-    @SuppressWarnings("unchecked")
-    private AppFrame invokeFrame(long id, Map<String, Object> request, RequestBody body, boolean streamed) {
-        if ("scheduled".equals(request.get("kind"))) {
-            return new AppFrame.InvokeScheduled(id, String.valueOf(request.get("cron")), ((Number) request.get("scheduledTime")).longValue());
+    /** The channel's invoke frame for the call the trigger described. */
+    private AppFrame invokeFrame(long id, Call call, RequestBody body, boolean streamed) {
+        if (call instanceof Call.Scheduled scheduled) {
+            return new AppFrame.InvokeScheduled(id, scheduled.cron(), scheduled.scheduledTime());
         }
-        return new AppFrame.InvokeFetch(id, String.valueOf(request.getOrDefault("method", "GET")), String.valueOf(request.get("url")),
-                (List<List<String>>) request.getOrDefault("headers", List.of()), channel.limits().window(), streamed,
+        Call.Fetch fetch = (Call.Fetch) call;
+        return new AppFrame.InvokeFetch(id, fetch.method(), fetch.url(), fetch.headers(), channel.limits().window(), streamed,
                 body instanceof RequestBody.Bytes bytes ? bytes.bytes() : new byte[0]);
     }
 

@@ -2,6 +2,7 @@ package dev.onebox.schedule;
 
 import dev.onebox.runs.RunRecorder;
 import dev.onebox.runs.Trigger;
+import dev.onebox.runtime.Call;
 import dev.onebox.runtime.Deployments;
 import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.inject.Singleton;
@@ -9,7 +10,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
-import java.util.Map;
 
 /**
  * Fires due schedules. A slot is claimed by moving {@code next_fire_at} on in SQLite before the
@@ -66,8 +66,7 @@ public class Scheduler {
                     + " came while the previous cron run was still going");
             return;
         }
-        Map<String, Object> meta = Map.of("kind", "scheduled", "cron", schedule.cron(), "scheduledTime", slot);
-        deployments.invoke(script, Trigger.CRON, meta, new byte[0]).whenComplete((invocation, error) -> {
+        deployments.invoke(script, Trigger.CRON, new Call.Scheduled(schedule.cron(), slot), new byte[0]).whenComplete((invocation, error) -> {
             if (error != null) {
                 LOG.warn("{}: cron slot {} did not start: {}", script, Instant.ofEpochMilli(slot), error.getMessage());
             }

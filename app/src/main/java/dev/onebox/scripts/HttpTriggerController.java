@@ -1,6 +1,7 @@
 package dev.onebox.scripts;
 
 import dev.onebox.runs.Trigger;
+import dev.onebox.runtime.Call;
 import dev.onebox.runtime.Deployments;
 import dev.onebox.runtime.Invocation;
 import dev.onebox.runtime.PoolConfig;
@@ -31,10 +32,8 @@ import io.micronaut.http.body.ByteBody;
 import io.micronaut.http.body.ByteBodyFactory;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import io.micronaut.http.server.netty.NettyHttpRequest;
@@ -151,7 +150,7 @@ class HttpTriggerController {
         return ApiException.notFound("script_not_found", "No script is named '" + script + "'.");
     }
 
-    private static Map<String, Object> describe(String script, HttpRequest<?> request) {
+    private static Call.Fetch describe(String script, HttpRequest<?> request) {
         String prefix = "/run/" + script;
         String rawPath = request.getUri().getRawPath();
         String path = rawPath.length() > prefix.length() ? rawPath.substring(prefix.length()) : "/";
@@ -165,12 +164,7 @@ class HttpTriggerController {
             }
         });
         headers.add(List.of("x-forwarded-prefix", prefix));
-        Map<String, Object> meta = new HashMap<>();
-        meta.put("kind", "fetch");
-        meta.put("method", request.getMethodName());
-        meta.put("url", scheme + "://" + host + path + (query == null ? "" : "?" + query));
-        meta.put("headers", headers);
-        return meta;
+        return new Call.Fetch(request.getMethodName(), scheme + "://" + host + path + (query == null ? "" : "?" + query), headers);
     }
 
     private static MutableHttpResponse<?> respond(HttpRequest<?> request, Invocation invocation, Invocation.Head head) {
