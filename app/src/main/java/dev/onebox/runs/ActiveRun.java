@@ -1,16 +1,14 @@
 package dev.onebox.runs;
 
-import io.micronaut.core.annotation.Nullable;
-
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** A run in progress: its identity, live log and the way to record how it ended. */
-public final class ActiveRun {
+public final class ActiveRun implements RunReport {
 
     private final String id;
     private final String script;
     private final int version;
-    private final String trigger;
+    private final Trigger trigger;
     private final long createdAt = System.currentTimeMillis();
     private final long startedNanos = System.nanoTime();
     private final RunLog log;
@@ -20,7 +18,7 @@ public final class ActiveRun {
     private volatile long durationMs;
     private volatile String error;
 
-    ActiveRun(String id, String script, int version, String trigger, RunLog log, RunRecorder recorder) {
+    ActiveRun(String id, String script, int version, Trigger trigger, RunLog log, RunRecorder recorder) {
         this.id = id;
         this.script = script;
         this.version = version;
@@ -29,6 +27,7 @@ public final class ActiveRun {
         this.recorder = recorder;
     }
 
+    @Override
     public String id() {
         return id;
     }
@@ -41,7 +40,7 @@ public final class ActiveRun {
         return version;
     }
 
-    public String trigger() {
+    public Trigger trigger() {
         return trigger;
     }
 
@@ -49,16 +48,17 @@ public final class ActiveRun {
         return createdAt;
     }
 
-    /** Set once the run finished. */
+    @Override
     public long durationMs() {
         return durationMs;
     }
 
-    /** Why the run failed, once it finished; null when it succeeded. */
+    @Override
     public String error() {
         return error;
     }
 
+    @Override
     public RunLog log() {
         return log;
     }
@@ -72,14 +72,14 @@ public final class ActiveRun {
         return finished.get();
     }
 
-    /** Records the end of the run; only the first call counts. */
-    public boolean finish(String status, @Nullable Integer httpStatus, @Nullable String error) {
+    @Override
+    public boolean finish(RunOutcome outcome) {
         if (!finished.compareAndSet(false, true)) {
             return false;
         }
         this.durationMs = (System.nanoTime() - startedNanos) / 1_000_000;
-        this.error = error;
-        recorder.finished(this, status, durationMs, httpStatus, error);
+        this.error = outcome.error();
+        recorder.finished(this, outcome.status(), durationMs, outcome.httpStatus(), outcome.error());
         log.close();
         return true;
     }

@@ -33,9 +33,10 @@ import java.util.regex.Pattern;
 class RunPages {
 
     static final int PAGE = 25;
-    static final List<String> STATUSES = List.of(RunStatus.RUNNING, RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.TIMEOUT,
-            RunStatus.OOM, RunStatus.KILLED, RunStatus.SKIPPED);
-    static final List<String> TRIGGERS = List.of("http", "cron", "manual", "try");
+    /** The statuses a run list filters by (a run is never shown queued). */
+    static final List<String> STATUSES = java.util.Arrays.stream(RunStatus.values()).filter(s -> s != RunStatus.QUEUED)
+            .map(RunStatus::wire).toList();
+    static final List<String> TRIGGERS = java.util.Arrays.stream(Trigger.values()).map(Trigger::wire).toList();
     private static final Pattern SCRIPT = Pattern.compile("^[a-z0-9][a-z0-9-]{0,62}$|^\\(try\\)$");
 
     private final RunRepository runs;
@@ -55,8 +56,8 @@ class RunPages {
         String wantedStatus = status != null && STATUSES.contains(status) ? status : null;
         String wantedTrigger = trigger != null && TRIGGERS.contains(trigger) ? trigger : null;
         List<RunView> page = new ArrayList<>();
-        if (before == null && (wantedStatus == null || wantedStatus.equals(RunStatus.RUNNING))) {
-            recorder.activeOf(name).stream().filter(r -> wantedTrigger == null || r.trigger().equals(wantedTrigger))
+        if (before == null && (wantedStatus == null || wantedStatus.equals(RunStatus.RUNNING.wire()))) {
+            recorder.activeOf(name).stream().filter(r -> wantedTrigger == null || r.trigger().wire().equals(wantedTrigger))
                     .map(RunView::of).forEach(page::add);
         }
         Set<String> open = new java.util.HashSet<>(page.stream().map(RunView::id).toList());
@@ -105,11 +106,11 @@ class RunPages {
     private String finalStatus(String id) throws InterruptedException {
         for (int i = 0; i < 50; i++) {
             var stored = runs.findById(id);
-            if (stored.isPresent() && !stored.get().status().equals(RunStatus.RUNNING)) {
+            if (stored.isPresent() && !stored.get().status().equals(RunStatus.RUNNING.wire())) {
                 return stored.get().status();
             }
             Thread.sleep(100);
         }
-        return RunStatus.RUNNING;
+        return RunStatus.RUNNING.wire();
     }
 }

@@ -2,7 +2,6 @@ package dev.onebox.runs;
 
 import dev.onebox.Threads;
 import dev.onebox.db.GroupCommitter;
-import dev.onebox.runtime.PoolConfig;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.annotation.PreDestroy;
@@ -23,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * a trace that the next start marks failed. Runs still open are answered from memory.
  */
 @Context
-public class RunRecorder {
+public class RunRecorder implements RunListener {
 
     static final long RUNNING_ROW_AFTER_MS = 1000;
     private static final Logger LOG = LoggerFactory.getLogger(RunRecorder.class);
@@ -31,10 +30,8 @@ public class RunRecorder {
     private final Map<String, ActiveRun> active = new ConcurrentHashMap<>();
     private final GroupCommitter<RunRow, Boolean> writer;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(Threads.daemon("run-start-rows"));
-    private final int maxLogBytes;
 
-    RunRecorder(RunWrites writes, PoolConfig pool) {
-        this.maxLogBytes = pool.maxLogBytes();
+    RunRecorder(RunWrites writes) {
         long orphans = writes.failUnfinished();
         if (orphans > 0) {
             LOG.warn("{} runs were still open when the app last stopped; marked failed", orphans);
@@ -43,8 +40,9 @@ public class RunRecorder {
         timer.scheduleWithFixedDelay(this::writeRunningRows, RUNNING_ROW_AFTER_MS / 4, RUNNING_ROW_AFTER_MS / 4, TimeUnit.MILLISECONDS);
     }
 
-    public ActiveRun start(String script, int version, String trigger) {
-        ActiveRun run = new ActiveRun(RunIds.next(), script, version, trigger, new RunLog(maxLogBytes), this);
+    @Override
+    public ActiveRun started(RunStart start) {
+        ActiveRun run = new ActiveRun(RunIds.next(), start.script(), start.version(), start.trigger(), new RunLog(start.maxLogBytes()), this);
         active.put(run.id(), run);
         return run;
     }
@@ -54,26 +52,26 @@ public class RunRecorder {
         long cutoff = System.currentTimeMillis() - RUNNING_ROW_AFTER_MS;
         for (ActiveRun run : active.values()) {
             if (run.createdAt() <= cutoff && !run.isFinished() && run.markRowWritten()) {
-                writer.submit(new RunRow(run.id(), run.script(), run.version(), run.trigger(), RunStatus.RUNNING,
+                writer.submit(new RunRow(run.id(), run.script(), run.version(), run.trigger().wire(), RunStatus.RUNNING.wire(),
                         run.createdAt(), null, null, null, null, false, null));
             }
         }
     }
 
-    void finished(ActiveRun run, String status, long durationMs, @Nullable Integer httpStatus, @Nullable String error) {
-        RunRow row = new RunRow(run.id(), run.script(), run.version(), run.trigger(), status, run.createdAt(),
+    void finished(ActiveRun run, RunStatus status, long durationMs, @Nullable Integer httpStatus, @Nullable String error) {
+        RunRow row = new RunRow(run.id(), run.script(), run.version(), run.trigger().wire(), status.wire(), run.createdAt(),
                 run.createdAt() + durationMs, durationMs, httpStatus, run.log().text(), run.log().truncated(), error);
         writer.submit(row).whenComplete((ok, failure) -> active.remove(run.id()));
     }
 
     /** Records a run that never started, with the reason. */
-    public void skipped(String script, int version, String trigger, String reason) {
+    public void skipped(String script, int version, Trigger trigger, String reason) {
         long now = System.currentTimeMillis();
-        writer.submit(new RunRow(RunIds.next(), script, version, trigger, RunStatus.SKIPPED, now, now, 0L, null, "", false, reason));
+        writer.submit(new RunRow(RunIds.next(), script, version, trigger.wire(), RunStatus.SKIPPED.wire(), now, now, 0L, null, "", false, reason));
     }
 
-    public boolean hasActive(String script, String trigger) {
-        return active.values().stream().anyMatch(run -> run.script().equals(script) && run.trigger().equals(trigger) && !run.isFinished());
+    public boolean hasActive(String script, Trigger trigger) {
+        return active.values().stream().anyMatch(run -> run.script().equals(script) && run.trigger() == trigger && !run.isFinished());
     }
 
     /** A run not yet final in SQLite is answered from memory, so a caller never sees it missing. */

@@ -8,6 +8,6 @@ record RunRow(String id, String script, int version, String trigger, String stat
               @Nullable String logs, boolean logsTruncated, @Nullable String error) {
 
     boolean isFinal() {
-        return !RunStatus.RUNNING.equals(status) && !RunStatus.QUEUED.equals(status);
+        return RunStatus.fromWire(status).map(RunStatus::isFinal).orElse(true);
     }
 }

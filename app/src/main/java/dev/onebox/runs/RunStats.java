@@ -33,7 +33,7 @@ public class RunStats {
         for (ActiveRun run : recorder.active()) {
             LastRun known = newest.get(run.script());
             if (known == null || known.id().compareTo(run.id()) <= 0) {
-                newest.put(run.script(), new LastRun(run.id(), RunStatus.RUNNING, Instant.ofEpochMilli(run.createdAt())));
+                newest.put(run.script(), new LastRun(run.id(), RunStatus.RUNNING.wire(), Instant.ofEpochMilli(run.createdAt())));
             }
         }
         return newest;
@@ -47,13 +47,13 @@ public class RunStats {
         long since = System.currentTimeMillis() - Duration.ofHours(1).toMillis();
         Map<String, Long> counts = new TreeMap<>();
         for (RunRepository.StatusCount row : runs.countByStatusSince(since)) {
-            if (!row.status().equals(RunStatus.RUNNING) && !row.status().equals(RunStatus.QUEUED)) {
+            if (RunStatus.fromWire(row.status()).map(RunStatus::isFinal).orElse(true)) {
                 counts.merge(row.status(), row.count(), Long::sum);
             }
         }
         long running = recorder.activeCount();
         if (running > 0) {
-            counts.merge(RunStatus.RUNNING, running, Long::sum);
+            counts.merge(RunStatus.RUNNING.wire(), running, Long::sum);
         }
         return counts;
     }

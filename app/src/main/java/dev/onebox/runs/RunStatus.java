@@ -1,18 +1,45 @@
 package dev.onebox.runs;
 
-/** The statuses of DESIGN.md; a run ends in exactly one of the final ones. */
-public final class RunStatus {
+import java.util.Arrays;
+import java.util.Optional;
 
-    public static final String QUEUED = "queued";
-    public static final String RUNNING = "running";
-    public static final String SUCCEEDED = "succeeded";
-    public static final String FAILED = "failed";
-    public static final String TIMEOUT = "timeout";
-    public static final String OOM = "oom";
-    public static final String KILLED = "killed";
+/**
+ * The statuses of a run; a run ends in exactly one of the final ones. The wire name is what
+ * rows store and the API and dashboard show: it never changes with the constant's name.
+ */
+public enum RunStatus {
+    QUEUED("queued"),
+    RUNNING("running"),
+    SUCCEEDED("succeeded"),
+    FAILED("failed"),
+    TIMEOUT("timeout"),
+    OOM("oom"),
+    KILLED("killed"),
     /** A cron slot that came while the previous run of the script was still going. */
-    public static final String SKIPPED = "skipped";
+    SKIPPED("skipped");
 
-    private RunStatus() {
+    private final String wire;
+
+    RunStatus(String wire) {
+        this.wire = wire;
+    }
+
+    /** The stored and shown name, e.g. {@code succeeded}. */
+    public String wire() {
+        return wire;
+    }
+
+    /** True once the run ended: neither queued nor running. */
+    public boolean isFinal() {
+        return this != QUEUED && this != RUNNING;
+    }
+
+    public static Optional<RunStatus> fromWire(String wire) {
+        return Arrays.stream(values()).filter(status -> status.wire.equals(wire)).findFirst();
+    }
+
+    @Override
+    public String toString() {
+        return wire;
     }
 }

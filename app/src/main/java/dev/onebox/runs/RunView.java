@@ -27,7 +27,7 @@ record RunView(
     }
 
     static RunView of(ActiveRun run) {
-        return new RunView(run.id(), run.script(), run.version(), run.trigger(), RunStatus.RUNNING,
+        return new RunView(run.id(), run.script(), run.version(), run.trigger().wire(), RunStatus.RUNNING.wire(),
                 Instant.ofEpochMilli(run.createdAt()), null, null, null, null, false, run.log().snapshot());
     }
 }

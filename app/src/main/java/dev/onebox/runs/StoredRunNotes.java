@@ -1,7 +1,6 @@
 package dev.onebox.runs;
 
 import dev.onebox.Threads;
-import dev.onebox.runtime.RunNotes;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;

@@ -1,8 +1,10 @@
 package dev.onebox.runtime;
 
 import dev.onebox.Threads;
-import dev.onebox.runs.ActiveRun;
-import dev.onebox.runs.RunRecorder;
+import dev.onebox.runs.RunListener;
+import dev.onebox.runs.RunReport;
+import dev.onebox.runs.RunStart;
+import dev.onebox.runs.Trigger;
 import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
@@ -33,7 +35,7 @@ public class Deployments {
 
     private final RuntimeSelector runtimes;
     private final SandboxStarter starter;
-    private final RunRecorder runs;
+    private final RunListener runs;
     private final PoolConfig config;
     private final Map<String, WarmPool> serving = new ConcurrentHashMap<>();
     private final Map<String, WarmPool> pools = new ConcurrentHashMap<>();
@@ -42,7 +44,7 @@ public class Deployments {
     private final Map<String, WarmPool> tryOutPools = new ConcurrentHashMap<>();
     private final ExecutorService startExecutor = Executors.newCachedThreadPool(Threads.daemon("sandbox-start"));
 
-    Deployments(RuntimeSelector runtimes, SandboxStarter starter, RunRecorder runs, PoolConfig config) {
+    Deployments(RuntimeSelector runtimes, SandboxStarter starter, RunListener runs, PoolConfig config) {
         this.runtimes = runtimes;
         this.starter = starter;
         this.runs = runs;
@@ -116,19 +118,19 @@ public class Deployments {
      * Calls the serving version of the script. The run starts once a sandbox took the call; the
      * invocation completes then.
      */
-    public CompletableFuture<Invocation> invoke(String script, String trigger, Map<String, Object> request, byte[] body) {
+    public CompletableFuture<Invocation> invoke(String script, Trigger trigger, Call call, byte[] body) {
         WarmPool pool = serving.get(script);
         if (pool == null) {
             return CompletableFuture.failedFuture(new ScriptLoadException("not deployed"));
         }
-        return invoke(pool, script, trigger, request, body);
+        return invoke(pool, script, trigger, call, body);
     }
 
-    /** Like {@link #invoke(String, String, Map, byte[])}, with a request body that may stream in. */
-    public CompletableFuture<Invocation> invoke(String script, String trigger, Map<String, Object> request, RequestBody body) {
+    /** Like {@link #invoke(String, Trigger, Call, byte[])}, with a request body that may stream in. */
+    public CompletableFuture<Invocation> invoke(String script, Trigger trigger, Call call, RequestBody body) {
         WarmPool pool = serving.get(script);
         CompletableFuture<Invocation> started = pool == null ? CompletableFuture.failedFuture(new ScriptLoadException("not deployed"))
-                : pool.acquire().thenApply(sandbox -> sandbox.invoke(runs.start(script, pool.code().version(), trigger), request, body));
+                : pool.acquire().thenApply(sandbox -> sandbox.invoke(start(pool, script, trigger), call, body));
         if (body instanceof RequestBody.Streamed streamed) {
             started.whenComplete((invocation, error) -> {
                 if (error != null) {
@@ -144,7 +146,7 @@ public class Deployments {
      * Once the call ended (or could not start), its sandbox is killed and its image removed:
      * a try-out leaves nothing on the engine.
      */
-    public CompletableFuture<Invocation> tryOut(ScriptCode code, String runName, Map<String, Object> request, byte[] body,
+    public CompletableFuture<Invocation> tryOut(ScriptCode code, String runName, Call call, byte[] body,
                                                 BuildLog log) throws BuildFailedException {
         if (!code.isTryOut()) {
             throw new IllegalArgumentException(code.key() + " is not try-out code");
@@ -160,15 +162,15 @@ public class Deployments {
             tryOuts.remove(code.script());
             throw e;
         }
-        CompletableFuture<Invocation> call = invoke(pool, runName, "try", request, body);
-        call.whenCompleteAsync((invocation, error) -> {
+        CompletableFuture<Invocation> started = invoke(pool, runName, Trigger.TRY, call, body);
+        started.whenCompleteAsync((invocation, error) -> {
             if (invocation == null) {
                 endTryOut(code, pool);
             } else {
                 invocation.ended().whenCompleteAsync((status, ignored) -> endTryOut(code, pool), startExecutor);
             }
         }, startExecutor);
-        return call;
+        return started;
     }
 
     private void endTryOut(ScriptCode code, WarmPool pool) {
@@ -198,11 +200,15 @@ public class Deployments {
         return ids;
     }
 
-    private CompletableFuture<Invocation> invoke(WarmPool pool, String runName, String trigger, Map<String, Object> request, byte[] body) {
+    private CompletableFuture<Invocation> invoke(WarmPool pool, String runName, Trigger trigger, Call call, byte[] body) {
         return pool.acquire().thenApply(sandbox -> {
-            ActiveRun run = runs.start(runName, pool.code().version(), trigger);
-            return sandbox.invoke(run, request, body);
+            RunReport run = start(pool, runName, trigger);
+            return sandbox.invoke(run, call, body);
         });
+    }
+
+    private RunReport start(WarmPool pool, String runName, Trigger trigger) {
+        return runs.started(new RunStart(runName, pool.code().version(), trigger, config.maxLogBytes()));
     }
 
     /** A secret changed: new calls of the script (every script when null) see it, without a redeploy. */

@@ -1,13 +1,10 @@
 package dev.onebox.runtime;
 
-import dev.onebox.web.ApiException;
-import io.micronaut.http.HttpStatus;
-
 /** An egress script would run without the rules that keep it off the box: refused, not run open. */
-public final class EgressUnavailableException extends ApiException {
+public final class EgressUnavailableException extends EngineException {
 
     public EgressUnavailableException(String reason) {
-        super(HttpStatus.CONFLICT, "egress_unavailable", "Scripts with egress cannot run on this box: the egress firewall "
+        super("Scripts with egress cannot run on this box: the egress firewall "
                 + "rules are not in place (" + reason + "). Install them with egress-rules.sh install (the installer and the "
                 + "Ansible role do), or deploy without \"egress\": true.");
     }

@@ -1,6 +1,7 @@
 package dev.onebox.runtime;
 
 import dev.onebox.Threads;
+import dev.onebox.runs.RunNotes;
 import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;

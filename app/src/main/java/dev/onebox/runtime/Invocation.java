@@ -1,6 +1,7 @@
 package dev.onebox.runtime;
 
-import dev.onebox.runs.ActiveRun;
+import dev.onebox.runs.RunOutcome;
+import dev.onebox.runs.RunReport;
 import dev.onebox.runs.RunStatus;
 import reactor.core.publisher.Flux;
 
@@ -22,14 +23,14 @@ public final class Invocation {
     }
 
     private final long id;
-    private final ActiveRun run;
+    private final RunReport run;
     private final CompletableFuture<Head> head = new CompletableFuture<>();
     private final ResponseBody body;
     private final ResponseBody.Pace pace;
-    private final CompletableFuture<String> ended = new CompletableFuture<>();
+    private final CompletableFuture<RunStatus> ended = new CompletableFuture<>();
     private volatile Head answered;
 
-    Invocation(long id, ActiveRun run, ResponseBody.Pace pace) {
+    Invocation(long id, RunReport run, ResponseBody.Pace pace) {
         this.id = id;
         this.run = run;
         this.body = new ResponseBody(pace);
@@ -40,7 +41,7 @@ public final class Invocation {
         return id;
     }
 
-    public ActiveRun run() {
+    public RunReport run() {
         return run;
     }
 
@@ -62,7 +63,7 @@ public final class Invocation {
     }
 
     /** Completes with the run's final status. */
-    public CompletableFuture<String> ended() {
+    public CompletableFuture<RunStatus> ended() {
         return ended;
     }
 
@@ -90,13 +91,13 @@ public final class Invocation {
     }
 
     /** Ends the run; a fetch that never answered gets {@code failure} as its head's error. */
-    void end(String status, String error, RuntimeException failure) {
+    void end(RunStatus status, String error, RuntimeException failure) {
         Head value = answered;
-        run.finish(status, value == null ? null : value.status(), error);
+        run.finish(new RunOutcome(status, value == null ? null : value.status(), error));
         if (!head.isDone()) {
             head.completeExceptionally(failure);
         }
-        if (value != null && value.completeBody() == null && !RunStatus.SUCCEEDED.equals(status)) {
+        if (value != null && value.completeBody() == null && status != RunStatus.SUCCEEDED) {
             body.fail(failure); // a no-op when the body had come whole
         }
         endBody();

@@ -1,16 +1,19 @@
 package dev.onebox.runtime;
 
-import dev.onebox.web.ApiException;
-import io.micronaut.http.HttpStatus;
+/** A run ended without a response; the reason says how (timeout, out of memory, the script threw, ...). */
+public final class InvocationFailedException extends EngineException {
 
-/** A run ended without a response: the HTTP status and code say how (504 timeout, 500 failure, ...). */
-public final class InvocationFailedException extends ApiException {
-
+    private final CallFailure reason;
     private final String runId;
 
-    public InvocationFailedException(HttpStatus status, String code, String message, String runId) {
-        super(status, code, message);
+    public InvocationFailedException(CallFailure reason, String message, String runId) {
+        super(message);
+        this.reason = reason;
         this.runId = runId;
+    }
+
+    public CallFailure reason() {
+        return reason;
     }
 
     public String runId() {

@@ -37,11 +37,13 @@ public class RuntimeSelector {
     private final RuntimeConfig config;
     private final OneboxConfig onebox;
     private final EgressConfig egress;
+    private final BuildLimitsConfig buildLimits;
     private final @Nullable String listenHost;
     private SandboxRuntime runtime;
 
-    RuntimeSelector(RuntimeConfig config, OneboxConfig onebox, EgressConfig egress,
+    RuntimeSelector(RuntimeConfig config, OneboxConfig onebox, EgressConfig egress, BuildLimitsConfig buildLimits,
                     @Property(name = "micronaut.server.host") @Nullable String listenHost) {
+        this.buildLimits = buildLimits;
         this.config = config;
         this.onebox = onebox;
         this.egress = egress;
@@ -96,7 +98,7 @@ public class RuntimeSelector {
         SandboxPlacement placement = new SandboxPlacement(config.sandboxRuntime().trim().toLowerCase(), egress.network());
         LOG.info("runtime: docker at {} (API {}), base image {}, sandboxes under {}", config.dockerHost(), apiVersion,
                 config.runtimeImage(), placement.sandboxRuntime());
-        return new DockerRuntime(client, config.dockerHost(), config.runtimeImage(), instanceId(), placement, egress);
+        return new DockerRuntime(client, config.dockerHost(), config.runtimeImage(), instanceId(), placement, egress, buildLimits.limits());
     }
 
     private SandboxRuntime process(String why) {

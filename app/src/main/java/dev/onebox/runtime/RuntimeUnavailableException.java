@@ -1,12 +1,9 @@
 package dev.onebox.runtime;
 
-import dev.onebox.web.ApiException;
-import io.micronaut.http.HttpStatus;
-
-/** The sandbox engine cannot be reached (Docker down): the caller gets 503 and may retry. */
-public final class RuntimeUnavailableException extends ApiException {
+/** The sandbox engine cannot be reached (Docker down): the caller may retry later. */
+public final class RuntimeUnavailableException extends EngineException {
 
     public RuntimeUnavailableException(String message) {
-        super(HttpStatus.SERVICE_UNAVAILABLE, "runtime_unavailable", message);
+        super(message);
     }
 }

@@ -1,13 +1,12 @@
 package dev.onebox.runtime;
 
-import dev.onebox.runs.ActiveRun;
+import dev.onebox.runs.RunReport;
 import dev.onebox.runs.Redactor;
 import dev.onebox.runs.RunStatus;
 import dev.onebox.runtime.channel.AppFrame;
 import dev.onebox.runtime.channel.Channel;
 import dev.onebox.runtime.channel.ProtocolViolation;
 import dev.onebox.runtime.channel.ShimFrame;
-import io.micronaut.http.HttpStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,7 +61,7 @@ public final class Sandbox implements Channel.Receiver {
     private volatile SandboxProcess process;
     private volatile String loadError;
     /** Why the sandbox is being stopped, for the runs still in it. */
-    private volatile String stopStatus;
+    private volatile RunStatus stopStatus;
     private volatile String stopMessage;
     private volatile Invocation culprit;
     private final ScriptEnv env;
@@ -168,27 +167,27 @@ public final class Sandbox implements Channel.Receiver {
         sendQuietly(new AppFrame.Env(vars));
     }
 
-    Invocation invoke(ActiveRun run, Map<String, Object> request, byte[] body) {
-        return invoke(run, request, RequestBody.of(body));
+    Invocation invoke(RunReport run, Call call, byte[] body) {
+        return invoke(run, call, RequestBody.of(body));
     }
 
     /**
      * Sends a call. A streamed body is pumped in as the script reads it; the response streams
      * back within the call's window ({@link ResponseBody}).
      */
-    Invocation invoke(ActiveRun run, Map<String, Object> request, RequestBody body) {
+    Invocation invoke(RunReport run, Call call, RequestBody body) {
         lastRunId = run.id();
         run.log().redactWith(redactor);
         long id = ids.incrementAndGet();
         Invocation invocation = new Invocation(id, run, pace(id));
         inFlight.put(id, invocation);
         deadlines.put(id, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(code.settings().limits().timeoutMs()));
-        RequestBodyPump pump = body instanceof RequestBody.Streamed streamed && !"scheduled".equals(request.get("kind"))
+        RequestBodyPump pump = body instanceof RequestBody.Streamed streamed && call instanceof Call.Fetch
                 ? new RequestBodyPump(id, streamed.maxBytes(), channel.limits().window(), pumpTarget(invocation)) : null;
         try {
-            channel.send(invokeFrame(id, request, body, pump != null));
+            channel.send(invokeFrame(id, call, body, pump != null));
         } catch (IOException e) {
-            finish(invocation, RunStatus.FAILED, "the sandbox stopped before the call reached it", HttpStatus.BAD_GATEWAY, "sandbox_lost");
+            finish(invocation, RunStatus.FAILED, "the sandbox stopped before the call reached it", CallFailure.SANDBOX_LOST);
         }
         if (pump != null) {
             pumps.put(id, pump);
@@ -218,7 +217,7 @@ public final class Sandbox implements Channel.Receiver {
                 Invocation invocation = inFlight.get(id);
                 if (invocation != null) {
                     abort(invocation, "the client went away", RunStatus.KILLED,
-                            "the client went away before the response was complete, so the call was aborted", HttpStatus.BAD_GATEWAY, "client_gone");
+                            "the client went away before the response was complete, so the call was aborted", CallFailure.CLIENT_GONE);
                 }
             }
         };
@@ -234,13 +233,13 @@ public final class Sandbox implements Channel.Receiver {
             @Override
             public void tooLarge(long maxBytes) {
                 abort(invocation, "the request body was too large", RunStatus.FAILED, "the request body was larger than "
-                        + maxBytes / (1024 * 1024) + " MiB", HttpStatus.REQUEST_ENTITY_TOO_LARGE, "too_large");
+                        + maxBytes / (1024 * 1024) + " MiB", CallFailure.BODY_TOO_LARGE);
             }
         };
     }
 
     /** How a call the app gave up on ends, once the script finished it or its grace ran out. */
-    private record Ending(String status, String message, HttpStatus httpStatus, String code) {
+    private record Ending(RunStatus status, String message, CallFailure reason) {
     }
 
     /**
@@ -250,26 +249,26 @@ public final class Sandbox implements Channel.Receiver {
      * freed. Its time limit still holds: a script that ignores the signal and runs on is stopped
      * like one that runs out of time.
      */
-    private void abort(Invocation invocation, String reason, String status, String message, HttpStatus httpStatus, String errorCode) {
+    private void abort(Invocation invocation, String reason, RunStatus status, String message, CallFailure failure) {
         long id = invocation.id();
-        Ending ending = new Ending(status, message, httpStatus, errorCode);
+        Ending ending = new Ending(status, message, failure);
         if (!inFlight.containsKey(id) || aborting.putIfAbsent(id, ending) != null) {
             return;
         }
-        invocation.refuse(failure(invocation, ending.message(), ending.httpStatus(), ending.code()));
+        invocation.refuse(failure(invocation, ending.message(), ending.reason()));
         sendQuietly(new AppFrame.Abort(id, reason));
         CompletableFuture.delayedExecutor(ABORT_GRACE_MS, TimeUnit.MILLISECONDS).execute(() -> {
             Long deadline = deadlines.get(id);
             if (inFlight.containsKey(id) && deadline != null) {
                 aborted.add(id);
-                finish(invocation, ending.status(), ending.message(), ending.httpStatus(), ending.code());
+                finish(invocation, ending.status(), ending.message(), ending.reason());
                 deadlines.put(id, deadline);
             }
         });
     }
 
     /** Stops the sandbox; its runs end with the status given. */
-    void stop(String status, String message) {
+    void stop(RunStatus status, String message) {
         if (stopStatus == null) {
             stopStatus = status;
             stopMessage = message;
@@ -330,7 +329,7 @@ public final class Sandbox implements Channel.Receiver {
             return;
         }
         channel.close();
-        String status;
+        RunStatus status;
         String message;
         // A SIGKILL the app did not send comes from the kernel's OOM killer: nothing else in a
         // sandbox may kill (the pids limit makes forks fail, it kills nothing).
@@ -349,20 +348,12 @@ public final class Sandbox implements Channel.Receiver {
         for (Invocation invocation : List.copyOf(inFlight.values())) {
             if (invocation == culprit && !outOfMemory) {
                 finish(invocation, RunStatus.TIMEOUT, "the run exceeded its time limit of " + code.settings().limits().timeoutMs()
-                        + " ms and its sandbox was stopped", HttpStatus.GATEWAY_TIMEOUT, "timeout");
+                        + " ms and its sandbox was stopped", CallFailure.TIMEOUT);
             } else {
-                finish(invocation, status, message, httpStatusFor(status), status);
+                finish(invocation, status, message, CallFailure.endedAs(status));
             }
         }
         listener.ended(this);
-    }
-
-    private static HttpStatus httpStatusFor(String status) {
-        return switch (status) {
-            case RunStatus.TIMEOUT -> HttpStatus.GATEWAY_TIMEOUT;
-            case RunStatus.OOM, RunStatus.KILLED, RunStatus.FAILED -> HttpStatus.BAD_GATEWAY;
-            default -> HttpStatus.INTERNAL_SERVER_ERROR;
-        };
     }
 
     private void kv(ShimFrame.Kv request) {
@@ -391,17 +382,17 @@ public final class Sandbox implements Channel.Receiver {
         Ending ending = aborting.get(done.id());
         ShimFrame.ScriptError error = done.error();
         if (ending != null) {
-            finish(invocation, ending.status(), ending.message(), ending.httpStatus(), ending.code());
+            finish(invocation, ending.status(), ending.message(), ending.reason());
         } else if (error == null) {
-            finish(invocation, RunStatus.SUCCEEDED, null, null, null);
+            finish(invocation, RunStatus.SUCCEEDED, null, null);
         } else {
             String message = error.message();
             appendLog(invocation, System.currentTimeMillis(), "error", error.stack() == null || error.stack().isEmpty() ? message : error.stack());
-            finish(invocation, RunStatus.FAILED, message, HttpStatus.INTERNAL_SERVER_ERROR, "script_error");
+            finish(invocation, RunStatus.FAILED, message, CallFailure.SCRIPT_ERROR);
         }
     }
 
-    private void finish(Invocation invocation, String status, String error, HttpStatus httpStatus, String code) {
+    private void finish(Invocation invocation, RunStatus status, String error, CallFailure reason) {
         if (inFlight.remove(invocation.id()) == null) {
             return;
         }
@@ -412,16 +403,15 @@ public final class Sandbox implements Channel.Receiver {
             pump.stop();
         }
         error = error == null ? null : redactor.redact(error);
-        invocation.end(status, error, failure(invocation, error, httpStatus, code));
+        invocation.end(status, error, failure(invocation, error, reason));
         if (!ended.get()) {
             listener.released(this);
         }
     }
 
-    private InvocationFailedException failure(Invocation invocation, String error, HttpStatus httpStatus, String code) {
+    private InvocationFailedException failure(Invocation invocation, String error, CallFailure reason) {
         String message = error == null ? "" : "The script's run " + invocation.run().id() + " ended: " + redactor.redact(error) + ".";
-        return new InvocationFailedException(httpStatus == null ? HttpStatus.INTERNAL_SERVER_ERROR : httpStatus,
-                code == null ? "script_error" : code, message, invocation.run().id());
+        return new InvocationFailedException(reason == null ? CallFailure.SCRIPT_ERROR : reason, message, invocation.run().id());
     }
 
     private void log(ShimFrame.Log log) {
@@ -437,7 +427,7 @@ public final class Sandbox implements Channel.Receiver {
         long total = invocation.run().log().append(ts, level, text);
         if (total > config.maxOutputBytes() && inFlight.containsKey(invocation.id())) {
             finish(invocation, RunStatus.KILLED, "the run wrote more than " + config.maxOutputBytes() / (1024 * 1024)
-                    + " MiB of output and was stopped", HttpStatus.BAD_GATEWAY, "output_flood");
+                    + " MiB of output and was stopped", CallFailure.OUTPUT_FLOOD);
             stop(RunStatus.KILLED, "stopped because another run in the same sandbox flooded its output");
         }
     }
@@ -449,14 +439,13 @@ public final class Sandbox implements Channel.Receiver {
         }
     }
 
-    /** The call descriptor for the shim, from the request the trigger described. */
-    @SuppressWarnings("unchecked")
-    private AppFrame invokeFrame(long id, Map<String, Object> request, RequestBody body, boolean streamed) {
-        if ("scheduled".equals(request.get("kind"))) {
-            return new AppFrame.InvokeScheduled(id, String.valueOf(request.get("cron")), ((Number) request.get("scheduledTime")).longValue());
+    /** The channel's invoke frame for the call the trigger described. */
+    private AppFrame invokeFrame(long id, Call call, RequestBody body, boolean streamed) {
+        if (call instanceof Call.Scheduled scheduled) {
+            return new AppFrame.InvokeScheduled(id, scheduled.cron(), scheduled.scheduledTime());
         }
-        return new AppFrame.InvokeFetch(id, String.valueOf(request.getOrDefault("method", "GET")), String.valueOf(request.get("url")),
-                (List<List<String>>) request.getOrDefault("headers", List.of()), channel.limits().window(), streamed,
+        Call.Fetch fetch = (Call.Fetch) call;
+        return new AppFrame.InvokeFetch(id, fetch.method(), fetch.url(), fetch.headers(), channel.limits().window(), streamed,
                 body instanceof RequestBody.Bytes bytes ? bytes.bytes() : new byte[0]);
     }
 

@@ -1,5 +1,6 @@
 package dev.onebox.runtime;
 
+import dev.onebox.runs.RunStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -114,7 +115,7 @@ final class WarmPool implements Sandbox.Listener {
                 startFailed(sandbox, failure);
                 if (sandbox != null) {
                     // a load that hangs, fails or answers too late: the sandbox goes with it
-                    sandbox.stop("killed", failure.getMessage());
+                    sandbox.stop(RunStatus.KILLED, failure.getMessage());
                 }
                 loaded.completeExceptionally(failure);
             }
@@ -144,7 +145,7 @@ final class WarmPool implements Sandbox.Listener {
         startingSandboxes.remove(sandbox);
         lastStartFailure = null;
         if (draining || sandbox.isEnded()) {
-            sandbox.stop("killed", "the version was replaced");
+            sandbox.stop(RunStatus.KILLED, "the version was replaced");
             return;
         }
         sandbox.idleSinceNanos = System.nanoTime();
@@ -173,7 +174,7 @@ final class WarmPool implements Sandbox.Listener {
             sandbox.idleSinceNanos = System.nanoTime();
             if (draining) {
                 sandboxes.remove(sandbox);
-                sandbox.stop("killed", "the version was replaced");
+                sandbox.stop(RunStatus.KILLED, "the version was replaced");
                 return;
             }
         }
@@ -233,7 +234,7 @@ final class WarmPool implements Sandbox.Listener {
                 return false;
             }
         }
-        idle.sandbox().stop("killed", message);
+        idle.sandbox().stop(RunStatus.KILLED, message);
         return true;
     }
 
@@ -243,7 +244,7 @@ final class WarmPool implements Sandbox.Listener {
         for (Sandbox sandbox : List.copyOf(sandboxes)) {
             if (sandbox.load == 0 && nowNanos - sandbox.idleSinceNanos >= limit) {
                 sandboxes.remove(sandbox);
-                sandbox.stop("killed", "stopped after being idle");
+                sandbox.stop(RunStatus.KILLED, "stopped after being idle");
             }
         }
     }
@@ -259,7 +260,7 @@ final class WarmPool implements Sandbox.Listener {
         for (Sandbox sandbox : List.copyOf(sandboxes)) {
             if (sandbox.load == 0) {
                 sandboxes.remove(sandbox);
-                sandbox.stop("killed", "the version was replaced");
+                sandbox.stop(RunStatus.KILLED, "the version was replaced");
             }
         }
         while (!waiting.isEmpty()) {
@@ -270,7 +271,7 @@ final class WarmPool implements Sandbox.Listener {
     synchronized void stopAll(String message) {
         draining = true;
         for (Sandbox sandbox : List.copyOf(sandboxes)) {
-            sandbox.stop("killed", message);
+            sandbox.stop(RunStatus.KILLED, message);
         }
         sandboxes.clear();
     }

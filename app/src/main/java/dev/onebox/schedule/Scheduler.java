@@ -1,6 +1,8 @@
 package dev.onebox.schedule;
 
 import dev.onebox.runs.RunRecorder;
+import dev.onebox.runs.Trigger;
+import dev.onebox.runtime.Call;
 import dev.onebox.runtime.Deployments;
 import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.inject.Singleton;
@@ -8,7 +10,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
-import java.util.Map;
 
 /**
  * Fires due schedules. A slot is claimed by moving {@code next_fire_at} on in SQLite before the
@@ -60,13 +61,12 @@ public class Scheduler {
     private void fire(Schedule schedule, long slot) {
         String script = schedule.script();
         int version = deployments.serving(script).map(d -> d.code().version()).orElse(0);
-        if (!schedule.allowOverlap() && runs.hasActive(script, "cron")) {
-            runs.skipped(script, version, "cron", "the slot of " + Instant.ofEpochMilli(slot)
+        if (!schedule.allowOverlap() && runs.hasActive(script, Trigger.CRON)) {
+            runs.skipped(script, version, Trigger.CRON, "the slot of " + Instant.ofEpochMilli(slot)
                     + " came while the previous cron run was still going");
             return;
         }
-        Map<String, Object> meta = Map.of("kind", "scheduled", "cron", schedule.cron(), "scheduledTime", slot);
-        deployments.invoke(script, "cron", meta, new byte[0]).whenComplete((invocation, error) -> {
+        deployments.invoke(script, Trigger.CRON, new Call.Scheduled(schedule.cron(), slot), new byte[0]).whenComplete((invocation, error) -> {
             if (error != null) {
                 LOG.warn("{}: cron slot {} did not start: {}", script, Instant.ofEpochMilli(slot), error.getMessage());
             }

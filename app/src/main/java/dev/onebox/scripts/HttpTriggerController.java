@@ -1,5 +1,7 @@
 package dev.onebox.scripts;
 
+import dev.onebox.runs.Trigger;
+import dev.onebox.runtime.Call;
 import dev.onebox.runtime.Deployments;
 import dev.onebox.runtime.Invocation;
 import dev.onebox.runtime.PoolConfig;
@@ -30,10 +32,8 @@ import io.micronaut.http.body.ByteBody;
 import io.micronaut.http.body.ByteBodyFactory;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import io.micronaut.http.server.netty.NettyHttpRequest;
@@ -119,7 +119,7 @@ class HttpTriggerController {
         RequestBody body = mayHaveBody && request.getContentLength() != 0 && request instanceof ServerHttpRequest<?> server
                 ? new RequestBody.Streamed(server.byteBody().move().toByteArrayPublisher(), pool.maxRequestBodyBytes())
                 : RequestBody.EMPTY;
-        CompletableFuture<Invocation> started = deployments.invoke(script, "http", describe(script, request), body);
+        CompletableFuture<Invocation> started = deployments.invoke(script, Trigger.HTTP, describe(script, request), body);
         // A client that goes away before the script answered aborts the call (its connection
         // closes); after the head, the response body's own cancellation does.
         Runnable whenGone = onConnectionClosed(request, () -> started.thenAccept(Invocation::abort));
@@ -150,7 +150,7 @@ class HttpTriggerController {
         return ApiException.notFound("script_not_found", "No script is named '" + script + "'.");
     }
 
-    private static Map<String, Object> describe(String script, HttpRequest<?> request) {
+    private static Call.Fetch describe(String script, HttpRequest<?> request) {
         String prefix = "/run/" + script;
         String rawPath = request.getUri().getRawPath();
         String path = rawPath.length() > prefix.length() ? rawPath.substring(prefix.length()) : "/";
@@ -164,12 +164,7 @@ class HttpTriggerController {
             }
         });
         headers.add(List.of("x-forwarded-prefix", prefix));
-        Map<String, Object> meta = new HashMap<>();
-        meta.put("kind", "fetch");
-        meta.put("method", request.getMethodName());
-        meta.put("url", scheme + "://" + host + path + (query == null ? "" : "?" + query));
-        meta.put("headers", headers);
-        return meta;
+        return new Call.Fetch(request.getMethodName(), scheme + "://" + host + path + (query == null ? "" : "?" + query), headers);
     }
 
     private static MutableHttpResponse<?> respond(HttpRequest<?> request, Invocation invocation, Invocation.Head head) {

@@ -1,9 +1,9 @@
 package dev.onebox.scripts;
 
+import dev.onebox.runtime.Call;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 
-import java.util.Map;
 
 /** The body of a manual invoke: a request for fetch (default GET /), or {@code scheduled: true}. */
 @Serdeable
@@ -13,8 +13,9 @@ record OneShotCall(@Nullable OneShotRequest request, @Nullable Boolean scheduled
         return Boolean.TRUE.equals(scheduled);
     }
 
-    Map<String, Object> meta() {
-        return isScheduled() ? OneShotRequest.scheduledMeta() : (request == null ? OneShotRequest.GET_ROOT : request).fetchMeta();
+    /** The typed call the runtime takes, the same records as the HTTP trigger and cron build. */
+    Call toCall() {
+        return isScheduled() ? OneShotRequest.scheduledNow() : (request == null ? OneShotRequest.GET_ROOT : request).fetch();
     }
 
     byte[] body() {

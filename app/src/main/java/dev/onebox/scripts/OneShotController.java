@@ -1,5 +1,6 @@
 package dev.onebox.scripts;
 
+import dev.onebox.runs.Trigger;
 import dev.onebox.runtime.Deployments;
 import dev.onebox.web.ApiException;
 import io.micronaut.core.annotation.Nullable;
@@ -39,7 +40,7 @@ class OneShotController {
         if (deployments.serving(name).isEmpty()) {
             throw ApiException.unavailable("script_not_ready", "Script '" + name + "' has no ready version yet.");
         }
-        return TryOut.await(runner.collect(deployments.invoke(name, "manual", what.meta(), what.body())));
+        return TryOut.await(runner.collect(deployments.invoke(name, Trigger.MANUAL, what.toCall(), what.body())));
     }
 
     /** Unsaved code, run once: see {@link TryOut}. */

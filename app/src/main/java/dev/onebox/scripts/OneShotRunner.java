@@ -26,7 +26,7 @@ class OneShotRunner {
                     .exceptionally(error -> null);
             return invocation.ended().thenCombine(response, (status, answered) -> {
                 var run = invocation.run();
-                return new OneShotResult(run.id(), status, run.durationMs(), answered, run.log().text(), run.log().truncated(),
+                return new OneShotResult(run.id(), status.wire(), run.durationMs(), answered, run.log().text(), run.log().truncated(),
                         run.error());
             });
         }).exceptionallyCompose(error -> {

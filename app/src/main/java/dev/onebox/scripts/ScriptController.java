@@ -15,6 +15,7 @@ import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.rules.SecurityRule;
+import dev.onebox.runtime.EngineException;
 import dev.onebox.web.ApiException;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Produces;
@@ -112,8 +113,8 @@ class ScriptController {
         } catch (TimeoutException e) {
             return HttpResponse.<ScriptView>status(HttpStatus.ACCEPTED).body(scripts.view(scripts.find(name), false));
         } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof ApiException api) {
-                throw api;
+            if (e.getCause() instanceof ApiException || e.getCause() instanceof EngineException) {
+                throw (RuntimeException) e.getCause();
             }
             throw new IllegalStateException(e.getCause());
         } catch (InterruptedException e) {

@@ -3,6 +3,7 @@ package dev.onebox.scripts;
 import dev.onebox.runs.RunStats;
 import dev.onebox.web.ApiException;
 import dev.onebox.web.PublicUrl;
+import dev.onebox.web.RuntimeErrors;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -81,8 +82,9 @@ class ScriptPages {
         try {
             ScriptService.Deploy deploy = scripts.create(form.toRequest());
             return following(scripts.nameOf(deploy.version()), deploy.version().version());
-        } catch (ApiException e) {
-            return HttpResponse.status(e.status()).body(editor(request, form, null, e.getMessage()).page());
+        } catch (RuntimeException e) {
+            ApiException refused = RuntimeErrors.refusal(e).orElseThrow(() -> e);
+            return HttpResponse.status(refused.status()).body(editor(request, form, null, refused.getMessage()).page());
         }
     }
 
@@ -93,8 +95,9 @@ class ScriptPages {
         try {
             ScriptService.Deploy deploy = scripts.update(name, form.toRequest());
             return following(name, deploy.version().version());
-        } catch (ApiException e) {
-            return HttpResponse.status(e.status()).body(editor(request, form, view, e.getMessage()).page());
+        } catch (RuntimeException e) {
+            ApiException refused = RuntimeErrors.refusal(e).orElseThrow(() -> e);
+            return HttpResponse.status(refused.status()).body(editor(request, form, view, refused.getMessage()).page());
         }
     }
 

@@ -54,7 +54,7 @@ class TryOut {
         String name = "try-" + contentHash(source, dependencies, settings) + "-" + HexFormat.of().toHexDigits(RANDOM.nextInt());
         ScriptCode code = new ScriptCode(name, ScriptCode.TRY_OUT_VERSION, source, settings, dependencies, null);
         try {
-            return await(runner.collect(deployments.tryOut(code, TRY_RUNS, request.call().meta(), request.call().body(), new BuildLog())));
+            return await(runner.collect(deployments.tryOut(code, TRY_RUNS, request.call().toCall(), request.call().body(), new BuildLog())));
         } catch (BuildFailedException e) {
             throw ApiException.badRequest("build_failed", e.getMessage());
         }

@@ -1,6 +1,7 @@
 package dev.onebox.scripts;
 
 import dev.onebox.web.ApiException;
+import dev.onebox.web.RuntimeErrors;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
@@ -53,8 +54,9 @@ class TryPages {
         try {
             OneShotResult result = tryOut.run(form.toRequest(), session.getAttributes().getOrDefault("sessionId", session.getName()));
             return HttpResponse.ok(new ModelAndView<>("scripts/try-result", Map.of("result", result)));
-        } catch (ApiException e) {
-            return HttpResponse.status(e.status()).body(new ModelAndView<>("scripts/try-result", Map.of("error", e.getMessage())));
+        } catch (RuntimeException e) {
+            ApiException refused = RuntimeErrors.refusal(e).orElseThrow(() -> e);
+            return HttpResponse.status(refused.status()).body(new ModelAndView<>("scripts/try-result", Map.of("error", refused.getMessage())));
         }
     }
 

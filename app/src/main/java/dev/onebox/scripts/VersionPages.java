@@ -3,6 +3,7 @@ package dev.onebox.scripts;
 import com.github.difflib.DiffUtils;
 import com.github.difflib.UnifiedDiffUtils;
 import dev.onebox.web.ApiException;
+import dev.onebox.web.RuntimeErrors;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
@@ -85,8 +86,9 @@ class VersionPages {
         }
         try {
             scripts.rollBack(name, form.version());
-        } catch (ApiException e) {
-            return HttpResponse.status(e.status()).body(page(name, e.getMessage()));
+        } catch (RuntimeException e) {
+            ApiException refused = RuntimeErrors.refusal(e).orElseThrow(() -> e);
+            return HttpResponse.status(refused.status()).body(page(name, refused.getMessage()));
         }
         return HttpResponse.seeOther(URI.create("/ui/scripts/" + name + "?rolledBack=" + form.version()));
     }

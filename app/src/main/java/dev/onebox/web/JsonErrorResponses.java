@@ -1,5 +1,6 @@
 package dev.onebox.web;
 
+import dev.onebox.runtime.EngineException;
 import io.micronaut.context.annotation.Replaces;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
@@ -21,14 +22,23 @@ class JsonErrorResponses implements ErrorResponseProcessor<ApiError> {
     public MutableHttpResponse<ApiError> processResponse(ErrorContext context, MutableHttpResponse<?> base) {
         HttpStatus status = base.getStatus();
         String code = context.getRootCause()
-                .filter(ApiException.class::isInstance)
-                .map(e -> ((ApiException) e).code())
+                .flatMap(JsonErrorResponses::codeOf)
                 .orElseGet(() -> ErrorCodes.forStatus(status));
         String message = status.getCode() >= 500 && status != HttpStatus.SERVICE_UNAVAILABLE
                 ? ErrorCodes.sentenceFor(status)
                 : context.getErrors().stream().map(Error::getMessage).map(JsonErrorResponses::firstLine)
                         .findFirst().orElseGet(() -> ErrorCodes.sentenceFor(status));
         return base.body(new ApiError(code, message)).contentType(MediaType.APPLICATION_JSON_TYPE);
+    }
+
+    private static java.util.Optional<String> codeOf(Throwable cause) {
+        if (cause instanceof ApiException api) {
+            return java.util.Optional.of(api.code());
+        }
+        if (cause instanceof EngineException engine) {
+            return java.util.Optional.of(RuntimeErrors.toApi(engine).code());
+        }
+        return java.util.Optional.empty();
     }
 
     /** Parser messages go on to quote locations and internals; the first line says what is wrong. */

@@ -1,9 +1,9 @@
-package dev.onebox.runtime;
+package dev.onebox.runs;
 
 /**
  * The runtime's way to add a word to a run that already ended, for what it learns about a call
- * only after the answer (e.g. its sandbox kept working and was recycled). {@code runs}
- * implements it; the runtime does not reach into runs for this.
+ * only after the answer (e.g. its sandbox kept working and was recycled). A port like
+ * {@link RunListener}: {@code runs} implements it and the runtime depends on it.
  */
 public interface RunNotes {
 
