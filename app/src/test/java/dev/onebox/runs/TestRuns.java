@@ -1,8 +1,5 @@
 package dev.onebox.runs;
 
-import dev.onebox.runtime.PoolConfig;
-
-import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -14,15 +11,14 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class TestRuns {
 
     private static final AtomicLong IDS = new AtomicLong();
-    private static final PoolConfig POOL = new PoolConfig(Duration.ofSeconds(60), 4, 32, 256, Duration.ofSeconds(15),
-            10 * 1024 * 1024, 256 * 1024, 8 * 1024 * 1024);
+    private static final int MAX_LOG_BYTES = 256 * 1024;
     private static RunRecorder recorder;
 
     private TestRuns() {
     }
 
     public static ActiveRun run(String script) {
-        return new ActiveRun("test-run-" + IDS.incrementAndGet(), script, 1, "http", new RunLog(POOL.maxLogBytes()), recorder());
+        return new ActiveRun("test-run-" + IDS.incrementAndGet(), script, 1, Trigger.HTTP, new RunLog(MAX_LOG_BYTES), recorder());
     }
 
     private static synchronized RunRecorder recorder() {
@@ -37,7 +33,7 @@ public final class TestRuns {
                 long failUnfinished() {
                     return 0;
                 }
-            }, POOL);
+            });
         }
         return recorder;
     }

@@ -4,7 +4,7 @@ import dev.onebox.runs.ActiveRun;
 import dev.onebox.runs.TestRuns;
 import dev.onebox.runtime.channel.Channel;
 import dev.onebox.runtime.channel.ChannelConfig;
-import io.micronaut.http.HttpStatus;
+import dev.onebox.runs.RunStatus;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,7 +40,7 @@ class SandboxChannelTest {
             new ScriptSettings(new ScriptSettings.Http(true), new ScriptSettings.Limits(TIMEOUT_MS, 128), false, null), Map.of(), null);
     private static final PoolConfig CONFIG = new PoolConfig(Duration.ofSeconds(60), 1, 4, 4, Duration.ofSeconds(2),
             1024 * 1024, 64 * 1024, 1024 * 1024);
-    private static final Map<String, Object> GET = Map.of("method", "GET", "url", "http://channelled/hi");
+    private static final Call GET = new Call.Fetch("GET", "http://channelled/hi", List.of());
 
     @TempDir
     Path channels;
@@ -81,7 +81,7 @@ class SandboxChannelTest {
 
     @AfterEach
     void close() throws IOException {
-        sandbox.stop("killed", "test over");
+        sandbox.stop(RunStatus.KILLED, "test over");
         shim.close();
     }
 
@@ -102,7 +102,7 @@ class SandboxChannelTest {
         assertThat(head.headers()).containsExactly(List.of("x-answer", "42"));
         List<byte[]> chunks = call.body().collectList().block(Duration.ofSeconds(5));
         assertThat(chunks).extracting(bytes -> new String(bytes, StandardCharsets.UTF_8)).containsExactly("hel", "lo");
-        assertThat(call.ended().get(5, TimeUnit.SECONDS)).isEqualTo("succeeded");
+        assertThat(call.ended().get(5, TimeUnit.SECONDS)).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(run.log().text()).contains("the token is ").doesNotContain(SECRET);
         assertThat(released.get()).as("the call's slot went back to the pool").isEqualTo(1);
         assertThat(process.killed()).isFalse();
@@ -115,7 +115,7 @@ class SandboxChannelTest {
 
         send("{\"type\":\"chunk\",\"id\":1}", "no head first");
 
-        assertThat(call.ended().get(5, TimeUnit.SECONDS)).isEqualTo("killed");
+        assertThat(call.ended().get(5, TimeUnit.SECONDS)).isEqualTo(RunStatus.KILLED);
         assertThat(run.error()).contains("a chunk frame for call 1 before its head");
         assertThat(process.killed()).isTrue();
         assertThat(sandbox.isEnded()).isTrue();
@@ -134,11 +134,11 @@ class SandboxChannelTest {
         assertThat(call.ended()).isNotDone();
 
         assertThat(sandbox.expire(sent + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS + 50))).as("alive after the limit").isFalse();
-        assertThat(call.ended().get(5, TimeUnit.SECONDS)).isEqualTo("timeout");
+        assertThat(call.ended().get(5, TimeUnit.SECONDS)).isEqualTo(RunStatus.TIMEOUT);
         assertThat(run.error()).contains("time limit of " + TIMEOUT_MS + " ms");
         assertThat(process.killed()).isTrue();
         assertThatThrownBy(() -> call.head().get(5, TimeUnit.SECONDS)).cause()
-                .isInstanceOfSatisfying(InvocationFailedException.class, failure -> assertThat(failure.status().getCode()).isEqualTo(HttpStatus.GATEWAY_TIMEOUT.getCode()));
+                .isInstanceOfSatisfying(InvocationFailedException.class, failure -> assertThat(failure.reason()).isEqualTo(CallFailure.TIMEOUT));
     }
 
     private void send(String meta) throws IOException {

@@ -1,5 +1,7 @@
 package dev.onebox.runtime;
 
+import dev.onebox.runs.RunStatus;
+
 import dev.onebox.runtime.channel.Channel;
 import dev.onebox.runtime.channel.ChannelConfig;
 import dev.onebox.runtime.channel.ShimFrame;
@@ -41,7 +43,7 @@ class WarmPoolTest {
 
     @AfterEach
     void stopEverything() {
-        started.forEach(sandbox -> sandbox.stop("killed", "test over"));
+        started.forEach(sandbox -> sandbox.stop(RunStatus.KILLED, "test over"));
     }
 
     @Test
