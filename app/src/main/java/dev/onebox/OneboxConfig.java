@@ -7,7 +7,7 @@ import io.micronaut.core.bind.annotation.Bindable;
 import java.nio.file.Path;
 
 /**
- * The settings of DESIGN.md that more than one feature reads. Each maps from its environment
+ * The settings (README.md, Configuration) that more than one feature reads. Each maps from its environment
  * variable: {@code ONEBOX_DATA_DIR} is {@code onebox.data-dir}, {@code ONEBOX_REDIS_URL} is
  * {@code onebox.redis-url}, and so on.
  */

@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Keeps script content from acting as the dashboard (DESIGN.md, sandbox invariants):
+ * Keeps script content from acting as the dashboard (ARCHITECTURE.md, Invariants):
  * <ul>
  * <li>on the run origin ({@code ONEBOX_RUN_ORIGIN}) only {@code /run/*} is served, before any
  * security rule looks at the request, so no dashboard page or API answers there;</li>

@@ -4,7 +4,7 @@ import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.bind.annotation.Bindable;
 
 /**
- * The runtime settings of DESIGN.md: {@code ONEBOX_RUNTIME}, {@code ONEBOX_DOCKER_HOST},
+ * The runtime settings (README.md, Configuration): {@code ONEBOX_RUNTIME}, {@code ONEBOX_DOCKER_HOST},
  * {@code ONEBOX_RUNTIME_IMAGE}, and {@code ONEBOX_SANDBOX_RUNTIME}: the OCI runtime of script
  * containers, {@code runc} (Docker's own) or {@code runsc} (gVisor, registered with Docker as
  * {@code runsc} and {@code runsc-net}; see {@link dev.onebox.runtime.docker.SandboxPlacement}).

@@ -41,7 +41,7 @@ class SandboxStarter {
         this.config = config;
         this.channelsDir = onebox.dataDir().toAbsolutePath().resolve("channels");
         // One sweep over all calls in flight instead of a timer per call: time limits are kept
-        // to within the sweep period, well inside the second that DESIGN.md allows.
+        // to within the sweep period, well inside the second of slack a timeout may take.
         deadlines.scheduleAtFixedRate(this::expireOverdue, SWEEP_MS, SWEEP_MS, TimeUnit.MILLISECONDS);
     }
 

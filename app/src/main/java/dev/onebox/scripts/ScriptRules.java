@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
-/** The limits of DESIGN.md for names, sources and settings, with the errors users see. */
+/** The limits (README.md, Scripts) for names, sources and settings, with the errors users see. */
 final class ScriptRules {
 
     static final Pattern NAME = Pattern.compile("^[a-z0-9][a-z0-9-]{0,62}$");

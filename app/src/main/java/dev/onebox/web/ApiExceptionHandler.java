@@ -19,7 +19,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * An {@link ApiException} answers the JSON error of DESIGN.md; on a dashboard page a browser
+ * An {@link ApiException} answers the JSON error every API error has (ARCHITECTURE.md); on a dashboard page a browser
  * opened, the same sentence comes as a page of the dashboard instead. The page is rendered here:
  * the views filter leaves responses of exception handlers alone.
  */

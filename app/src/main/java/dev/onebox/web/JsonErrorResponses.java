@@ -12,7 +12,7 @@ import jakarta.inject.Singleton;
 
 /**
  * Shapes every error the framework produces (unknown route, bad JSON, body too large, missing
- * token, ...) as the {@code {"error","message"}} body of DESIGN.md.
+ * token, ...) as the {@code {"error","message"}} body every API error has (ARCHITECTURE.md, Invariants).
  */
 @Singleton
 @Replaces(ErrorResponseProcessor.class)

@@ -41,7 +41,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Scripts in Docker containers. Every container gets the sandbox of DESIGN.md, decided here and
+ * Scripts in Docker containers. Every container gets the sandbox of ARCHITECTURE.md (Invariants), decided here and
  * nowhere else: a non-root user, no capabilities, no-new-privileges, a read-only root with a
  * small tmpfs /tmp, memory (without swap), CPU and pids limits, no network unless the script
  * asked for egress, and one read-only mount: the directory of its own channel.
