@@ -64,10 +64,14 @@ class IdleCpuWatch {
         Map<Sandbox, Reading> now = new java.util.concurrent.ConcurrentHashMap<>();
         Map<Sandbox, WarmPool.Idle> idleNow = new HashMap<>();
         Map<Sandbox, WarmPool> poolOf = new HashMap<>();
+        // A sandbox between two calls of a busy pool is idle for an instant; reading it would cost an
+        // engine stats call per round on the hot path and prove nothing. Only a sandbox idle for a
+        // whole window is read; the next round's reading then covers a second idle window.
+        long idleLongEnough = System.nanoTime() - config.idleCpuEvery().toNanos();
         for (WarmPool pool : deployments.allPools()) {
             for (WarmPool.Idle idle : pool.idle()) {
                 String id = idle.sandbox().containerId();
-                if (id == null) {
+                if (id == null || idle.sinceNanos() - idleLongEnough > 0) {
                     continue;
                 }
                 idleNow.put(idle.sandbox(), idle);
