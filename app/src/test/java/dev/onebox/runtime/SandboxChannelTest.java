@@ -4,6 +4,7 @@ import dev.onebox.runs.ActiveRun;
 import dev.onebox.runs.TestRuns;
 import dev.onebox.runtime.channel.Channel;
 import dev.onebox.runtime.channel.ChannelConfig;
+import dev.onebox.testing.Waits;
 import dev.onebox.runs.RunStatus;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -104,6 +105,8 @@ class SandboxChannelTest {
         assertThat(chunks).extracting(bytes -> new String(bytes, StandardCharsets.UTF_8)).containsExactly("hel", "lo");
         assertThat(call.ended().get(5, TimeUnit.SECONDS)).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(run.log().text()).contains("the token is ").doesNotContain(SECRET);
+        // the slot goes back after the call's end is known, on the thread that ended it
+        Waits.until(Duration.ofSeconds(5), "the call's slot to go back to the pool", () -> released.get() > 0);
         assertThat(released.get()).as("the call's slot went back to the pool").isEqualTo(1);
         assertThat(process.killed()).isFalse();
     }
@@ -119,6 +122,8 @@ class SandboxChannelTest {
         assertThat(run.error()).contains("a chunk frame for call 1 before its head");
         assertThat(process.killed()).isTrue();
         assertThat(sandbox.isEnded()).isTrue();
+        // the pool hears of the end after the sandbox's calls were ended, on the thread that ended them
+        Waits.until(Duration.ofSeconds(5), "the pool to hear the sandbox ended", () -> ended.get() > 0);
         assertThat(ended.get()).isEqualTo(1);
         assertThatThrownBy(() -> call.head().get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                 .cause().isInstanceOf(InvocationFailedException.class);
