@@ -17,8 +17,14 @@ public final class ActiveRun implements RunReport {
     private final AtomicBoolean rowWritten = new AtomicBoolean();
     private volatile long durationMs;
     private volatile String error;
+    private final boolean coldStart;
 
     ActiveRun(String id, String script, int version, Trigger trigger, RunLog log, RunRecorder recorder) {
+        this(id, script, version, trigger, log, recorder, false);
+    }
+
+    ActiveRun(String id, String script, int version, Trigger trigger, RunLog log, RunRecorder recorder, boolean coldStart) {
+        this.coldStart = coldStart;
         this.id = id;
         this.script = script;
         this.version = version;
@@ -46,6 +52,11 @@ public final class ActiveRun implements RunReport {
 
     public long createdAt() {
         return createdAt;
+    }
+
+    /** The call waited for a sandbox to start. */
+    public boolean coldStart() {
+        return coldStart;
     }
 
     @Override

@@ -5,9 +5,11 @@ import dev.onebox.db.GroupCommitter;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.annotation.PreDestroy;
+import jakarta.inject.Inject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,7 +33,16 @@ public class RunRecorder implements RunListener {
     private final GroupCommitter<RunRow, Boolean> writer;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(Threads.daemon("run-start-rows"));
 
+    /** Told of every run's start and end, after the fact and off the run's critical path (observe's rollup, metrics, traces). */
+    private final List<RunObserver> observers;
+
     RunRecorder(RunWrites writes) {
+        this(writes, List.of());
+    }
+
+    @Inject
+    RunRecorder(RunWrites writes, List<RunObserver> observers) {
+        this.observers = List.copyOf(observers);
         long orphans = writes.failUnfinished();
         if (orphans > 0) {
             LOG.warn("{} runs were still open when the app last stopped; marked failed", orphans);
@@ -42,8 +53,12 @@ public class RunRecorder implements RunListener {
 
     @Override
     public ActiveRun started(RunStart start) {
-        ActiveRun run = new ActiveRun(RunIds.next(), start.script(), start.version(), start.trigger(), new RunLog(start.maxLogBytes()), this);
+        ActiveRun run = new ActiveRun(RunIds.next(), start.script(), start.version(), start.trigger(), new RunLog(start.maxLogBytes()), this,
+                start.coldStart());
         active.put(run.id(), run);
+        for (RunObserver observer : observers) {
+            observe(observer, o -> o.started(run));
+        }
         return run;
     }
 
@@ -62,12 +77,33 @@ public class RunRecorder implements RunListener {
         RunRow row = new RunRow(run.id(), run.script(), run.version(), run.trigger().wire(), status.wire(), run.createdAt(),
                 run.createdAt() + durationMs, durationMs, httpStatus, run.log().text(), run.log().truncated(), error);
         writer.submit(row).whenComplete((ok, failure) -> active.remove(run.id()));
+        if (!observers.isEmpty()) {
+            EndedRun ended = new EndedRun(run.id(), run.script(), run.version(), run.trigger(), status, run.createdAt(), durationMs,
+                    run.coldStart(), row.logs());
+            for (RunObserver observer : observers) {
+                observe(observer, o -> o.ended(ended));
+            }
+        }
+    }
+
+    /** An observer that fails must not fail the run: it only loses its own view of it. */
+    private static void observe(RunObserver observer, java.util.function.Consumer<RunObserver> call) {
+        try {
+            call.accept(observer);
+        } catch (RuntimeException e) {
+            LOG.debug("run observer {} failed: {}", observer.getClass().getSimpleName(), e.toString());
+        }
     }
 
     /** Records a run that never started, with the reason. */
     public void skipped(String script, int version, Trigger trigger, String reason) {
         long now = System.currentTimeMillis();
-        writer.submit(new RunRow(RunIds.next(), script, version, trigger.wire(), RunStatus.SKIPPED.wire(), now, now, 0L, null, "", false, reason));
+        String id = RunIds.next();
+        writer.submit(new RunRow(id, script, version, trigger.wire(), RunStatus.SKIPPED.wire(), now, now, 0L, null, "", false, reason));
+        EndedRun ended = new EndedRun(id, script, version, trigger, RunStatus.SKIPPED, now, 0L, false, "");
+        for (RunObserver observer : observers) {
+            observe(observer, o -> o.ended(ended));
+        }
     }
 
     public boolean hasActive(String script, Trigger trigger) {

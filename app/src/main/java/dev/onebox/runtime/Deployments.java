@@ -130,7 +130,7 @@ public class Deployments {
     public CompletableFuture<Invocation> invoke(String script, Trigger trigger, Call call, RequestBody body) {
         WarmPool pool = serving.get(script);
         CompletableFuture<Invocation> started = pool == null ? CompletableFuture.failedFuture(new ScriptLoadException("not deployed"))
-                : pool.acquire().thenApply(sandbox -> sandbox.invoke(start(pool, script, trigger), call, body));
+                : pool.acquire().thenApply(sandbox -> sandbox.invoke(start(pool, script, trigger, pool.isColdStart(sandbox)), call, body));
         if (body instanceof RequestBody.Streamed streamed) {
             started.whenComplete((invocation, error) -> {
                 if (error != null) {
@@ -202,13 +202,13 @@ public class Deployments {
 
     private CompletableFuture<Invocation> invoke(WarmPool pool, String runName, Trigger trigger, Call call, byte[] body) {
         return pool.acquire().thenApply(sandbox -> {
-            RunReport run = start(pool, runName, trigger);
+            RunReport run = start(pool, runName, trigger, pool.isColdStart(sandbox));
             return sandbox.invoke(run, call, body);
         });
     }
 
-    private RunReport start(WarmPool pool, String runName, Trigger trigger) {
-        return runs.started(new RunStart(runName, pool.code().version(), trigger, config.maxLogBytes()));
+    private RunReport start(WarmPool pool, String runName, Trigger trigger, boolean coldStart) {
+        return runs.started(new RunStart(runName, pool.code().version(), trigger, config.maxLogBytes(), coldStart));
     }
 
     /** A secret changed: new calls of the script (every script when null) see it, without a redeploy. */

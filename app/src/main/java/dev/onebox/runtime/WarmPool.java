@@ -40,6 +40,8 @@ final class WarmPool implements Sandbox.Listener {
     private final List<Sandbox> sandboxes = new ArrayList<>();
     /** Started on the engine, script not loaded yet. */
     private final Set<Sandbox> startingSandboxes = new HashSet<>();
+    /** Started because a call was waiting, and not yet given a call: its first call is a cold start. */
+    private final Set<Sandbox> startedForACall = new HashSet<>();
     private final Deque<CompletableFuture<Sandbox>> waiting = new ArrayDeque<>();
     private int starting;
     private boolean draining;
@@ -78,7 +80,7 @@ final class WarmPool implements Sandbox.Listener {
         CompletableFuture<Sandbox> ticket = new CompletableFuture<>();
         waiting.add(ticket);
         if (sandboxes.size() + starting < config.maxContainers() && (long) starting * config.maxInFlight() < waiting.size()) {
-            startOne();
+            startOne(true);
         }
         long patience = config.startTimeout().toMillis() + code.settings().limits().timeoutMs();
         return ticket.orTimeout(patience, TimeUnit.MILLISECONDS).exceptionallyCompose(error -> {
@@ -95,11 +97,16 @@ final class WarmPool implements Sandbox.Listener {
 
     /** Starts a sandbox now and answers when its script loaded (deploy-time validation). */
     synchronized CompletableFuture<Void> warmUp() {
-        return startOne();
+        return startOne(false);
+    }
+
+    /** True once per sandbox started for a waiting call, on the first call it takes. */
+    synchronized boolean isColdStart(Sandbox sandbox) {
+        return startedForACall.remove(sandbox);
     }
 
     /** Call with the pool's lock held. */
-    private CompletableFuture<Void> startOne() {
+    private CompletableFuture<Void> startOne(boolean forACall) {
         starting++;
         CompletableFuture<Void> loaded = new CompletableFuture<>();
         startExecutor.execute(() -> {
@@ -108,7 +115,7 @@ final class WarmPool implements Sandbox.Listener {
                 sandbox = starter.start(code, image, this);
                 startingSandbox(sandbox);
                 sandbox.ready().get(config.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
-                added(sandbox);
+                added(sandbox, forACall);
                 loaded.complete(null);
             } catch (Exception e) {
                 RuntimeException failure = unwrap(e, config.startTimeout().toMillis());
@@ -140,7 +147,7 @@ final class WarmPool implements Sandbox.Listener {
         return ids;
     }
 
-    private synchronized void added(Sandbox sandbox) {
+    private synchronized void added(Sandbox sandbox, boolean forACall) {
         starting--;
         startingSandboxes.remove(sandbox);
         lastStartFailure = null;
@@ -150,6 +157,9 @@ final class WarmPool implements Sandbox.Listener {
         }
         sandbox.idleSinceNanos = System.nanoTime();
         sandboxes.add(sandbox);
+        if (forACall) {
+            startedForACall.add(sandbox);
+        }
         dispatch();
     }
 
@@ -184,12 +194,13 @@ final class WarmPool implements Sandbox.Listener {
     @Override
     public synchronized void ended(Sandbox sandbox) {
         startingSandboxes.remove(sandbox);
+        startedForACall.remove(sandbox);
         if (!sandboxes.remove(sandbox)) {
             // it never served (a failed start) or the pool had already let it go
             return;
         }
         if (!waiting.isEmpty() && !draining && sandboxes.size() + starting < config.maxContainers()) {
-            startOne();
+            startOne(true);
         }
     }
 

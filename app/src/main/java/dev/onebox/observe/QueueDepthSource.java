@@ -1,0 +1,13 @@
+package dev.onebox.observe;
+
+import java.util.Map;
+
+/**
+ * Where queue depths come from: the queues feature implements it (messages waiting per queue
+ * name). Until it does, {@link NoQueueDepths} answers none, and no queue chart is shown.
+ */
+public interface QueueDepthSource {
+
+    /** Messages waiting now, by queue name; must be cheap (it is read once a minute and on each scrape). */
+    Map<String, Long> depths();
+}
