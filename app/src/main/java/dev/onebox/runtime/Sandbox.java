@@ -167,7 +167,8 @@ public final class Sandbox implements Channel.Receiver {
         Bindings bindings = code.settings().bindings();
         Map<String, String> vars = new HashMap<>(bindings.vars());
         vars.putAll(secrets);
-        sendQuietly(new AppFrame.Env(vars, bindings.list()));
+        sendQuietly(new AppFrame.Env(vars, bindings.list().stream()
+                .map(binding -> new AppFrame.Env.Declared(binding.name(), binding.type().json())).toList()));
     }
 
     Invocation invoke(RunReport run, Call call, byte[] body) {

@@ -13,10 +13,14 @@ public sealed interface AppFrame {
      * The script's variables (plain vars, then secrets over them) and the names and types of its
      * bindings; sent after {@code ready} and on change.
      */
-    record Env(Map<String, String> vars, List<dev.onebox.runtime.Binding> bindings) implements AppFrame {
+    record Env(Map<String, String> vars, List<Declared> bindings) implements AppFrame {
 
         public Env(Map<String, String> vars) {
             this(vars, List.of());
+        }
+
+        /** A binding as the shim learns it: its env name and its type's wire name, never its target. */
+        public record Declared(String name, String type) {
         }
 
         public String type() {

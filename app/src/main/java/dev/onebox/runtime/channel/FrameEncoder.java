@@ -48,8 +48,8 @@ final class FrameEncoder {
             MetaJson.write(meta, env.vars());
             field(meta, "bindings");
             List<Map<String, String>> bindings = new ArrayList<>();
-            for (dev.onebox.runtime.Binding binding : env.bindings()) {
-                bindings.add(Map.of("name", binding.name(), "type", binding.type().json()));
+            for (AppFrame.Env.Declared binding : env.bindings()) {
+                bindings.add(Map.of("name", binding.name(), "type", binding.type()));
             }
             MetaJson.write(meta, bindings);
         } else if (frame instanceof AppFrame.KvResult result) {
