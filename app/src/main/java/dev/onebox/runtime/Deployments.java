@@ -220,6 +220,22 @@ public class Deployments {
         return pools.computeIfAbsent(code.key(), key -> new WarmPool(code, image, config, starter::start, startExecutor));
     }
 
+    /** A script's sandboxes: serving (script loaded) and starting, across its versions. */
+    public record SandboxCounts(int warm, int starting) {
+    }
+
+    /** Sandboxes per script, for per-script metrics; try-outs are left out (their names are made up per try-out). */
+    public Map<String, SandboxCounts> sandboxesByScript() {
+        Map<String, SandboxCounts> counts = new java.util.TreeMap<>();
+        for (WarmPool pool : pools.values()) {
+            int warm = pool.size();
+            int starting = pool.startingCount();
+            counts.merge(pool.code().script(), new SandboxCounts(warm, starting),
+                    (a, b) -> new SandboxCounts(a.warm() + b.warm(), a.starting() + b.starting()));
+        }
+        return counts;
+    }
+
     /** Sandboxes running now, across every version still taking or finishing calls. */
     public int warmSandboxes() {
         return pools.values().stream().mapToInt(WarmPool::size).sum();

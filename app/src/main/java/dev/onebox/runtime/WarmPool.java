@@ -63,6 +63,11 @@ final class WarmPool implements Sandbox.Listener {
         return sandboxes.size();
     }
 
+    /** Sandboxes started on the engine whose script has not loaded yet. */
+    synchronized int startingCount() {
+        return starting;
+    }
+
     String image() {
         return image;
     }
