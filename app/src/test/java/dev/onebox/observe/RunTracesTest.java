@@ -1,0 +1,121 @@
+package dev.onebox.observe;
+
+import com.google.protobuf.ByteString;
+import dev.onebox.testing.Api;
+import dev.onebox.testing.Http;
+import dev.onebox.testing.TestApp;
+import dev.onebox.testing.Waits;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import io.micronaut.test.support.TestPropertyProvider;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.trace.v1.Span;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * With {@code otel.exporter.otlp.endpoint} set (what {@code OTEL_EXPORTER_OTLP_ENDPOINT} sets),
+ * a run's trace reaches an OTLP/HTTP receiver: the HTTP trigger's span continues the caller's
+ * {@code traceparent}, the script sees that span as its parent, and the trace holds the sandbox
+ * acquire span, the script's span with its log lines as events and its KV call as a child.
+ */
+@MicronautTest(transactional = false)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RunTracesTest implements TestPropertyProvider {
+
+    private static final String TOKEN = "traces-token-0123456789abcdef";
+    private static final String TRACE_ID = "0af7651916cd43dd8448eb211c80319c";
+    private static final String CALLER_SPAN = "b7ad6b7169203331";
+
+    @Inject
+    EmbeddedServer server;
+
+    private final OtlpReceiver receiver = start();
+    private final Map<String, String> properties = TestApp.withProcessRuntime(TOKEN,
+            "otel.exporter.otlp.endpoint", receiver.endpoint(), "otel.bsp.schedule.delay", "100");
+
+    private static OtlpReceiver start() {
+        try {
+            return new OtlpReceiver();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public Map<String, String> getProperties() {
+        return properties;
+    }
+
+    @AfterAll
+    void stop() {
+        receiver.close();
+    }
+
+    @Test
+    void aRunsTraceContinuesTheCallersTraceparentAndHoldsTheScriptsSpans() {
+        Http http = new Http(server.getURL().toString());
+        assertThat(new Api(http, TOKEN).deploy("traced", "export default { async fetch(request, env) {"
+                + " console.log('handling ' + request.headers.get('traceparent'));"
+                + " await env.KV.put('visits', '1');"
+                + " return new Response(request.headers.get('traceparent')); } };").statusCode()).isEqualTo(201);
+
+        HttpResponse<String> response = http.send(http.request("/run/traced")
+                .header("traceparent", "00-" + TRACE_ID + "-" + CALLER_SPAN + "-01"));
+        assertThat(response.statusCode()).isEqualTo(200);
+        String[] seen = response.body().split("-");
+        assertThat(seen).as("the traceparent the script saw: %s", response.body()).hasSize(4);
+        assertThat(seen[1]).as("same trace as the caller's").isEqualTo(TRACE_ID);
+        assertThat(seen[2]).as("its parent is the trigger's span, not the caller's").isNotEqualTo(CALLER_SPAN);
+
+        Waits.until(Duration.ofSeconds(10), "the run's trace to reach the receiver",
+                () -> receiver.spans().stream().anyMatch(s -> s.getName().equals("script traced")));
+        List<Span> trace = receiver.spans().stream().filter(s -> hex(s.getTraceId()).equals(TRACE_ID)).toList();
+        Span trigger = named(trace, "GET /run/{script}");
+        assertThat(trigger.getKind()).isEqualTo(Span.SpanKind.SPAN_KIND_SERVER);
+        assertThat(hex(trigger.getParentSpanId())).as("the trigger continues the caller's span").isEqualTo(CALLER_SPAN);
+        assertThat(hex(trigger.getSpanId())).as("the script was handed the trigger's span").isEqualTo(seen[2]);
+
+        Span acquire = named(trace, "sandbox acquire");
+        assertThat(acquire.getParentSpanId()).isEqualTo(trigger.getSpanId());
+        Span script = named(trace, "script traced");
+        assertThat(script.getParentSpanId()).isEqualTo(trigger.getSpanId());
+        assertThat(attribute(script, "onebox.run.id")).isEqualTo(response.headers().firstValue("X-Onebox-Run-Id").orElseThrow());
+        assertThat(attribute(script, "onebox.run.status")).isEqualTo("succeeded");
+        assertThat(script.getEventsList()).as("the script's log line as an event")
+                .anySatisfy(event -> assertThat(event.getAttributesList()).anySatisfy(kv -> {
+                    assertThat(kv.getKey()).isEqualTo("log.message");
+                    assertThat(kv.getValue().getStringValue()).startsWith("handling 00-" + TRACE_ID);
+                }));
+        Span kv = named(trace, "kv put");
+        assertThat(kv.getParentSpanId()).as("the KV call is the script's child").isEqualTo(script.getSpanId());
+        assertThat(kv.getStartTimeUnixNano()).isBetween(script.getStartTimeUnixNano(), script.getEndTimeUnixNano());
+        assertThat(receiver.contentTypes()).allSatisfy(type -> assertThat(type).isEqualTo("application/x-protobuf"));
+    }
+
+    private static Span named(List<Span> spans, String name) {
+        return spans.stream().filter(s -> s.getName().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no span " + name + " in " + spans.stream().map(Span::getName).toList()));
+    }
+
+    private static String attribute(Span span, String key) {
+        return span.getAttributesList().stream().filter(kv -> kv.getKey().equals(key)).map(KeyValue::getValue)
+                .map(v -> v.getStringValue()).findFirst().orElse(null);
+    }
+
+    private static String hex(ByteString bytes) {
+        return HexFormat.of().formatHex(bytes.toByteArray());
+    }
+}
