@@ -98,7 +98,7 @@ final class ChartSvg {
         legend(svg, List.copyOf(seen));
         if (seen.isEmpty()) {
             svg.text("text", "no " + unit + " in this period", "x", Svg.LEFT + PLOT_W / 2, "y", Svg.TOP + PLOT_H / 2,
-                    "text-anchor", "middle", "fill", "currentColor", "font-size", 12, "class", "empty");
+                    "text-anchor", "middle", "fill", "currentColor", "font-size", 16, "class", "empty");
         }
         return svg.end();
     }
@@ -187,23 +187,23 @@ final class ChartSvg {
         double bottom = Svg.TOP + PLOT_H;
         svg.empty("line", "x1", Svg.LEFT, "y1", bottom, "x2", Svg.LEFT + PLOT_W, "y2", bottom, "stroke", "currentColor", "stroke-opacity", 0.4);
         svg.empty("line", "x1", Svg.LEFT, "y1", Svg.TOP, "x2", Svg.LEFT, "y2", bottom, "stroke", "currentColor", "stroke-opacity", 0.4);
-        svg.text("text", max + unit, "x", Svg.LEFT - 4, "y", Svg.TOP + 10, "text-anchor", "end", "font-size", 10, "fill", "currentColor");
-        svg.text("text", "0", "x", Svg.LEFT - 4, "y", bottom, "text-anchor", "end", "font-size", 10, "fill", "currentColor");
+        svg.text("text", max + unit, "x", Svg.LEFT - 4, "y", Svg.TOP + 10, "text-anchor", "end", "font-size", 14, "fill", "currentColor");
+        svg.text("text", "0", "x", Svg.LEFT - 4, "y", bottom, "text-anchor", "end", "font-size", 14, "fill", "currentColor");
         long end = axis.start(axis.periods());
         long middle = axis.from() + (end - axis.from()) / 2;
-        svg.text("text", CLOCK.format(Instant.ofEpochMilli(axis.from())), "x", Svg.LEFT, "y", Svg.HEIGHT - 6, "font-size", 10, "fill", "currentColor");
+        svg.text("text", CLOCK.format(Instant.ofEpochMilli(axis.from())), "x", Svg.LEFT, "y", Svg.HEIGHT - 6, "font-size", 14, "fill", "currentColor");
         svg.text("text", CLOCK.format(Instant.ofEpochMilli(middle)), "x", Svg.LEFT + PLOT_W / 2, "y", Svg.HEIGHT - 6,
-                "text-anchor", "middle", "font-size", 10, "fill", "currentColor");
+                "text-anchor", "middle", "font-size", 14, "fill", "currentColor");
         svg.text("text", CLOCK.format(Instant.ofEpochMilli(end)) + " UTC", "x", Svg.LEFT + PLOT_W, "y", Svg.HEIGHT - 6,
-                "text-anchor", "end", "font-size", 10, "fill", "currentColor");
+                "text-anchor", "end", "font-size", 14, "fill", "currentColor");
     }
 
     private static void legend(Svg svg, List<String> series) {
         double x = Svg.LEFT + 6;
         for (String name : series) {
-            svg.empty("rect", "x", x, "y", Svg.TOP, "width", 8, "height", 8, "fill", ChartStyle.colour(name));
-            svg.text("text", name, "x", x + 11, "y", Svg.TOP + 8, "font-size", 10, "fill", "currentColor", "class", "legend");
-            x += 16 + name.length() * 6;
+            svg.empty("rect", "x", x, "y", Svg.TOP, "width", 10, "height", 10, "fill", ChartStyle.colour(name));
+            svg.text("text", name, "x", x + 13, "y", Svg.TOP + 10, "font-size", 14, "fill", "currentColor", "class", "legend");
+            x += 20 + name.length() * 8;
         }
     }
 }

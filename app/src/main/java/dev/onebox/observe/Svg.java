@@ -7,10 +7,10 @@ final class Svg {
 
     static final int WIDTH = 720;
     static final int HEIGHT = 160;
-    static final int LEFT = 44;
+    static final int LEFT = 56;
     static final int RIGHT = 8;
     static final int TOP = 8;
-    static final int BOTTOM = 22;
+    static final int BOTTOM = 26;
 
     private final StringBuilder out = new StringBuilder();
 
