@@ -60,10 +60,14 @@
       source.onmessage = function (event) {
         el.textContent += event.data + "\n";
         el.scrollTop = el.scrollHeight;
+        // <el data-step-of="id">: shows the newest line as the current step of a long action
+        document.querySelectorAll('[data-step-of="' + el.id + '"]').forEach(function (step) { step.textContent = event.data; });
       };
       source.addEventListener("end", function (event) {
         source.close();
         el.dataset.done = "1";
+        // <el data-progress-of="id">: a progress indicator that goes once the action ended
+        document.querySelectorAll('[data-progress-of="' + el.id + '"]').forEach(function (bar) { bar.remove(); });
         var status = event.data ? document.getElementById(el.getAttribute("data-status")) : null;
         if (status) { status.textContent = event.data; status.dataset.status = event.data; }
         document.body.dispatchEvent(new CustomEvent("follow-ended", { detail: { id: el.id, status: event.data } }));

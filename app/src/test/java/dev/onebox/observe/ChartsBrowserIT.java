@@ -10,6 +10,7 @@ import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
@@ -28,8 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The charts in a real browser (headless Chromium, real Docker sandboxes): a script is deployed
  * and called, and its page's chart counts the runs by status; the numbers are read from the
- * chart's data attributes (what the bars are drawn from), not from pixels. Screenshots land in
- * target/screenshots.
+ * chart's data attributes (what the bars are drawn from), not from pixels. A deploy from the
+ * editor shows its build's progress. Screenshots land in target/screenshots.
  */
 @MicronautTest(transactional = false)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -57,6 +58,11 @@ class ChartsBrowserIT implements TestPropertyProvider {
         browser = Browser.start();
         browser.manage().window().setSize(new Dimension(1366, 1000));
         wait = new WebDriverWait(browser, Duration.ofSeconds(60));
+    }
+
+    @BeforeEach
+    void startSignedOut() {
+        browser.manage().deleteAllCookies();
     }
 
     @AfterAll
@@ -102,6 +108,29 @@ class ChartsBrowserIT implements TestPropertyProvider {
         assertThat(count("#chart-runs-hour rect[data-status=failed]")).isGreaterThanOrEqualTo(1);
         ((JavascriptExecutor) browser).executeScript("document.getElementById('home-charts').scrollIntoView()");
         Browser.screenshot(browser, "charts-home");
+    }
+
+    /** A deploy from the editor shows a progress bar with the build's current step until the build ends. */
+    @Test
+    void aDeployShowsItsBuildStepsAsTheyHappen() {
+        String script = "progress-shown";
+        assertThat(new Api(new Http(base), TOKEN).deploy(script, "export default { fetch() { return new Response('v1'); } };").statusCode())
+                .isEqualTo(201);
+        signInAt("/ui/scripts/" + script);
+        wait.until(d -> ((JavascriptExecutor) d).executeScript("return !!(window.oneboxEditors && window.oneboxEditors.source)"));
+        // its top level takes 4 s to load: the build stays on its last step long enough to be seen
+        ((JavascriptExecutor) browser).executeScript("window.oneboxEditors.source.setValue(arguments[0])",
+                "await new Promise((resolve) => setTimeout(resolve, 4000));\n"
+                        + "export default { fetch() { return new Response('v2'); } };");
+        browser.findElement(By.id("deploy")).click();
+        wait.until(ExpectedConditions.urlContains("?build=2"));
+        wait.until(ExpectedConditions.textToBe(By.id("build-step"), "starting a sandbox to load the script"));
+        assertThat(browser.findElement(By.id("build-progress")).isDisplayed()).as("the bar shows while the build goes on").isTrue();
+        Browser.screenshot(browser, "build-progress");
+        wait.until(ExpectedConditions.attributeToBe(By.id("build-status"), "data-status", "ready"));
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("build-progress")));
+        assertThat(browser.findElement(By.id("build-log")).getText()).contains("the script loaded; version ready");
+        assertThat(browser.findElements(By.id("build-step"))).as("the step line goes with the bar").isEmpty();
     }
 
     /** The sum of data-count over the matched segments. */
