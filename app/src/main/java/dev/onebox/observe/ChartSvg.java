@@ -155,6 +155,10 @@ final class ChartSvg {
             }
         }
         legend(svg, List.of(names));
+        if (max == 1 && java.util.Arrays.stream(values).allMatch(java.util.Objects::isNull)) {
+            svg.text("text", "no runs in this period", "x", Svg.LEFT + PLOT_W / 2, "y", Svg.TOP + PLOT_H / 2,
+                    "text-anchor", "middle", "fill", "currentColor", "font-size", 16, "class", "empty");
+        }
         return svg.end();
     }
 

@@ -10,4 +10,9 @@ public interface QueueDepthSource {
 
     /** Messages waiting now, by queue name; must be cheap (it is read once a minute and on each scrape). */
     Map<String, Long> depths();
+
+    /** How long the oldest waiting message has waited, in seconds, by queue name (queues with none waiting may be left out). */
+    default Map<String, Double> oldestAgeSeconds() {
+        return Map.of();
+    }
 }

@@ -21,7 +21,9 @@ class RunRollup implements RunObserver {
     private final Counter dropped;
 
     RunRollup(RollupWrites writes, ObserveConfig config, MeterRegistry registry) {
-        this.writer = new GroupCommitter<>("run-rollup", config.rollupQueue(), 2_000, 50, writes::apply, () -> { });
+        // SQLite has one writer, shared with the run rows: a half-second linger makes the rollup one
+        // small transaction (a row per script, minute and status) twice a second at most under load
+        this.writer = new GroupCommitter<>("run-rollup", config.rollupQueue(), 5_000, 500, writes::apply, () -> { });
         this.dropped = Counter.builder("onebox.rollup.dropped").description("Ended runs left out of the charts' rollup (its queue was full)")
                 .register(registry);
     }

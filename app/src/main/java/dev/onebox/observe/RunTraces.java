@@ -41,7 +41,8 @@ class RunTraces implements RunObserver {
 
     static final int MAX_PENDING = 10_000;
     static final int MAX_KV_SPANS = 64;
-    static final int MAX_EVENTS = 128;
+    /** Below the SDK's default of 128 events a span, so the note that lines were dropped fits too. */
+    static final int MAX_EVENTS = 100;
     static final int MAX_EVENT_TEXT = 1024;
     private static final long STALE_MS = 60_000;
 

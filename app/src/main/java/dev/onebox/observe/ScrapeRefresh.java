@@ -1,7 +1,6 @@
 package dev.onebox.observe;
 
 import dev.onebox.runtime.Deployments;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -33,6 +32,7 @@ public class ScrapeRefresh {
     private final ScriptMetrics scripts;
     private final MultiGauge sandboxes;
     private final MultiGauge queueDepths;
+    private final MultiGauge queueAges;
     private long lastBuildFinishedAt;
     private long lastBuildJob;
 
@@ -45,6 +45,8 @@ public class ScrapeRefresh {
         this.sandboxes = MultiGauge.builder("onebox.script.sandboxes").description("Sandboxes of a script: warm (loaded) or starting")
                 .register(registry);
         this.queueDepths = MultiGauge.builder("onebox.queue.depth").description("Messages waiting in a queue").register(registry);
+        this.queueAges = MultiGauge.builder("onebox.queue.oldest.age").baseUnit("seconds")
+                .description("How long the oldest waiting message of a queue has waited").register(registry);
     }
 
     /** Called by the metrics endpoint before it writes the registry out; one scrape at a time. */
@@ -62,6 +64,10 @@ public class ScrapeRefresh {
         queues.depths().entrySet().stream().limit(QueueDepthSampler.MAX_QUEUES)
                 .forEach(depth -> depths.add(MultiGauge.Row.of(Tags.of("queue", depth.getKey()), depth.getValue())));
         queueDepths.register(depths, true);
+        List<MultiGauge.Row<?>> ages = new ArrayList<>();
+        queues.oldestAgeSeconds().entrySet().stream().limit(QueueDepthSampler.MAX_QUEUES)
+                .forEach(age -> ages.add(MultiGauge.Row.of(Tags.of("queue", age.getKey()), age.getValue())));
+        queueAges.register(ages, true);
         recordFinishedBuilds();
         scripts.retainOnly(existing);
     }

@@ -105,6 +105,32 @@ class RunTracesTest implements TestPropertyProvider {
         assertThat(receiver.contentTypes()).allSatisfy(type -> assertThat(type).isEqualTo("application/x-protobuf"));
     }
 
+    /** A script that logs a lot gives its span at most 100 log events, each at most 1 KiB of text, and says it dropped the rest. */
+    @Test
+    void aScriptsLogIsCappedInTheTrace() {
+        Http http = new Http(server.getURL().toString());
+        assertThat(new Api(http, TOKEN).deploy("chatty", "export default { fetch() {"
+                + " console.log('x'.repeat(3000));"
+                + " for (let i = 0; i < 300; i++) console.log('line ' + i);"
+                + " return new Response('done'); } };").statusCode()).isEqualTo(201);
+        HttpResponse<String> response = http.get("/run/chatty");
+        assertThat(response.statusCode()).isEqualTo(200);
+        String runId = response.headers().firstValue("X-Onebox-Run-Id").orElseThrow();
+        Waits.until(Duration.ofSeconds(10), "the chatty run's trace", () -> receiver.spans().stream()
+                .anyMatch(s -> s.getName().equals("script chatty") && runId.equals(attribute(s, "onebox.run.id"))));
+        Span script = receiver.spans().stream().filter(s -> runId.equals(attribute(s, "onebox.run.id"))).findFirst().orElseThrow();
+        List<Span.Event> logs = script.getEventsList().stream().filter(e -> e.getName().equals("log")).toList();
+        assertThat(logs).hasSize(RunTraces.MAX_EVENTS);
+        assertThat(message(logs.get(0))).hasSize(RunTraces.MAX_EVENT_TEXT);
+        assertThat(message(logs.get(1))).isEqualTo("line 0");
+        assertThat(script.getEventsList()).anySatisfy(event -> assertThat(event.getName()).startsWith("log lines dropped"));
+    }
+
+    private static String message(Span.Event event) {
+        return event.getAttributesList().stream().filter(kv -> kv.getKey().equals("log.message"))
+                .map(kv -> kv.getValue().getStringValue()).findFirst().orElseThrow();
+    }
+
     private static Span named(List<Span> spans, String name) {
         return spans.stream().filter(s -> s.getName().equals(name)).findFirst()
                 .orElseThrow(() -> new AssertionError("no span " + name + " in " + spans.stream().map(Span::getName).toList()));

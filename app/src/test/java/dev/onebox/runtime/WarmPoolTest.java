@@ -152,6 +152,24 @@ class WarmPoolTest {
         assertThat(pool.isIdleAndEmpty()).isTrue();
     }
 
+    /** A cold start (charts, metrics, traces) is the first call of a sandbox started because a call was waiting. */
+    @Test
+    void onlyTheFirstCallOfASandboxStartedForAWaitingCallIsAColdStart() {
+        WarmPool pool = pool(2, 1, 10, Duration.ofSeconds(60), this::loaded);
+        pool.warmUp();
+        runStarts();
+        Sandbox warm = pool.acquire().join();
+        assertThat(pool.isColdStart(warm)).as("the deploy's warm-up sandbox was ready before the call").isFalse();
+
+        CompletableFuture<Sandbox> waiting = pool.acquire();
+        assertThat(waiting).as("the warm sandbox is full").isNotDone();
+        runStarts();
+        Sandbox fresh = waiting.join();
+        assertThat(fresh).isNotSameAs(warm);
+        assertThat(pool.isColdStart(fresh)).isTrue();
+        assertThat(pool.isColdStart(fresh)).as("its next call found it warm").isFalse();
+    }
+
     private WarmPool pool(int maxContainers, int maxInFlight, int maxQueued, Duration idleTimeout, WarmPool.Starter starter) {
         PoolConfig config = new PoolConfig(idleTimeout, maxContainers, maxInFlight, maxQueued, Duration.ofSeconds(2),
                 1024 * 1024, 64 * 1024, 1024 * 1024);
