@@ -126,6 +126,24 @@ class RunTracesTest implements TestPropertyProvider {
         assertThat(script.getEventsList()).anySatisfy(event -> assertThat(event.getName()).startsWith("log lines dropped"));
     }
 
+    /** A run that no HTTP request started (here by hand, through the API) is a trace of its own, rooted at its trigger. */
+    @Test
+    void aManualRunIsATraceOfItsOwn() {
+        Http http = new Http(server.getURL().toString());
+        assertThat(new Api(http, TOKEN).deploy("by-hand", "export default { fetch() { console.log('by hand'); return new Response('ok'); } };")
+                .statusCode()).isEqualTo(201);
+        HttpResponse<String> response = http.send(http.request("/api/v1/scripts/by-hand/invoke").header("Authorization", "Bearer " + TOKEN)
+                .header("Content-Type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}")));
+        assertThat(response.statusCode()).isEqualTo(200);
+        Waits.until(Duration.ofSeconds(10), "the manual run's trace", () -> receiver.spans().stream().anyMatch(s -> s.getName().equals("manual by-hand")));
+        Span root = named(receiver.spans(), "manual by-hand");
+        assertThat(root.getParentSpanId().isEmpty()).as("a root span").isTrue();
+        Span script = receiver.spans().stream().filter(s -> s.getName().equals("script by-hand")).findFirst().orElseThrow();
+        assertThat(script.getParentSpanId()).isEqualTo(root.getSpanId());
+        assertThat(script.getTraceId()).isEqualTo(root.getTraceId());
+        assertThat(attribute(script, "onebox.trigger")).isEqualTo("manual");
+    }
+
     private static String message(Span.Event event) {
         return event.getAttributesList().stream().filter(kv -> kv.getKey().equals("log.message"))
                 .map(kv -> kv.getValue().getStringValue()).findFirst().orElseThrow();
