@@ -9,8 +9,16 @@ public sealed interface AppFrame {
     /** The wire name of the frame, its meta's {@code type}. */
     String type();
 
-    /** The script's variables (secrets and plain vars); sent after {@code ready} and on change. */
-    record Env(Map<String, String> vars) implements AppFrame {
+    /**
+     * The script's variables (plain vars, then secrets over them) and the names and types of its
+     * bindings; sent after {@code ready} and on change.
+     */
+    record Env(Map<String, String> vars, List<dev.onebox.runtime.Binding> bindings) implements AppFrame {
+
+        public Env(Map<String, String> vars) {
+            this(vars, List.of());
+        }
+
         public String type() {
             return "env";
         }
