@@ -1,5 +1,6 @@
 package dev.onebox.assets;
 
+import dev.onebox.runtime.ScriptSettings;
 import io.micronaut.core.annotation.Nullable;
 
 import java.util.List;
@@ -18,6 +19,17 @@ public record AssetConfig(@Nullable String binding, HtmlHandling htmlHandling, N
 
     public AssetConfig {
         runWorkerFirst = List.copyOf(runWorkerFirst);
+    }
+
+    /** The version's stored settings; the defaults when it stored none (Cloudflare's defaults). */
+    public static AssetConfig of(@Nullable ScriptSettings.Assets assets) {
+        if (assets == null) {
+            return DEFAULT;
+        }
+        return new AssetConfig(assets.binding(),
+                HtmlHandling.of(assets.htmlHandling()).orElse(HtmlHandling.AUTO_TRAILING_SLASH),
+                NotFoundHandling.of(assets.notFoundHandling()).orElse(NotFoundHandling.NONE),
+                assets.runWorkerFirst() ? List.of("/*") : List.of());
     }
 
     /** Whether the script's code sees this path before the assets do. */

@@ -233,6 +233,30 @@ public class AssetFiles {
         }
     }
 
+    /**
+     * Gives a new version the assets of an earlier one (a dashboard edit of a project's code keeps
+     * its files): hard links, so nothing is copied; a no-op when the earlier one has none.
+     */
+    public void carryOver(String script, int from, int to) {
+        AssetIndex index = read(script(script), from);
+        if (index.isEmpty()) {
+            return;
+        }
+        try (Upload upload = upload(script, to)) {
+            for (AssetIndex.Entry entry : index.files().values()) {
+                Path file = open(script, from, entry).orElseThrow(() -> new IllegalStateException(entry.name() + " is gone"));
+                Path target = upload.staging.resolve(entry.name());
+                Files.createDirectories(target.getParent());
+                Files.createLink(target, file);
+                upload.entries.put(entry.name(), entry);
+                upload.total += entry.size();
+            }
+            upload.commit();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Forgets every version's assets of a deleted script. */
     public void deleteScript(String script) {
         indexes.remove(script);
