@@ -1,6 +1,7 @@
 package dev.onebox.assets;
 
 import dev.onebox.OneboxConfig;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +52,7 @@ public class AssetFiles {
     /** The last index read per script: the serving version's, normally. */
     private final Map<String, AssetIndex> indexes = new ConcurrentHashMap<>();
 
+    @Inject
     AssetFiles(OneboxConfig config, AssetLimits limits) {
         this(config.dataDir().resolve("assets"), limits);
     }

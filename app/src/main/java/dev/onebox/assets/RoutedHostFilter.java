@@ -2,7 +2,6 @@ package dev.onebox.assets;
 
 import dev.onebox.auth.DashboardPaths;
 import dev.onebox.web.ApiError;
-import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.order.Ordered;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -12,6 +11,7 @@ import io.micronaut.http.MutableHttpHeaders;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.RequestFilter;
 import io.micronaut.http.annotation.ServerFilter;
+import io.micronaut.http.filter.FilterContinuation;
 import io.micronaut.http.filter.ServerFilterPhase;
 import jakarta.inject.Provider;
 import org.reactivestreams.Publisher;
@@ -37,11 +37,10 @@ class RoutedHostFilter implements Ordered {
     }
 
     @RequestFilter
-    @Nullable
-    Publisher<MutableHttpResponse<?>> route(HttpRequest<?> request) {
+    Publisher<MutableHttpResponse<?>> route(HttpRequest<?> request, FilterContinuation<Publisher<MutableHttpResponse<?>>> next) {
         HostRoutes.Route route = routes.find(request.getHeaders().get("Host")).orElse(null);
         if (route == null) {
-            return null;
+            return next.proceed();
         }
         if (!route.covers(request.getUri().getRawPath())) {
             return Mono.just(HttpResponse.status(HttpStatus.NOT_FOUND).contentType(MediaType.APPLICATION_JSON_TYPE)
