@@ -49,7 +49,9 @@ class RoutedHostFilter implements Ordered {
         if (request.getHeaders() instanceof MutableHttpHeaders headers) {
             withoutSessionCookie(headers);
         }
-        return scripts.get().callRouted(route.script(), request);
+        // nginx's site serves routed hosts with its catch-all server, whose "location /" buffers
+        // answers; a script's answer streams, as under /run/.
+        return Mono.from(scripts.get().callRouted(route.script(), request)).map(response -> response.header("X-Accel-Buffering", "no"));
     }
 
     private static void withoutSessionCookie(MutableHttpHeaders headers) {
