@@ -10,6 +10,8 @@ import io.micronaut.core.bind.annotation.Bindable;
  * @param maxFiles       files of one version at most ({@code ONEBOX_ASSETS_MAX_FILES})
  * @param maxFileBytes   one file's size at most ({@code ONEBOX_ASSETS_MAX_FILE_BYTES})
  * @param maxTotalBytes  all files of one version together at most ({@code ONEBOX_ASSETS_MAX_TOTAL_BYTES})
+ * @param maxBindingBodyBytes an asset {@code env.ASSETS.fetch} returns at most ({@code ONEBOX_ASSETS_MAX_BINDING_BODY_BYTES}):
+ *                       its answer travels whole in one frame; bigger ones are served directly
  * @param readerThreads  threads that read asset files for responses, apart from the rest of the app
  */
 @ConfigurationProperties("onebox.assets")
@@ -17,5 +19,6 @@ public record AssetLimits(
         @Bindable(defaultValue = "20000") int maxFiles,
         @Bindable(defaultValue = "26214400") long maxFileBytes,
         @Bindable(defaultValue = "536870912") long maxTotalBytes,
-        @Bindable(defaultValue = "4") int readerThreads) {
+        @Bindable(defaultValue = "4") int readerThreads,
+        @Bindable(defaultValue = "8388608") long maxBindingBodyBytes) {
 }

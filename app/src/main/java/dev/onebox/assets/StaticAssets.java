@@ -13,6 +13,8 @@ import io.micronaut.http.ServerHttpRequest;
 import io.micronaut.http.body.ByteBody;
 import io.micronaut.http.body.ByteBodyFactory;
 import io.micronaut.http.body.stream.InputStreamByteBody;
+import dev.onebox.runtime.AssetsBinding;
+import dev.onebox.runtime.ScriptCode;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 
@@ -22,7 +24,10 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.OptionalLong;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -35,15 +40,17 @@ import java.util.concurrent.Executors;
  * asset goes to the script's code, or gets {@code not_found_handling}'s answer when there is none.
  */
 @Singleton
-public class StaticAssets {
+public class StaticAssets implements AssetsBinding {
 
     static final String CACHE_CONTROL = "public, max-age=0, must-revalidate";
 
     private final AssetFiles files;
     private final ExecutorService readers;
+    private final long maxBindingBodyBytes;
 
     StaticAssets(AssetFiles files, AssetLimits limits) {
         this.files = files;
+        this.maxBindingBodyBytes = limits.maxBindingBodyBytes();
         this.readers = Executors.newFixedThreadPool(Math.max(1, limits.readerThreads()), Threads.daemon("asset-read"));
     }
 
@@ -116,6 +123,62 @@ public class StaticAssets {
             return notFound();
         }
         return response.body(InputStreamByteBody.create(in, OptionalLong.of(entry.size()), readers, bodies));
+    }
+
+    /**
+     * {@code env.ASSETS.fetch}: the assets' answer as if the version had no code (a miss gets
+     * not_found_handling's answer or a 404), the body read whole, at most
+     * {@code ONEBOX_ASSETS_MAX_BINDING_BODY_BYTES}, on the asset readers.
+     */
+    @Override
+    public CompletionStage<Answer> fetch(ScriptCode code, Request request) {
+        AssetConfig config = AssetConfig.of(code.settings().assets());
+        AssetIndex index = files.index(code.script(), code.version());
+        Optional<String> path = AssetPath.ofRequest(request.path());
+        String method = request.method().toUpperCase(java.util.Locale.ROOT);
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            return CompletableFuture.completedFuture(new Answer(405, List.of(List.of("allow", "GET, HEAD")), new byte[0]));
+        }
+        if (index.isEmpty() || path.isEmpty()) {
+            return CompletableFuture.completedFuture(new Answer(404, List.of(), new byte[0]));
+        }
+        AssetLookup lookup = new AssetLookup(index);
+        AssetLookup.Outcome outcome = lookup.find(path.get(), config.htmlHandling());
+        if (outcome instanceof AssetLookup.Redirect redirect) {
+            String location = redirect.path() + (request.query() == null || request.query().isEmpty() ? ""
+                    : request.query().startsWith("?") ? request.query() : "?" + request.query());
+            return CompletableFuture.completedFuture(new Answer(307, List.of(List.of("location", location)), new byte[0]));
+        }
+        Optional<AssetLookup.Serve> serve = outcome instanceof AssetLookup.Serve found ? Optional.of(found)
+                : lookup.notFound(path.get(), config.notFoundHandling());
+        if (serve.isEmpty()) {
+            return CompletableFuture.completedFuture(new Answer(404, List.of(), new byte[0]));
+        }
+        AssetIndex.Entry entry = serve.get().entry();
+        List<List<String>> headers = List.of(List.of("content-type", ContentTypes.of(entry.name())), List.of("etag", entry.etag()),
+                List.of("cache-control", CACHE_CONTROL), List.of("content-length", Long.toString(entry.size())));
+        if (serve.get().status() == 200 && matches(request.ifNoneMatch(), entry.etag())) {
+            return CompletableFuture.completedFuture(new Answer(304, headers.subList(1, 3), new byte[0]));
+        }
+        if (method.equals("HEAD")) {
+            return CompletableFuture.completedFuture(new Answer(serve.get().status(), headers, new byte[0]));
+        }
+        if (entry.size() > maxBindingBodyBytes) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("the asset '" + entry.name() + "' is over "
+                    + maxBindingBodyBytes / (1024 * 1024) + " MiB, more than env.ASSETS.fetch returns here; it is served "
+                    + "directly, before the script's code runs"));
+        }
+        Optional<Path> file = files.open(code.script(), code.version(), entry);
+        if (file.isEmpty()) {
+            return CompletableFuture.completedFuture(new Answer(404, List.of(), new byte[0]));
+        }
+        return CompletableFuture.supplyAsync(() -> {
+            try (InputStream in = Files.newInputStream(file.get(), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+                return new Answer(serve.get().status(), headers, in.readNBytes((int) maxBindingBodyBytes));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, readers);
     }
 
     /** {@code If-None-Match}: a list of ETags (weak ones compare by value) or {@code *}. */

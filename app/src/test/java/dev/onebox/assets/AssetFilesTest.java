@@ -23,7 +23,7 @@ class AssetFilesTest {
     Path root;
 
     private AssetFiles files(int maxFiles, long maxFileBytes, long maxTotalBytes) {
-        return new AssetFiles(root, new AssetLimits(maxFiles, maxFileBytes, maxTotalBytes, 1));
+        return new AssetFiles(root, new AssetLimits(maxFiles, maxFileBytes, maxTotalBytes, 1, 1024 * 1024));
     }
 
     @Test

@@ -124,6 +124,31 @@ class AssetsAndRoutesIT {
     }
 
     @Test
+    void theAssetsBindingAnswersForTheCodeWithThe404Page() {
+        String shop = """
+                export default { async fetch(request, env) {
+                  if (new URL(request.url).pathname.startsWith('/api/')) return new Response('api');
+                  const answer = await env.ASSETS.fetch(request);
+                  return new Response(answer.body, { status: answer.status, headers: { 'x-via': 'code', 'content-type': answer.headers.get('content-type') ?? 'text/plain' } });
+                } };
+                """;
+        HttpResponse<String> deployed = api.deploy("shop", shop, ",\"assets\":{\"binding\":\"ASSETS\",\"not_found_handling\":\"404-page\","
+                + "\"run_worker_first\":true}");
+        assertThat(deployed.statusCode()).as(deployed.body()).isEqualTo(201);
+        server.getApplicationContext().getBean(AssetFiles.class).store("shop", 1, Map.of(
+                "index.html", "<h1>shop</h1>".getBytes(StandardCharsets.UTF_8), "404.html", "<h1>lost</h1>".getBytes(StandardCharsets.UTF_8)));
+
+        HttpResponse<String> home = http.get("/run/shop/");
+        assertThat(home.body()).isEqualTo("<h1>shop</h1>");
+        assertThat(home.headers().firstValue("x-via")).as("run_worker_first: the code answered, through env.ASSETS").hasValue("code");
+        assertThat(home.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
+        HttpResponse<String> lost = http.get("/run/shop/no/such/page");
+        assertThat(lost.statusCode()).isEqualTo(404);
+        assertThat(lost.body()).isEqualTo("<h1>lost</h1>");
+        assertThat(http.get("/run/shop/api/cart").body()).isEqualTo("api");
+    }
+
+    @Test
     void aRoutedHostReachesItsScriptWithTheWholePathAndIsNeverTheDashboard() {
         assertThat(api.deploy("routed", ECHO, ",\"routes\":[\"api.example.test/*\",{\"pattern\":\"www.example.test\",\"custom_domain\":true}]")
                 .statusCode()).isEqualTo(201);
