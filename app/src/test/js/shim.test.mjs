@@ -758,6 +758,34 @@ test('env: vars from the env frame are strings; declared bindings are built by t
   assert.equal(await app.close(), 0);
 });
 
+test('env.ASSETS.fetch sends an assets frame with the path, and the assets_result becomes its Response', async () => {
+  const app = await ready(`export default {
+    async fetch(request, env) {
+      const page = await env.ASSETS.fetch(new Request('http://script.test/docs/?x=1', { headers: { 'if-none-match': '"v1"' } }));
+      const missing = await env.ASSETS.fetch('http://script.test/gone').catch((e) => e.message);
+      return Response.json({ status: page.status, type: page.headers.get('content-type'), body: await page.text(), missing });
+    },
+  };`);
+  app.send({ type: 'env', vars: {}, bindings: [{ name: 'ASSETS', type: 'assets' }] });
+  app.send({ type: 'invoke', id: 'a1', kind: 'fetch', method: 'GET', url: 'http://script.test/', headers: [] });
+  const assetFrames = () => app.frames.filter((f) => f.meta.type === 'assets');
+  await app.waitFor(() => assetFrames().length >= 1, 'the assets frame');
+  const first = assetFrames()[0].meta;
+  assert.equal(first.binding, 'ASSETS');
+  assert.equal(first.method, 'GET');
+  assert.equal(first.path, '/docs/');
+  assert.equal(first.query, '?x=1');
+  assert.equal(first.ifNoneMatch, '"v1"');
+  app.send({ type: 'assets_result', rid: first.rid, status: 200, headers: [['content-type', 'text/html; charset=utf-8']] },
+    Buffer.from('<h1>docs</h1>'));
+  await app.waitFor(() => assetFrames().length >= 2, 'the second assets frame');
+  app.send({ type: 'assets_result', rid: assetFrames()[1].meta.rid, error: 'no assets are bound to env.ASSETS' });
+  const r = await app.result('a1');
+  assert.deepEqual(JSON.parse(r.body), { status: 200, type: 'text/html; charset=utf-8', body: '<h1>docs</h1>',
+    missing: 'env.ASSETS.fetch: no assets are bound to env.ASSETS' });
+  assert.equal(await app.close(), 0);
+});
+
 test('what a script does cannot make the shim send a frame over the channel limits', async () => {
   const app = await ready(`export default {
     fetch(request) {

@@ -420,6 +420,50 @@ bindingTypes.set('kv', (name) => kvNamespace(name));
 env = buildEnv({});
 
 // ---------------------------------------------------------------------------------------------
+// env.ASSETS: the version's static assets, kept by the app; fetch() answers as Workers Static
+// Assets do for a request with no code (html_handling, not_found_handling)
+// ---------------------------------------------------------------------------------------------
+
+const ASSETS_IN_FLIGHT_MAX = 32; // env.ASSETS.fetch calls sent and not answered, at most (the app refuses more)
+const assetsPending = new Map();
+let assetsNext = 0;
+
+function assetsResult(meta, body) {
+  const pending = assetsPending.get(meta.rid);
+  if (!pending) return;
+  assetsPending.delete(meta.rid);
+  if (meta.error) {
+    pending.reject(new Error(`env.${pending.binding}.fetch: ${meta.error}`));
+    return;
+  }
+  const empty = pending.method === 'HEAD' || [204, 304, 307].includes(meta.status);
+  pending.resolve(new Response(empty ? null : body, { status: meta.status, headers: meta.headers }));
+}
+
+bindingTypes.set('assets', (binding) => Object.freeze({
+  async fetch(input, init) {
+    const request = input instanceof Request && init === undefined ? input : new Request(input, init);
+    const url = new URL(request.url);
+    // what the app would take for a forged frame (and stop the sandbox for) fails the call instead
+    if (url.pathname.length > 8192 || url.search.length > 8192 || request.method.length > 16) {
+      throw new TypeError(`env.${binding}.fetch: the method or URL is longer than the app takes`);
+    }
+    if (assetsPending.size >= ASSETS_IN_FLIGHT_MAX) {
+      throw new Error(`env.${binding}.fetch: more than ${ASSETS_IN_FLIGHT_MAX} calls at once`);
+    }
+    return new Promise((resolve, reject) => {
+      const rid = ++assetsNext;
+      assetsPending.set(rid, { resolve, reject, binding, method: request.method });
+      channel.send({
+        type: 'assets', rid, binding, method: request.method, path: url.pathname, query: url.search,
+        ifNoneMatch: (request.headers.get('if-none-match') ?? '').slice(0, 1024) || undefined,
+        navigate: request.headers.get('sec-fetch-mode') === 'navigate',
+      });
+    });
+  },
+}));
+
+// ---------------------------------------------------------------------------------------------
 // Loading the user's module
 // ---------------------------------------------------------------------------------------------
 
@@ -891,6 +935,9 @@ function onFrame(meta, body) {
       break;
     case 'kv_result':
       kvResult(meta);
+      break;
+    case 'assets_result':
+      assetsResult(meta, body);
       break;
     case 'credit':
       onCredit(meta);

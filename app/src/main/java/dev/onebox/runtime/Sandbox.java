@@ -66,12 +66,19 @@ public final class Sandbox implements Channel.Receiver {
     private volatile Invocation culprit;
     private final ScriptEnv env;
     private final KvBinding kv;
+    private final AssetsBinding assets;
+    private final java.util.concurrent.atomic.AtomicInteger assetsInFlight = new java.util.concurrent.atomic.AtomicInteger();
     private volatile Redactor redactor = Redactor.NONE;
     private volatile String lastRunId;
     int load;
     long idleSinceNanos = System.nanoTime();
 
     Sandbox(ScriptCode code, Channel channel, PoolConfig config, ScriptEnv env, KvBinding kv, Listener listener) {
+        this(code, channel, config, env, kv, AssetsBinding.NONE, listener);
+    }
+
+    Sandbox(ScriptCode code, Channel channel, PoolConfig config, ScriptEnv env, KvBinding kv, AssetsBinding assets, Listener listener) {
+        this.assets = assets;
         this.kv = KvGate.perSandbox(kv);
         this.env = env;
         this.code = code;
@@ -135,6 +142,8 @@ public final class Sandbox implements Channel.Receiver {
             log(log);
         } else if (frame instanceof ShimFrame.Kv request) {
             kv(request);
+        } else if (frame instanceof ShimFrame.Assets request) {
+            assets(request);
         } else if (frame instanceof ShimFrame.Done done) {
             done(done);
         } else if (frame instanceof ShimFrame.Pull pull) {
@@ -372,6 +381,37 @@ public final class Sandbox implements Channel.Receiver {
                 result.put("error", cause instanceof IllegalArgumentException ? cause.getMessage() : "the KV store failed: " + cause.getMessage());
             }
             sendQuietly(new AppFrame.KvResult(request.rid(), result));
+        });
+    }
+
+    /**
+     * An {@code env.<ASSETS>.fetch}: only a binding the version declared as assets, at most
+     * {@link AssetsBinding#MAX_IN_FLIGHT_PER_SANDBOX} at once (the shim refuses more itself, so
+     * more is a forged flood and costs the app nothing).
+     */
+    private void assets(ShimFrame.Assets request) {
+        boolean bound = code.settings().bindings().find(request.binding()).filter(b -> b.type() == Binding.Type.ASSETS).isPresent();
+        if (!bound) {
+            sendQuietly(new AppFrame.AssetsResult(request.rid(), 0, List.of(), new byte[0], "no assets are bound to env." + request.binding()));
+            return;
+        }
+        if (assetsInFlight.incrementAndGet() > AssetsBinding.MAX_IN_FLIGHT_PER_SANDBOX) {
+            assetsInFlight.decrementAndGet();
+            sendQuietly(new AppFrame.AssetsResult(request.rid(), 0, List.of(), new byte[0], "more than "
+                    + AssetsBinding.MAX_IN_FLIGHT_PER_SANDBOX + " env.ASSETS.fetch calls in flight in one sandbox (the limit)"));
+            return;
+        }
+        AssetsBinding.Request asked = new AssetsBinding.Request(request.method(), request.path(), request.query(),
+                request.ifNoneMatch(), request.navigate());
+        CompletableFuture.completedFuture(asked).thenCompose(r -> assets.fetch(code, r)).whenComplete((answer, error) -> {
+            assetsInFlight.decrementAndGet();
+            if (error == null) {
+                sendQuietly(new AppFrame.AssetsResult(request.rid(), answer.status(), answer.headers(), answer.body(), null));
+            } else {
+                Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+                sendQuietly(new AppFrame.AssetsResult(request.rid(), 0, List.of(), new byte[0],
+                        cause instanceof IllegalArgumentException ? cause.getMessage() : "reading the assets failed"));
+            }
         });
     }
 

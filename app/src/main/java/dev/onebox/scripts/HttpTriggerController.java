@@ -1,6 +1,10 @@
 package dev.onebox.scripts;
 
+import dev.onebox.assets.AssetConfig;
+import dev.onebox.assets.RoutedScripts;
+import dev.onebox.assets.StaticAssets;
 import dev.onebox.runs.Trigger;
+import dev.onebox.runtime.ScriptCode;
 import dev.onebox.runtime.Call;
 import dev.onebox.runtime.Deployments;
 import dev.onebox.runtime.Invocation;
@@ -18,7 +22,6 @@ import io.micronaut.http.annotation.Consumes;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Delete;
 import io.micronaut.http.annotation.Get;
-import io.micronaut.http.annotation.Head;
 import io.micronaut.http.annotation.Options;
 import io.micronaut.http.annotation.Patch;
 import io.micronaut.http.annotation.Post;
@@ -34,6 +37,7 @@ import io.micronaut.http.body.ByteBodyFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import io.micronaut.http.server.netty.NettyHttpRequest;
@@ -49,7 +53,7 @@ import reactor.core.publisher.Mono;
 @Controller("/run")
 @Consumes(MediaType.ALL)
 @Secured(SecurityRule.IS_ANONYMOUS)
-class HttpTriggerController {
+class HttpTriggerController implements RoutedScripts {
 
     static final String RUN_ID = "X-Onebox-Run-Id";
     /** Headers that belong to one connection, not to the request or response they travel with. */
@@ -59,20 +63,18 @@ class HttpTriggerController {
     private final Deployments deployments;
     private final ScriptRepository scripts;
     private final PoolConfig pool;
+    private final StaticAssets assets;
 
-    HttpTriggerController(Deployments deployments, ScriptRepository scripts, PoolConfig pool) {
+    HttpTriggerController(Deployments deployments, ScriptRepository scripts, PoolConfig pool, StaticAssets assets) {
+        this.assets = assets;
         this.deployments = deployments;
         this.scripts = scripts;
         this.pool = pool;
     }
 
+    /** Also HEAD: Micronaut routes HEAD to GET routes itself (a @Head route beside it made every HEAD ambiguous, 400). */
     @Get("/{script:[a-z0-9][a-z0-9-]*}{/path:.*}")
     Mono<MutableHttpResponse<?>> get(String script, @Nullable String path, HttpRequest<?> request) {
-        return call(script, request, false);
-    }
-
-    @Head("/{script:[a-z0-9][a-z0-9-]*}{/path:.*}")
-    Mono<MutableHttpResponse<?>> head(String script, @Nullable String path, HttpRequest<?> request) {
         return call(script, request, false);
     }
 
@@ -106,6 +108,18 @@ class HttpTriggerController {
      * reads it (see RequestBodyPump), and a body over the cap fails the call with 413.
      */
     private Mono<MutableHttpResponse<?>> call(String script, HttpRequest<?> request, boolean mayHaveBody) {
+        return call(script, request, mayHaveBody, "/run/" + script);
+    }
+
+    /** A request on one of the script's routed hosts: the script sees its whole path. */
+    @Override
+    public Mono<MutableHttpResponse<?>> callRouted(String script, HttpRequest<?> request) {
+        HttpMethod method = request.getMethod();
+        return call(script, request, method != HttpMethod.GET && method != HttpMethod.HEAD && method != HttpMethod.OPTIONS, "");
+    }
+
+    /** {@code prefix}: what comes before the script's own path ("" on a routed host). */
+    private Mono<MutableHttpResponse<?>> call(String script, HttpRequest<?> request, boolean mayHaveBody, String prefix) {
         Deployments.Deployed deployed = deployments.serving(script).orElse(null);
         if (deployed == null) {
             return Mono.error(whyNotServing(script));
@@ -113,13 +127,19 @@ class HttpTriggerController {
         if (!deployed.code().settings().http().enabled()) {
             return Mono.error(ApiException.notFound("http_disabled", "Script '" + script + "' has no HTTP trigger."));
         }
+        ScriptCode code = deployed.code();
+        Optional<MutableHttpResponse<?>> asset = assets.answer(script, code.version(), AssetConfig.of(code.settings().assets()),
+                !code.source().isBlank(), request, pathOf(request, prefix), prefix);
+        if (asset.isPresent()) {
+            return Mono.just(asset.get());
+        }
         if (request.getContentLength() > pool.maxRequestBodyBytes()) {
             return Mono.error(tooLarge());
         }
         RequestBody body = mayHaveBody && request.getContentLength() != 0 && request instanceof ServerHttpRequest<?> server
                 ? new RequestBody.Streamed(server.byteBody().move().toByteArrayPublisher(), pool.maxRequestBodyBytes())
                 : RequestBody.EMPTY;
-        CompletableFuture<Invocation> started = deployments.invoke(script, Trigger.HTTP, describe(script, request), body);
+        CompletableFuture<Invocation> started = deployments.invoke(script, Trigger.HTTP, describe(prefix, request), body);
         // A client that goes away before the script answered aborts the call (its connection
         // closes); after the head, the response body's own cancellation does.
         Runnable whenGone = onConnectionClosed(request, () -> started.thenAccept(Invocation::abort));
@@ -150,10 +170,13 @@ class HttpTriggerController {
         return ApiException.notFound("script_not_found", "No script is named '" + script + "'.");
     }
 
-    private static Call.Fetch describe(String script, HttpRequest<?> request) {
-        String prefix = "/run/" + script;
+    private static String pathOf(HttpRequest<?> request, String prefix) {
         String rawPath = request.getUri().getRawPath();
-        String path = rawPath.length() > prefix.length() ? rawPath.substring(prefix.length()) : "/";
+        return rawPath.length() > prefix.length() ? rawPath.substring(prefix.length()) : "/";
+    }
+
+    private static Call.Fetch describe(String prefix, HttpRequest<?> request) {
+        String path = pathOf(request, prefix);
         String query = request.getUri().getRawQuery();
         String host = request.getHeaders().get("Host", String.class).orElse("localhost");
         String scheme = request.getHeaders().get("X-Forwarded-Proto", String.class).orElse("http");
@@ -163,7 +186,9 @@ class HttpTriggerController {
                 values.forEach(value -> headers.add(List.of(name.toLowerCase(Locale.ROOT), value)));
             }
         });
-        headers.add(List.of("x-forwarded-prefix", prefix));
+        if (!prefix.isEmpty()) {
+            headers.add(List.of("x-forwarded-prefix", prefix));
+        }
         return new Call.Fetch(request.getMethodName(), scheme + "://" + host + path + (query == null ? "" : "?" + query), headers);
     }
 

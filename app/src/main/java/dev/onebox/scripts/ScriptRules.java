@@ -1,5 +1,7 @@
 package dev.onebox.scripts;
 
+import dev.onebox.assets.AssetsDeclaration;
+import dev.onebox.assets.RouteRules;
 import dev.onebox.runtime.ScriptSettings;
 import dev.onebox.schedule.CronSchedule;
 
@@ -91,7 +93,9 @@ final class ScriptRules {
                     "limits.memoryMb must be between " + MIN_MEMORY_MB + " and " + MAX_MEMORY_MB + ".");
         }
         boolean http = request.http() == null || request.http().enabled();
+        ScriptSettings.Assets assets = request.assets() == null ? null : request.assets().check();
         return new ScriptSettings(new ScriptSettings.Http(http), new ScriptSettings.Limits(timeout, memory),
-                Boolean.TRUE.equals(request.egress()), schedule).withBindings(BindingRules.check(request.bindings()));
+                Boolean.TRUE.equals(request.egress()), schedule,
+                AssetsDeclaration.withBinding(BindingRules.check(request.bindings()), assets), assets, RouteRules.check(request.routes()));
     }
 }

@@ -1,6 +1,8 @@
 package dev.onebox.scripts;
 
 import dev.onebox.Threads;
+import dev.onebox.assets.AssetFiles;
+import dev.onebox.assets.HostRoutes;
 import dev.onebox.runtime.BuildFailedException;
 import dev.onebox.kv.KvWrites;
 import dev.onebox.schedule.Schedules;
@@ -53,12 +55,16 @@ class ScriptService {
     private final Schedules schedules;
     private final KvWrites kv;
     private final EgressGate egress;
+    private final HostRoutes routes;
+    private final AssetFiles assetFiles;
     private final Map<Long, CompletableFuture<ScriptVersion>> waiting = new ConcurrentHashMap<>();
     private final Map<Long, BuildLog> building = new ConcurrentHashMap<>();
 
     ScriptService(ScriptRepository scripts, ScriptVersionRepository versions, ScriptStore store,
                   Deployments deployments, BuildConfig config, JsonMapper json, BuildSignal signal, SecretService secrets,
-                  Schedules schedules, KvWrites kv, EgressGate egress) {
+                  Schedules schedules, KvWrites kv, EgressGate egress, HostRoutes routes, AssetFiles assetFiles) {
+        this.routes = routes;
+        this.assetFiles = assetFiles;
         this.kv = kv;
         this.egress = egress;
         this.schedules = schedules;
@@ -129,7 +135,10 @@ class ScriptService {
         String source = ScriptRules.source(request.source());
         deployments.requireAvailable();
         egress.requireFor(settings);
-        return queued(store.createScript(name, source, write(dependencies), write(settings)));
+        routes.check(name, settings.routes());
+        ScriptVersion created = store.createScript(name, source, write(dependencies), write(settings));
+        routes.claim(name, settings.routes());
+        return queued(created);
     }
 
     Deploy update(String name, ScriptRequest request) {
@@ -153,13 +162,29 @@ class ScriptService {
             Script current = find(name);
             settings = settings.withBindings(versions.findByScriptIdAndVersion(current.id(), current.latestVersion())
                     .map(latest -> read(latest.settings()).bindings()).orElse(settings.bindings()));
+            settings = keptAssetsAndRoutes(current, settings);
         }
         Map<String, String> dependencies = ScriptRules.dependencies(request.dependencies());
         String source = ScriptRules.source(request.source());
         Script script = find(name);
         deployments.requireAvailable();
         egress.requireFor(settings);
-        return queued(store.addVersion(script, source, write(dependencies), write(settings)));
+        routes.check(name, settings.routes());
+        ScriptVersion added = store.addVersion(script, source, write(dependencies), write(settings));
+        routes.claim(name, settings.routes());
+        if (keepBindings && settings.assets() != null) {
+            assetFiles.carryOver(name, script.latestVersion(), added.version());
+        }
+        return queued(added);
+    }
+
+    /** The form does not show assets and routes either: the latest version's stay. */
+    private ScriptSettings keptAssetsAndRoutes(Script current, ScriptSettings settings) {
+        return versions.findByScriptIdAndVersion(current.id(), current.latestVersion())
+                .map(latest -> read(latest.settings()))
+                .map(latest -> new ScriptSettings(settings.http(), settings.limits(), settings.egress(), settings.schedule(),
+                        settings.bindings(), latest.assets(), latest.routes()))
+                .orElse(settings);
     }
 
     private Deploy queued(ScriptVersion version) {
@@ -299,6 +324,8 @@ class ScriptService {
         secrets.deleteScope(name);
         schedules.remove(name);
         kv.deleteScript(name);
+        routes.release(name);
+        assetFiles.deleteScript(name);
         deployments.remove(name);
         images.forEach(deployments::removeImage);
     }

@@ -54,6 +54,16 @@ public sealed interface AppFrame {
         }
     }
 
+    /**
+     * The answer to {@code assets} request {@code rid}: status, headers and the whole body (bounded
+     * by the channel's inline body limit), or {@code error}.
+     */
+    record AssetsResult(long rid, int status, List<List<String>> headers, byte[] body, String error) implements AppFrame {
+        public String type() {
+            return "assets_result";
+        }
+    }
+
     /** The HTTP client took {@code n} more chunks of call {@code id}: the shim may send as many more. */
     record Credit(long id, int n) implements AppFrame {
         public String type() {

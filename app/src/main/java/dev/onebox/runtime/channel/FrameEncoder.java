@@ -60,6 +60,17 @@ final class FrameEncoder {
                     MetaJson.write(meta, entry.getValue());
                 }
             }
+        } else if (frame instanceof AppFrame.AssetsResult result) {
+            field(meta, "rid").append(result.rid());
+            if (result.error() != null) {
+                field(meta, "error");
+                MetaJson.writeString(meta, result.error());
+            } else {
+                field(meta, "status").append(result.status());
+                field(meta, "headers");
+                MetaJson.write(meta, result.headers());
+                body = result.body();
+            }
         } else if (frame instanceof AppFrame.Credit credit) {
             field(meta, "id").append(credit.id());
             field(meta, "n").append(credit.n());

@@ -53,6 +53,11 @@ public sealed interface ShimFrame {
     record Kv(long rid, Long id, String op, Map<String, Object> request) implements ShimFrame {
     }
 
+    /** An {@code env.<ASSETS>.fetch} request for the version's static assets; answered by {@code assets_result}. */
+    record Assets(long rid, String binding, String method, String path, String query, String ifNoneMatch, boolean navigate)
+            implements ShimFrame {
+    }
+
     /** A thrown error as the shim describes it. */
     record ScriptError(String message, String stack) {
     }

@@ -25,7 +25,7 @@ final class ShimFrames {
             case "chunk" -> limits.maxChunkBytes();
             case "head" -> limits.maxInlineBodyBytes();
             case "log" -> limits.maxLogBytes();
-            case "hello", "ready", "load_error", "end", "done", "kv", "pull" -> 0;
+            case "hello", "ready", "load_error", "end", "done", "kv", "pull", "assets" -> 0;
             default -> -1;
         };
     }
@@ -42,6 +42,7 @@ final class ShimFrames {
                     meta.get("ts") == null ? System.currentTimeMillis() : integer(meta, type, "ts", 0, MAX_ID), body);
             case "done" -> new ShimFrame.Done(id(meta, type), error(meta));
             case "kv" -> kv(meta);
+            case "assets" -> assets(meta);
             case "pull" -> new ShimFrame.Pull(id(meta, type), (int) integer(meta, type, "n", 1, 1024));
             default -> throw new ProtocolViolation("a frame of unknown type \"" + printable(type) + "\"");
         };
@@ -128,6 +129,22 @@ final class ShimFrames {
             throw bad("kv", "op");
         }
         return new ShimFrame.Kv(rid, id, op, meta);
+    }
+
+    private static ShimFrame.Assets assets(Map<String, Object> meta) throws ProtocolViolation {
+        long rid = integer(meta, "assets", "rid", 0, MAX_ID);
+        String binding = text(meta, "assets", "binding");
+        String method = text(meta, "assets", "method");
+        String path = text(meta, "assets", "path");
+        Object query = meta.get("query");
+        Object ifNoneMatch = meta.get("ifNoneMatch");
+        if (binding.length() > 64 || !HEADER_NAME.matcher(method).matches() || method.length() > 16 || path.length() > 8192
+                || query != null && !(query instanceof String q && q.length() <= 8192)
+                || ifNoneMatch != null && !(ifNoneMatch instanceof String tag && tag.length() <= 1024)
+                || meta.get("navigate") != null && !(meta.get("navigate") instanceof Boolean)) {
+            throw bad("assets", "request");
+        }
+        return new ShimFrame.Assets(rid, binding, method, path, (String) query, (String) ifNoneMatch, Boolean.TRUE.equals(meta.get("navigate")));
     }
 
     private static long id(Map<String, Object> meta, String type) throws ProtocolViolation {
