@@ -31,7 +31,15 @@ public class RunRecorder implements RunListener {
     private final GroupCommitter<RunRow, Boolean> writer;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(Threads.daemon("run-start-rows"));
 
+    private final RunTap tap;
+
     RunRecorder(RunWrites writes) {
+        this(writes, RunTap.NONE);
+    }
+
+    @jakarta.inject.Inject
+    RunRecorder(RunWrites writes, RunTap tap) {
+        this.tap = tap;
         long orphans = writes.failUnfinished();
         if (orphans > 0) {
             LOG.warn("{} runs were still open when the app last stopped; marked failed", orphans);
@@ -44,6 +52,8 @@ public class RunRecorder implements RunListener {
     public ActiveRun started(RunStart start) {
         ActiveRun run = new ActiveRun(RunIds.next(), start.script(), start.version(), start.trigger(), new RunLog(start.maxLogBytes()), this);
         active.put(run.id(), run);
+        run.log().tapWith(line -> tap.logged(run, line));
+        tap.started(run);
         return run;
     }
 
@@ -61,6 +71,7 @@ public class RunRecorder implements RunListener {
     void finished(ActiveRun run, RunStatus status, long durationMs, @Nullable Integer httpStatus, @Nullable String error) {
         RunRow row = new RunRow(run.id(), run.script(), run.version(), run.trigger().wire(), status.wire(), run.createdAt(),
                 run.createdAt() + durationMs, durationMs, httpStatus, run.log().text(), run.log().truncated(), error);
+        tap.ended(run, status, error); // after text(): the line the log held back has reached the tap
         writer.submit(row).whenComplete((ok, failure) -> active.remove(run.id()));
     }
 
