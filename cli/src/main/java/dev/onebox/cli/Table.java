@@ -43,6 +43,22 @@ final class Table {
         }
     }
 
+    /**
+     * Text from the server (log lines a script printed) made safe for a terminal: control
+     * characters but tab become visible escapes, so no escape sequence can drive the terminal.
+     */
+    static String visible(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (char c : text.toCharArray()) {
+            if (c != '\t' && (c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f))) {
+                out.append(String.format("\\x%02x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
     /** Cells come from the server (run errors, SQL values): no line breaks or terminal escapes in a table. */
     static String oneLine(String text) {
         StringBuilder out = new StringBuilder(text.length());

@@ -61,9 +61,9 @@ final class TailCommand implements Callable<Integer> {
         String run = e.path("run").asText("");
         switch (event) {
             case "start" -> terminal.out().printf("[%s] start (%s, version %s)%n", run, e.path("trigger").asText(), e.path("version").asText());
-            case "log" -> terminal.out().printf("[%s] %s%n", run, e.path("line").asText());
+            case "log" -> terminal.out().printf("[%s] %s%n", run, Table.visible(e.path("line").asText()));
             case "end" -> terminal.out().printf("[%s] %s in %s ms%s%n", run, e.path("status").asText(), e.path("durationMs").asText("?"),
-                    e.hasNonNull("error") ? ": " + e.path("error").asText() : "");
+                    e.hasNonNull("error") ? ": " + Table.visible(e.path("error").asText()) : "");
             case "dropped" -> terminal.err().println("onebox: " + e.path("message").asText("events were dropped"));
             default -> terminal.out().println(data);
         }
