@@ -25,6 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 @Singleton
 class TailHub implements RunTap {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TailHub.class);
+
     private final TailConfig config;
     private final Map<String, Set<Tail>> byScript = new ConcurrentHashMap<>();
     private final AtomicInteger open = new AtomicInteger();
@@ -96,10 +98,16 @@ class TailHub implements RunTap {
         long limit = config.stallLimit().toNanos();
         for (Set<Tail> tails : byScript.values()) {
             for (Tail tail : tails) {
-                if (tail.stalledFor(limit)) {
-                    closed(tail);
-                } else {
-                    tail.ping();
+                // one failing client must not end the sweep: a scheduled task that throws never runs again
+                try {
+                    if (tail.stalledFor(limit)) {
+                        LOG.info("cut off a tail of {}: its client took nothing for {}", tail.script(), config.stallLimit());
+                        closed(tail);
+                    } else {
+                        tail.ping();
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warn("tail sweep: {}", e.toString(), e);
                 }
             }
         }

@@ -57,7 +57,8 @@ class StalledTailAttackIT {
                 "ONEBOX_ADMIN_TOKEN", TOKEN, "ONEBOX_RUNTIME", "docker", "ONEBOX_DOCKER_HOST", DockerEngine.host(),
                 // every line of the flood is kept, so every line goes to the tail
                 "ONEBOX_POOL_MAX_LOG_BYTES", Integer.toString(8 << 20), "ONEBOX_POOL_MAX_OUTPUT_BYTES", Integer.toString(32 << 20),
-                "ONEBOX_TAIL_MAX_OPEN", "1"), log, http);
+                // one tail at most, and the stalled one is not cut off during the test
+                "ONEBOX_TAIL_MAX_OPEN", "1", "ONEBOX_TAIL_STALL_LIMIT", "10m"), log, http);
         Api api = new Api(http, TOKEN);
         assertThat(api.deploy("flood", """
                 export default { async fetch() {
@@ -78,6 +79,9 @@ class StalledTailAttackIT {
             request.write(("GET /api/v1/scripts/flood/tail HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + TOKEN
                     + "\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             request.flush();
+            // the answer's first line, then never another byte
+            String status = new String(stalled.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+            assertThat(status).isEqualTo("HTTP/1.1 200");
             dev.onebox.testing.Waits.until(java.time.Duration.ofSeconds(10), "the stalled tail to take the only tail slot",
                     () -> TailProbe.status("http://127.0.0.1:" + port, "flood", TOKEN) == 429);
 
