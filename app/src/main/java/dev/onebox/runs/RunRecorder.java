@@ -38,7 +38,11 @@ public class RunRecorder implements RunListener {
     }
 
     @jakarta.inject.Inject
-    RunRecorder(RunWrites writes, RunTap tap) {
+    RunRecorder(RunWrites writes, java.util.List<RunTap> taps) {
+        this(writes, RunTap.all(taps));
+    }
+
+    private RunRecorder(RunWrites writes, RunTap tap) {
         this.tap = tap;
         long orphans = writes.failUnfinished();
         if (orphans > 0) {

@@ -24,6 +24,33 @@ public interface RunTap {
         }
     };
 
+    /** All of {@code taps} as one (features that watch runs each add a bean of their own). */
+    static RunTap all(java.util.List<RunTap> taps) {
+        if (taps.isEmpty()) {
+            return NONE;
+        }
+        if (taps.size() == 1) {
+            return taps.get(0);
+        }
+        java.util.List<RunTap> each = java.util.List.copyOf(taps);
+        return new RunTap() {
+            @Override
+            public void started(ActiveRun run) {
+                each.forEach(tap -> tap.started(run));
+            }
+
+            @Override
+            public void logged(ActiveRun run, String line) {
+                each.forEach(tap -> tap.logged(run, line));
+            }
+
+            @Override
+            public void ended(ActiveRun run, RunStatus status, @Nullable String error) {
+                each.forEach(tap -> tap.ended(run, status, error));
+            }
+        };
+    }
+
     void started(ActiveRun run);
 
     /** One stored log line, with its timestamp and level, without the line feed. */

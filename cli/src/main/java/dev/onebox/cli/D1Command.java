@@ -28,7 +28,8 @@ final class D1Command {
         @Option(names = "--command", required = true, paramLabel = "SQL", description = "The SQL to run.")
         String sql;
 
-        @Option(names = "--param", paramLabel = "VALUE", description = "A value for a ? in the SQL (repeat in order).")
+        @Option(names = "--param", paramLabel = "VALUE",
+                description = "A value for a ? in the SQL, in order: a JSON literal (10, 1.5, true, null, \"text\"); anything else is text.")
         List<String> params = new ArrayList<>();
 
         @Option(names = "--json", description = "Print the server's answer as it is (D1's result shape).")
@@ -41,7 +42,7 @@ final class D1Command {
         @Override
         public Integer call() throws Exception {
             JsonNode answer = connection.open(terminal).sendJson("POST", "/api/v1/d1/" + OneboxApi.segment(database) + "/query",
-                    Map.of("sql", sql, "params", params));
+                    Map.of("sql", sql, "params", params.stream().map(Execute::literal).toList()));
             if (json) {
                 terminal.out().println(OneboxApi.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(answer));
                 return Exit.OK;
@@ -72,6 +73,19 @@ final class D1Command {
                         rows.size() == 1 ? "" : "s", meta.path("changes").asText("0"), meta.path("last_row_id").asText("-"),
                         meta.path("duration").asText("?"));
             }
+        }
+
+        /** SQLite compares numbers and text as different things: `id > ?` needs 10, not "10". */
+        static JsonNode literal(String value) {
+            try {
+                JsonNode parsed = OneboxApi.JSON.readTree(value);
+                if (parsed != null && parsed.isValueNode()) {
+                    return parsed;
+                }
+            } catch (java.io.IOException notJson) {
+                // plain text
+            }
+            return OneboxApi.JSON.getNodeFactory().textNode(value);
         }
 
         private static String cell(JsonNode value) {

@@ -197,10 +197,11 @@ class CommandLineTest {
                 {"results":[{"id":1,"title":"First"},{"id":2,"title":null}],"success":true,
                  "meta":{"changes":0,"last_row_id":2,"duration":0.4}}""");
 
-        assertThat(onebox("", "d1", "execute", "blog", "--command", "SELECT id, title FROM posts WHERE id > ?", "--param", "0")).isZero();
+        assertThat(onebox("", "d1", "execute", "blog", "--command", "SELECT id, title FROM posts WHERE id > ? AND title <> ? AND ? IS NULL",
+                "--param", "0", "--param", "it's text", "--param", "null")).isZero();
         JsonNode sent = json(server.only("POST", "/api/v1/d1/blog/query").text());
-        assertThat(sent.path("sql").asText()).isEqualTo("SELECT id, title FROM posts WHERE id > ?");
-        assertThat(sent.path("params").get(0).asText()).isEqualTo("0");
+        assertThat(sent.path("sql").asText()).isEqualTo("SELECT id, title FROM posts WHERE id > ? AND title <> ? AND ? IS NULL");
+        assertThat(sent.path("params").toString()).isEqualTo("[0,\"it's text\",null]");
         assertThat(out.lines()).containsExactly("id  title", "1   First", "2   NULL", "2 rows, 0 changed, last_row_id 2, 0.4 ms");
     }
 
