@@ -98,7 +98,7 @@ public final class RunLog {
     }
 
     private void emit(String line) {
-        tap.accept(line.substring(0, line.length() - 1));
+        tap.accept(line);
         if (live != null) {
             live.tryEmitNext(line);
         }

@@ -53,7 +53,7 @@ public interface RunTap {
 
     void started(ActiveRun run);
 
-    /** One stored log line, with its timestamp and level, without the line feed. */
+    /** One stored log line as kept: timestamp, level, text and the line feed. */
     void logged(ActiveRun run, String line);
 
     void ended(ActiveRun run, RunStatus status, @Nullable String error);

@@ -34,7 +34,8 @@ record TailEvent(
     }
 
     static TailEvent log(ActiveRun run, String line) {
-        return new TailEvent(LOG, run.id(), null, null, line, null, null, null, null, null);
+        String text = line.endsWith("\n") ? line.substring(0, line.length() - 1) : line;
+        return new TailEvent(LOG, run.id(), null, null, text, null, null, null, null, null);
     }
 
     static TailEvent end(ActiveRun run, String status, @Nullable String error) {
