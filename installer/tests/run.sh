@@ -254,6 +254,8 @@ test_cli() {
   rc=0
   out="$(vps onebox runs hello 2>&1)" || rc=$?
   expect_match "onebox runs lists the script's run" "succeeded" "$out"
+  # The later tests count the box's secrets: leave them as they were.
+  check "onebox secret delete removes it again" vps onebox secret delete CLI_SECRET --script hello
 }
 
 # A second host name for script content (--run-domain): its own nginx server, ONEBOX_RUN_ORIGIN

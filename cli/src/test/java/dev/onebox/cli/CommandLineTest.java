@@ -113,6 +113,11 @@ class CommandLineTest {
         assertThat(json(server.only("PUT", "/api/v1/scripts/my-app/secrets/API_KEY").text()).path("value").asText()).isEqualTo("line one");
         assertThat(out).contains("for my-app");
 
+        server.json("DELETE", "/api/v1/scripts/my-app/secrets/API_KEY", 204, "");
+        assertThat(onebox("", "secret", "delete", "API_KEY", "--script", "my-app")).isZero();
+        assertThat(server.only("DELETE", "/api/v1/scripts/my-app/secrets/API_KEY").header("Authorization")).isEqualTo("Bearer " + TOKEN);
+        assertThat(out).contains("deleted secret API_KEY");
+
         int before = server.received.size();
         assertThat(onebox("", "secret", "put", "EMPTY")).isEqualTo(Exit.USAGE);
         assertThat(err).contains("no value on standard input");
