@@ -68,9 +68,10 @@ build_image() {
   local root="$1" image="$2" version="$3" prebuilt="$4" ctx target ca
   ctx="$(mktemp -d)"
   # A small context: the legacy builder sends all of it to the engine.
-  mkdir -p "$ctx/app" "$ctx/compose"
+  mkdir -p "$ctx/app" "$ctx/cli" "$ctx/compose"
   cp "$root/pom.xml" "$ctx/"
   cp "$root/app/pom.xml" "$ctx/app/"
+  cp "$root/cli/pom.xml" "$ctx/cli/"
   cp -r "$root/app/src" "$ctx/app/"
   cp "$root/compose/Dockerfile" "$ctx/compose/"
   target=runtime
