@@ -4,6 +4,7 @@
 #   installer/dist/onebox-<version>-linux-<arch>.tar.gz    one top directory onebox-<version>/ holding
 #       VERSION, IMAGE (app image name), IMAGE_ID, install.sh (= installer/install.sh),
 #       bin/ (onebox, onebox-compose, onebox-backup, onebox-restore, cloudflared when given), compose/, nginx/,
+#       lib/onebox-cli.jar (the API client `onebox deploy|tail|secret|d1|scripts|runs` runs),
 #       systemd/, images/ (docker save tars + IMAGES: "<file> <image> <id>" per line)
 #   installer/dist/SHA256SUMS                    sha256sum lines of the bundles in dist/
 #
@@ -13,8 +14,8 @@
 # Usage: installer/bundle.sh [--version V] [--out DIR] [--prebuilt-jar]
 #   --version V       release version (default: <pom version without -SNAPSHOT>-dev.<git sha>)
 #   --out DIR         output directory (default: installer/dist/, git-ignored)
-#   --prebuilt-jar    package app/target/onebox.jar (built beforehand with
-#                     `mvn -B -q package -DskipTests`) instead of building it with Maven in Docker
+#   --prebuilt-jar    package app/target/onebox.jar and cli/target/onebox-cli.jar (built beforehand
+#                     with `mvn -B -q package -DskipTests`) instead of building them
 # Environment:
 #   DOCKER_HOST                 the engine that builds and saves the images
 #   ONEBOX_BUNDLE_CLOUDFLARED   path of a cloudflared binary to bundle (else the bundle installs
@@ -67,9 +68,10 @@ build_image() {
   local root="$1" image="$2" version="$3" prebuilt="$4" ctx target ca
   ctx="$(mktemp -d)"
   # A small context: the legacy builder sends all of it to the engine.
-  mkdir -p "$ctx/app" "$ctx/compose"
+  mkdir -p "$ctx/app" "$ctx/cli" "$ctx/compose"
   cp "$root/pom.xml" "$ctx/"
   cp "$root/app/pom.xml" "$ctx/app/"
+  cp "$root/cli/pom.xml" "$ctx/cli/"
   cp -r "$root/app/src" "$ctx/app/"
   cp "$root/compose/Dockerfile" "$ctx/compose/"
   target=runtime
@@ -91,6 +93,20 @@ build_image() {
   rm -rf "$ctx" "$ctx.log"
   docker run --rm --entrypoint test "$image" -s /opt/onebox/onebox.jar ||
     die "$image has no /opt/onebox/onebox.jar"
+}
+
+# Puts the CLI jar into $2/lib: the one built beforehand with --prebuilt-jar (flag $3), else a
+# fresh one (Maven on this machine).
+bundle_cli() {
+  local root="$1" top="$2" prebuilt="$3" jar="$1/cli/target/onebox-cli.jar"
+  if [[ "$prebuilt" != 1 ]]; then
+    command -v mvn >/dev/null 2>&1 || die "building the CLI needs mvn (or build it first and pass --prebuilt-jar)"
+    log "building the CLI jar"
+    (cd "$root" && mvn -B -q -ntp -pl cli package -DskipTests) >&2 || die "building the CLI failed"
+  fi
+  [[ -s "$jar" ]] || die "no $jar: run mvn -B -q package -DskipTests first"
+  mkdir -p "$top/lib"
+  install -m 0644 "$jar" "$top/lib/onebox-cli.jar"
 }
 
 # Saves image $2 into directory $1 and appends its line to $1/IMAGES.
@@ -156,6 +172,7 @@ main() {
     "$root/installer/bin/onebox" "$root/installer/bin/onebox-restore" "$top/bin/"
   cp -r "$root/compose" "$root/nginx" "$root/systemd" "$top/"
   install -m 0755 "$root/installer/egress-rules.sh" "$top/bin/onebox-egress-rules"
+  bundle_cli "$root" "$top" "$prebuilt"
   find "$top" -name .gitkeep -delete
   if [[ -n "${ONEBOX_BUNDLE_CLOUDFLARED:-}" ]]; then
     [[ -x "$ONEBOX_BUNDLE_CLOUDFLARED" ]] || die "ONEBOX_BUNDLE_CLOUDFLARED=$ONEBOX_BUNDLE_CLOUDFLARED is not an executable"

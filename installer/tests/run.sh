@@ -239,6 +239,25 @@ test_script_run() {
   expect_match "a large answer (/metrics) is gzipped by nginx" "Content-Encoding: gzip" "$headers"
 }
 
+# The installed `onebox` command reaches the CLI jar of the release: the VPS has no Java, so
+# the app image's Java runs it; as root it talks to the local app with the admin token.
+test_cli() {
+  local out rc=0
+  out="$(vps onebox scripts list 2>&1)" || rc=$?
+  expect_eq "onebox scripts list exits 0 on the box" 0 "$rc"
+  expect_match "onebox scripts list shows the deployed script" $'(^|\n)hello +[0-9]+ +[0-9]+ +ready' "$out"
+  rc=0
+  out="$(printf 'from-stdin\n' | docker exec -i "$VPS" onebox secret put CLI_SECRET --script hello 2>&1)" || rc=$?
+  expect_eq "onebox secret put reads the value from stdin and exits 0" 0 "$rc"
+  expect_match "onebox secret put says what it stored, not the value" "stored secret CLI_SECRET for hello" "$out"
+  [[ "$out" == *from-stdin* ]] && fail "onebox secret put printed the value"
+  rc=0
+  out="$(vps onebox runs hello 2>&1)" || rc=$?
+  expect_match "onebox runs lists the script's run" "succeeded" "$out"
+  # The later tests count the box's secrets: leave them as they were.
+  check "onebox secret delete removes it again" vps onebox secret delete CLI_SECRET --script hello
+}
+
 # A second host name for script content (--run-domain): its own nginx server, ONEBOX_RUN_ORIGIN
 # in onebox.env; there only /run/ answers, and on the main host script answers are sandboxed.
 RUN_DOMAIN=run.onebox.test
@@ -637,6 +656,7 @@ main() {
     test_egress_idempotent
     test_nginx_features
     test_script_run
+    test_cli
     test_run_origin
     test_backup
     test_backup_export

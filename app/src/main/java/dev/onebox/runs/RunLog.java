@@ -25,9 +25,15 @@ public final class RunLog {
     private int keptBytes;
     private long totalBytes;
     private boolean truncated;
+    /** Hears every kept line (see {@link RunTap}); called under this log's lock, so it must not block. */
+    private java.util.function.Consumer<String> tap = line -> { };
 
     public RunLog(int maxBytes) {
         this.maxBytes = maxBytes;
+    }
+
+    synchronized void tapWith(java.util.function.Consumer<String> lines) {
+        this.tap = lines;
     }
 
     public synchronized void redactWith(Redactor values) {
@@ -92,6 +98,7 @@ public final class RunLog {
     }
 
     private void emit(String line) {
+        tap.accept(line);
         if (live != null) {
             live.tryEmitNext(line);
         }

@@ -35,14 +35,17 @@ public class RunRecorder implements RunListener {
 
     /** Told of every run's start and end, after the fact and off the run's critical path (observe's rollup, metrics, traces). */
     private final List<RunObserver> observers;
+    /** Told of every line as it is logged (live tails). */
+    private final RunTap tap;
 
     RunRecorder(RunWrites writes) {
-        this(writes, List.of());
+        this(writes, List.of(), List.of());
     }
 
     @Inject
-    RunRecorder(RunWrites writes, List<RunObserver> observers) {
+    RunRecorder(RunWrites writes, List<RunObserver> observers, List<RunTap> taps) {
         this.observers = List.copyOf(observers);
+        this.tap = RunTap.all(taps);
         long orphans = writes.failUnfinished();
         if (orphans > 0) {
             LOG.warn("{} runs were still open when the app last stopped; marked failed", orphans);
@@ -56,6 +59,8 @@ public class RunRecorder implements RunListener {
         ActiveRun run = new ActiveRun(RunIds.next(), start.script(), start.version(), start.trigger(), new RunLog(start.maxLogBytes()), this,
                 start.coldStart());
         active.put(run.id(), run);
+        run.log().tapWith(line -> tap.logged(run, line));
+        tap.started(run);
         for (RunObserver observer : observers) {
             observe(observer, o -> o.started(run));
         }
@@ -76,6 +81,7 @@ public class RunRecorder implements RunListener {
     void finished(ActiveRun run, RunStatus status, long durationMs, @Nullable Integer httpStatus, @Nullable String error) {
         RunRow row = new RunRow(run.id(), run.script(), run.version(), run.trigger().wire(), status.wire(), run.createdAt(),
                 run.createdAt() + durationMs, durationMs, httpStatus, run.log().text(), run.log().truncated(), error);
+        tap.ended(run, status, error); // after text(): the line the log held back has reached the tap
         writer.submit(row).whenComplete((ok, failure) -> active.remove(run.id()));
         if (!observers.isEmpty()) {
             EndedRun ended = new EndedRun(run.id(), run.script(), run.version(), run.trigger(), status, run.createdAt(), durationMs,
