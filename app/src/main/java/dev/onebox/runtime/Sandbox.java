@@ -137,6 +137,9 @@ public final class Sandbox implements Channel.Receiver {
             kv(request);
         } else if (frame instanceof ShimFrame.Done done) {
             done(done);
+        } else if (frame instanceof ShimFrame.QueueOutcome outcome) {
+            withInvocation(outcome.id(), inv -> inv.settleQueue(new QueueOutcome(outcome.acked(),
+                    outcome.retried().stream().map(r -> new QueueOutcome.Retry(r.index(), r.delaySeconds())).toList())));
         } else if (frame instanceof ShimFrame.Pull pull) {
             RequestBodyPump pump = pumps.get(pull.id());
             if (pump != null) {
@@ -443,6 +446,10 @@ public final class Sandbox implements Channel.Receiver {
     private AppFrame invokeFrame(long id, Call call, RequestBody body, boolean streamed) {
         if (call instanceof Call.Scheduled scheduled) {
             return new AppFrame.InvokeScheduled(id, scheduled.cron(), scheduled.scheduledTime());
+        }
+        if (call instanceof Call.Queue queue) {
+            return new AppFrame.InvokeQueue(id, queue.queue(), queue.messages().stream()
+                    .map(m -> new AppFrame.QueuedMessage(m.id(), m.timestamp(), m.attempts(), m.contentType(), m.body())).toList());
         }
         Call.Fetch fetch = (Call.Fetch) call;
         return new AppFrame.InvokeFetch(id, fetch.method(), fetch.url(), fetch.headers(), channel.limits().window(), streamed,
