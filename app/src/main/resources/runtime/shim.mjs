@@ -1054,6 +1054,8 @@ function queueProducer(binding) {
   });
 }
 
+bindingTypes.set('queue', (name) => queueProducer(name));
+
 class NoHandler extends Error {}
 function noHandler(kind) {
   const e = new NoHandler();

@@ -146,6 +146,8 @@ class QueueSql {
                          + "last_error = ? WHERE id = ? AND state = 'in_flight' AND attempts = ?");
                  PreparedStatement deadLetter = connection.prepareStatement("UPDATE queue_message SET origin = queue, queue = ?, "
                          + "state = 'ready', attempts = 0, visible_at = ?, last_error = ? WHERE id = ? AND state = 'in_flight' AND attempts = ?");
+                 PreparedStatement release = connection.prepareStatement("UPDATE queue_message SET state = 'ready', visible_at = ?, "
+                         + "attempts = attempts - 1 WHERE id = ? AND state = 'in_flight' AND attempts = ?");
                  PreparedStatement fail = connection.prepareStatement("UPDATE queue_message SET state = 'failed', visible_at = ?, "
                          + "last_error = ? WHERE id = ? AND state = 'in_flight' AND attempts = ?")) {
                 for (Settlement settlement : settlements) {
@@ -157,6 +159,9 @@ class QueueSql {
                         statement = retry;
                         statement.setLong(index++, r.visibleAt());
                         statement.setString(index++, r.error());
+                    } else if (settlement instanceof Settlement.Release r) {
+                        statement = release;
+                        statement.setLong(index++, r.visibleAt());
                     } else if (settlement instanceof Settlement.DeadLetter d) {
                         statement = deadLetter;
                         statement.setString(index++, d.deadLetterQueue());

@@ -22,6 +22,10 @@ sealed interface Settlement {
     record DeadLetter(String id, int attempts, String deadLetterQueue, String error) implements Settlement {
     }
 
+    /** The run never started: the message is ready again at {@code visibleAt}, this delivery not counted. */
+    record Release(String id, int attempts, long visibleAt) implements Settlement {
+    }
+
     /** Its retries ran out and there is no dead-letter queue: kept as failed with the error. */
     record Fail(String id, int attempts, String error) implements Settlement {
     }

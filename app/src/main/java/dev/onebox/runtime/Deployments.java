@@ -94,6 +94,11 @@ public class Deployments {
         return pool == null ? Optional.empty() : Optional.of(new Deployed(pool.code(), pool.image()));
     }
 
+    /** Every script's serving version, for the queue dispatcher (which consumes what they declare). */
+    public List<Deployed> allServing() {
+        return serving.values().stream().map(pool -> new Deployed(pool.code(), pool.image())).toList();
+    }
+
     /** Stops the script's sandboxes and forgets it. */
     public void remove(String script) {
         serving.remove(script);

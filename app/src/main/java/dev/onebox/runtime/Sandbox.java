@@ -66,12 +66,22 @@ public final class Sandbox implements Channel.Receiver {
     private volatile Invocation culprit;
     private final ScriptEnv env;
     private final KvBinding kv;
+    private final QueueBinding queues;
+    private final int queueCap;
+    /** Queue sends open in this sandbox: the shim sends at most the cap, a forged flood gets errors. */
+    private final java.util.concurrent.atomic.AtomicInteger queueSends = new java.util.concurrent.atomic.AtomicInteger();
     private volatile Redactor redactor = Redactor.NONE;
     private volatile String lastRunId;
     int load;
     long idleSinceNanos = System.nanoTime();
 
     Sandbox(ScriptCode code, Channel channel, PoolConfig config, ScriptEnv env, KvBinding kv, Listener listener) {
+        this(code, channel, config, env, kv, QueueBinding.NONE, listener);
+    }
+
+    Sandbox(ScriptCode code, Channel channel, PoolConfig config, ScriptEnv env, KvBinding kv, QueueBinding queues, Listener listener) {
+        this.queues = queues;
+        this.queueCap = queues.maxInFlightPerSandbox();
         this.kv = KvGate.perSandbox(kv);
         this.env = env;
         this.code = code;
@@ -137,6 +147,8 @@ public final class Sandbox implements Channel.Receiver {
             kv(request);
         } else if (frame instanceof ShimFrame.Done done) {
             done(done);
+        } else if (frame instanceof ShimFrame.QueueSend send) {
+            queueSend(send);
         } else if (frame instanceof ShimFrame.QueueOutcome outcome) {
             withInvocation(outcome.id(), inv -> inv.settleQueue(new QueueOutcome(outcome.acked(),
                     outcome.retried().stream().map(r -> new QueueOutcome.Retry(r.index(), r.delaySeconds())).toList())));
@@ -391,6 +403,35 @@ public final class Sandbox implements Channel.Receiver {
                 .filter(binding -> binding.type() == Binding.Type.KV)
                 .map(binding -> KV_NAMESPACE_PREFIX + binding.target())
                 .orElseThrow(() -> new IllegalArgumentException("no KV namespace is bound to env." + name));
+    }
+
+    /**
+     * A producer's send: the binding name resolves to the queue this version declared under it;
+     * at most the cap of sends are open at once.
+     */
+    private void queueSend(ShimFrame.QueueSend send) {
+        CompletableFuture<List<String>> stored;
+        if (queueSends.incrementAndGet() > queueCap) {
+            queueSends.decrementAndGet();
+            stored = CompletableFuture.failedFuture(new IllegalArgumentException("more than " + queueCap
+                    + " queue sends in flight in one sandbox (the limit); this send was refused"));
+        } else {
+            stored = CompletableFuture.completedFuture(send.binding()).thenCompose(name -> {
+                String queue = code.settings().bindings().find(name).filter(binding -> binding.type() == Binding.Type.QUEUE)
+                        .map(Binding::target).orElseThrow(() -> new IllegalArgumentException("no queue is bound to env." + name));
+                return queues.send(queue, send.messages().stream()
+                        .map(m -> new QueueBinding.Outgoing(m.contentType(), m.delaySeconds(), m.body())).toList());
+            }).whenComplete((ids, error) -> queueSends.decrementAndGet());
+        }
+        stored.whenComplete((ids, error) -> {
+            if (error == null) {
+                sendQuietly(new AppFrame.QueueResult(send.rid(), null, ids));
+            } else {
+                Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+                sendQuietly(new AppFrame.QueueResult(send.rid(), cause instanceof IllegalArgumentException ? cause.getMessage()
+                        : "the queue store failed: " + cause.getMessage(), null));
+            }
+        });
     }
 
     /** Declared namespaces live beside the scripts' own, which can never contain a '/'. */

@@ -31,9 +31,12 @@ class SandboxStarter {
     private final Set<String> starting = ConcurrentHashMap.newKeySet();
     private final ScriptEnv env;
     private final KvBinding kv;
+    private final QueueBinding queues;
     private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(Threads.daemon("run-deadlines"));
 
-    SandboxStarter(RuntimeSelector runtimes, ChannelConfig channels, PoolConfig config, OneboxConfig onebox, ScriptEnv env, KvBinding kv) {
+    SandboxStarter(RuntimeSelector runtimes, ChannelConfig channels, PoolConfig config, OneboxConfig onebox, ScriptEnv env, KvBinding kv,
+                   QueueBinding queues) {
+        this.queues = queues;
         this.kv = kv;
         this.env = env;
         this.runtimes = runtimes;
@@ -73,7 +76,7 @@ class SandboxStarter {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open a channel under " + channelsDir, e);
         }
-        Sandbox sandbox = new Sandbox(code, channel, config, env, kv, listener);
+        Sandbox sandbox = new Sandbox(code, channel, config, env, kv, queues, listener);
         live.add(sandbox);
         Threads.daemon("channel-" + code.key()).newThread(() -> channel.serve(sandbox)).start();
         starting.add(name);
