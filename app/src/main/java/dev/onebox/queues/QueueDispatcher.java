@@ -46,6 +46,7 @@ public class QueueDispatcher {
     private final QueueSql sql;
     private final Deployments deployments;
     private final QueueConfig config;
+    private final QueueMetrics metrics;
     private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
     private final Set<String> known = ConcurrentHashMap.newKeySet();
     private final ExecutorService settler = Executors.newSingleThreadExecutor(Threads.daemon("queue-settle"));
@@ -53,7 +54,8 @@ public class QueueDispatcher {
     private volatile boolean running = true;
     private long nextLeaseCheck;
 
-    QueueDispatcher(QueueService queues, Deployments deployments, QueueConfig config) {
+    QueueDispatcher(QueueService queues, Deployments deployments, QueueConfig config, QueueMetrics metrics) {
+        this.metrics = metrics;
         this.queues = queues;
         this.sql = queues.sql();
         this.deployments = deployments;
@@ -62,7 +64,11 @@ public class QueueDispatcher {
         if (released > 0) {
             LOG.info("{} queue messages were being delivered when the app stopped; they are delivered again", released);
         }
-        queues.onSent(this::wake);
+        queues.onSent(batch -> {
+            batch.stream().collect(java.util.stream.Collectors.groupingBy(NewMessage::queue, java.util.stream.Collectors.counting()))
+                    .forEach((queue, n) -> metrics.counted(queue, "sent", n));
+            wake();
+        });
         this.thread = Threads.daemon("queue-dispatcher").newThread(this::loop);
         this.thread.start();
     }
@@ -202,6 +208,10 @@ public class QueueDispatcher {
                 long gone = settlements.stream().filter(s -> s instanceof Settlement.Ack || s instanceof Settlement.DeadLetter).count();
                 long dead = settlements.stream().filter(s -> s instanceof Settlement.DeadLetter).count();
                 queues.removed(consumer.queue(), gone);
+                metrics.counted(consumer.queue(), "acked", settlements.stream().filter(s -> s instanceof Settlement.Ack).count());
+                metrics.counted(consumer.queue(), "retried", settlements.stream().filter(s -> s instanceof Settlement.Retry).count());
+                metrics.counted(consumer.queue(), "dead_lettered", dead);
+                metrics.counted(consumer.queue(), "failed", settlements.stream().filter(s -> s instanceof Settlement.Fail).count());
                 if (dead > 0) {
                     queues.added(consumer.deadLetterQueue(), dead);
                 }

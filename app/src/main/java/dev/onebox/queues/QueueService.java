@@ -30,7 +30,7 @@ public class QueueService implements QueueBinding {
     private final GroupCommitter<List<NewMessage>, List<String>> writer;
     private final Map<String, AtomicLong> sizes = new ConcurrentHashMap<>();
     private final Map<String, Boolean> declared = new ConcurrentHashMap<>();
-    private volatile Runnable onSent = () -> { };
+    private volatile java.util.function.Consumer<List<NewMessage>> onSent = batch -> { };
 
     @Inject
     QueueService(DataSource dataSource, QueueConfig config) {
@@ -52,7 +52,7 @@ public class QueueService implements QueueBinding {
     }
 
     /** Called after every durable send: the dispatcher wakes up. */
-    void onSent(Runnable listener) {
+    void onSent(java.util.function.Consumer<List<NewMessage>> listener) {
         this.onSent = listener;
     }
 
@@ -92,7 +92,7 @@ public class QueueService implements QueueBinding {
             if (error != null) {
                 reserved.forEach(queue -> size(queue).decrementAndGet());
             } else {
-                onSent.run();
+                onSent.accept(batch);
             }
         });
     }

@@ -137,6 +137,12 @@ class QueuesTest implements TestPropertyProvider {
 
         Map<String, Object> overview = queue("retries-dlq");
         assertThat(overview.get("deadLetterFor")).isEqualTo(List.of("retries"));
+        Waits.until(Duration.ofSeconds(15), "the per-queue series in /metrics", () -> {
+            String metrics = api.get("/metrics").body();
+            return metrics.contains("onebox_queue_messages_dead_lettered_total{queue=\"retries\"}")
+                    && metrics.contains("onebox_queue_messages{queue=\"retries-dlq\",state=\"ready\"}")
+                    && metrics.contains("onebox_queue_oldest_age_seconds{queue=\"retries\"}");
+        });
     }
 
     @Test
