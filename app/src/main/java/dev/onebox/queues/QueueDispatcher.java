@@ -47,6 +47,8 @@ public class QueueDispatcher {
     private final Deployments deployments;
     private final QueueConfig config;
     private final QueueMetrics metrics;
+    private final AsyncInvokes async;
+    private final AtomicInteger asyncOut = new AtomicInteger();
     private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
     private final Set<String> known = ConcurrentHashMap.newKeySet();
     private final ExecutorService settler = Executors.newSingleThreadExecutor(Threads.daemon("queue-settle"));
@@ -54,7 +56,8 @@ public class QueueDispatcher {
     private volatile boolean running = true;
     private long nextLeaseCheck;
 
-    QueueDispatcher(QueueService queues, Deployments deployments, QueueConfig config, QueueMetrics metrics) {
+    QueueDispatcher(QueueService queues, Deployments deployments, QueueConfig config, QueueMetrics metrics, AsyncInvokes async) {
+        this.async = async;
         this.metrics = metrics;
         this.queues = queues;
         this.sql = queues.sql();
@@ -99,7 +102,7 @@ public class QueueDispatcher {
             sql.pruneFailed(now - config.keepFailed().toMillis());
             nextLeaseCheck = now + 1000;
         }
-        long wait = Long.MAX_VALUE;
+        long wait = dispatchAsync(now);
         for (Deployments.Deployed deployed : deployments.allServing()) {
             for (ScriptSettings.QueueConsumer consumer : deployed.code().settings().consumers()) {
                 declare(consumer);
@@ -137,6 +140,36 @@ public class QueueDispatcher {
             }
             out.incrementAndGet();
             deliver(deployed.code().script(), consumer, batch, out);
+        }
+        return Long.MAX_VALUE;
+    }
+
+    /** Async invokes: one run per message, as soon as a slot is free; acked once the run ended, whatever its status. */
+    private long dispatchAsync(long now) {
+        ScriptSettings.QueueConsumer consumer = AsyncInvokes.CONSUMER;
+        while (asyncOut.get() < consumer.maxConcurrency()) {
+            List<QueueMessage> claimed = sql.claim(consumer.queue(), 1, now, now + TimeUnit.MINUTES.toMillis(15) + config.leaseSlack().toMillis());
+            if (claimed.isEmpty()) {
+                return Long.MAX_VALUE;
+            }
+            asyncOut.incrementAndGet();
+            QueueMessage message = claimed.get(0);
+            async.start(message).whenComplete((invocation, error) -> {
+                if (error == null) {
+                    invocation.ended().whenComplete((status, failure) -> settle(consumer, claimed,
+                            List.of(new Settlement.Ack(message.id(), message.attempts())), asyncOut));
+                    return;
+                }
+                String reason = "the run could not start: " + (error.getCause() != null ? error.getCause().getMessage() : error.getMessage());
+                Settlement settlement;
+                if (message.attempts() > consumer.maxRetries()) {
+                    async.gaveUp(message, reason);
+                    settlement = new Settlement.Fail(message.id(), message.attempts(), reason);
+                } else {
+                    settlement = new Settlement.Retry(message.id(), message.attempts(), System.currentTimeMillis() + 1000L * message.attempts(), reason);
+                }
+                settle(consumer, claimed, List.of(settlement), asyncOut);
+            });
         }
         return Long.MAX_VALUE;
     }

@@ -131,6 +131,16 @@ public class Deployments {
         return invoke(pool, script, trigger, call, body);
     }
 
+    /** Like {@link #invoke(String, Trigger, Call, byte[])}, for a run whose id was given out before (an async invoke). */
+    public CompletableFuture<Invocation> invoke(String script, Trigger trigger, Call call, byte[] body, String runId) {
+        WarmPool pool = serving.get(script);
+        if (pool == null) {
+            return CompletableFuture.failedFuture(new ScriptLoadException("not deployed"));
+        }
+        return pool.acquire().thenApply(sandbox -> sandbox.invoke(runs.started(new RunStart(script, pool.code().version(), trigger,
+                config.maxLogBytes(), runId)), call, body));
+    }
+
     /** Like {@link #invoke(String, Trigger, Call, byte[])}, with a request body that may stream in. */
     public CompletableFuture<Invocation> invoke(String script, Trigger trigger, Call call, RequestBody body) {
         WarmPool pool = serving.get(script);

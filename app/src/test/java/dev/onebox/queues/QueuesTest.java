@@ -203,7 +203,32 @@ class QueuesTest implements TestPropertyProvider {
         assertThat(deliveries("load")).isGreaterThanOrEqualTo(10_000);
     }
 
+    @Test
+    void anAsyncInvokeAnswers202AtOnceAndTheSameIdempotencyKeyGivesOneRun() {
+        String body = "{\"request\":{\"method\":\"GET\",\"path\":\"/send?q=DELAYS&n=1&tag=async\"}}";
+        HttpResponse<String> first = invokeAsync(body, "order-42");
+        HttpResponse<String> second = invokeAsync(body, "order-42");
+
+        assertThat(first.statusCode()).isEqualTo(202);
+        assertThat(second.statusCode()).isEqualTo(202);
+        String runId = (String) Json.object(first.body()).get("runId");
+        assertThat(Json.object(second.body())).containsEntry("runId", runId);
+        Waits.until(Duration.ofSeconds(15), "the async run to succeed", () -> "succeeded".equals(api.run(runId).get("status")));
+        assertThat(api.run(runId)).containsEntry("trigger", "manual");
+        assertThat(waitForBatches("delays", "async", 1)).hasSize(1);
+
+        String other = (String) Json.object(invokeAsync(body, "order-43").body()).get("runId");
+        assertThat(other).isNotEqualTo(runId);
+        Waits.until(Duration.ofSeconds(15), "the second async run to succeed", () -> "succeeded".equals(api.run(other).get("status")));
+        assertThat(batches("delays", "async")).hasSize(2);
+    }
+
     // ---------------------------------------------------------------------------------------
+
+    private HttpResponse<String> invokeAsync(String json, String key) {
+        return http.send(http.request("/api/v1/scripts/app/invoke?async=true").header("Authorization", "Bearer " + TOKEN)
+                .header("Content-Type", "application/json").header("Idempotency-Key", key).POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
 
     private HttpResponse<String> post(String path, String json) {
         return http.send(http.request(path).header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
