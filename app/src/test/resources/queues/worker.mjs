@@ -46,6 +46,7 @@ export default {
     for (const m of batch.messages) {
       const mode = m.body && m.body.mode;
       if (mode === 'throw') throw new Error('boom on purpose');
+      if (mode === 'slow') await new Promise((resolve) => setTimeout(resolve, 4000));
       if (mode === 'retry' && m.attempts === 1) m.retry({ delaySeconds: 1 });
     }
   },
