@@ -39,7 +39,12 @@ public class AsyncInvokes {
     /** The message: which script, which run, what call. */
     @Serdeable
     record Queued(String script, String runId, String kind, @Nullable String method, @Nullable String url,
-                  @Nullable List<List<String>> headers, @Nullable String body, @Nullable String cron, long scheduledTime) {
+                  @Nullable List<List<String>> headers, @Nullable String body, @Nullable String cron, long scheduledTime,
+                  @Nullable String trigger, int retriesLeft, long backoffMs) {
+
+        Trigger triggerOrManual() {
+            return trigger == null ? Trigger.MANUAL : Trigger.fromWire(trigger).orElse(Trigger.MANUAL);
+        }
     }
 
     private final QueueService queues;
@@ -56,6 +61,26 @@ public class AsyncInvokes {
 
     /** Queues the call; answers the run id (an earlier one for a repeated key). Blocks until the message is durable. */
     public String enqueue(String script, Call call, byte[] body, @Nullable String idempotencyKey) throws InterruptedException {
+        return enqueue(script, Trigger.MANUAL, call, body, idempotencyKey, 0, 0, 0);
+    }
+
+    /**
+     * A failed cron slot, run again after {@code backoffMs} (doubling for each retry after it)
+     * through the durable queue, so a restart does not lose it; {@code retriesLeft} counts this one.
+     */
+    public void retryLater(String script, Trigger trigger, Call call, int retriesLeft, long backoffMs) {
+        if (retriesLeft <= 0) {
+            return;
+        }
+        try {
+            enqueue(script, trigger, call, new byte[0], null, retriesLeft - 1, backoffMs * 2, backoffMs);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private String enqueue(String script, Trigger trigger, Call call, byte[] body, @Nullable String idempotencyKey, int retriesLeft,
+                           long nextBackoffMs, long delayMs) throws InterruptedException {
         String runId = RunRecorder.newRunId();
         if (idempotencyKey != null) {
             String holder = queues.sql().idempotentRun(script, idempotencyKey, runId, System.currentTimeMillis(), KEY_WINDOW.toMillis());
@@ -67,19 +92,20 @@ public class AsyncInvokes {
         Queued queued;
         if (call instanceof Call.Fetch fetch) {
             queued = new Queued(script, runId, "fetch", fetch.method(), fetch.url(), fetch.headers(),
-                    Base64.getEncoder().encodeToString(body), null, 0);
+                    Base64.getEncoder().encodeToString(body), null, 0, trigger.wire(), retriesLeft, nextBackoffMs);
         } else if (call instanceof Call.Scheduled scheduled) {
-            queued = new Queued(script, runId, "scheduled", null, null, null, null, scheduled.cron(), scheduled.scheduledTime());
+            queued = new Queued(script, runId, "scheduled", null, null, null, null, scheduled.cron(), scheduled.scheduledTime(),
+                    trigger.wire(), retriesLeft, nextBackoffMs);
         } else {
             throw new IllegalArgumentException("a queue batch is not invoked by hand");
         }
-        runs.queued(runId, script, version, Trigger.MANUAL);
+        runs.queued(runId, script, version, trigger);
         try {
-            queues.send(List.of(new NewMessage(QUEUE, ContentType.JSON, json.writeValueAsBytes(queued), 0))).get(30, TimeUnit.SECONDS);
+            queues.send(List.of(new NewMessage(QUEUE, ContentType.JSON, json.writeValueAsBytes(queued), delayMs))).get(30, TimeUnit.SECONDS);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (ExecutionException | TimeoutException e) {
-            runs.notStarted(runId, script, version, Trigger.MANUAL, "the run could not be queued: " + e.getMessage());
+            runs.notStarted(runId, script, version, trigger, "the run could not be queued: " + e.getMessage());
             throw new IllegalStateException("the run could not be queued", e);
         }
         return runId;
@@ -96,14 +122,23 @@ public class AsyncInvokes {
         Call call = "scheduled".equals(queued.kind()) ? new Call.Scheduled(queued.cron(), queued.scheduledTime())
                 : new Call.Fetch(queued.method(), queued.url(), queued.headers() == null ? List.of() : queued.headers());
         byte[] body = queued.body() == null ? new byte[0] : Base64.getDecoder().decode(queued.body());
-        return deployments.invoke(queued.script(), Trigger.MANUAL, call, body, queued.runId());
+        CompletableFuture<Invocation> started = deployments.invoke(queued.script(), queued.triggerOrManual(), call, body, queued.runId());
+        if (queued.retriesLeft() > 0) {
+            started.thenAccept(invocation -> invocation.ended().thenAccept(status -> {
+                if (status != dev.onebox.runs.RunStatus.SUCCEEDED) {
+                    CompletableFuture.runAsync(() -> retryLater(queued.script(), queued.triggerOrManual(), call, queued.retriesLeft(),
+                            queued.backoffMs()));
+                }
+            }));
+        }
+        return started;
     }
 
     /** The run will not start: its row says why. */
     void gaveUp(QueueMessage message, String reason) {
         try {
             Queued queued = json.readValue(message.body(), Queued.class);
-            runs.notStarted(queued.runId(), queued.script(), 0, Trigger.MANUAL, reason);
+            runs.notStarted(queued.runId(), queued.script(), 0, queued.triggerOrManual(), reason);
         } catch (IOException ignored) {
             // nothing to record against
         }

@@ -54,7 +54,17 @@ public record ScriptSettings(Http http, Limits limits, boolean egress, @Nullable
     }
 
     @Serdeable
-    public record Schedule(@Nullable String cron, @Nullable String timezone, @Nullable Boolean allowOverlap) {
+    public record Schedule(@Nullable String cron, @Nullable String timezone, @Nullable Boolean allowOverlap,
+                           @Nullable Integer retries) {
+
+        public Schedule(@Nullable String cron, @Nullable String timezone, @Nullable Boolean allowOverlap) {
+            this(cron, timezone, allowOverlap, null);
+        }
+
+        /** Runs of a failed slot again, with backoff, at most; 0 without {@code retries}. */
+        public int retriesOrZero() {
+            return retries == null ? 0 : retries;
+        }
     }
 
     /**

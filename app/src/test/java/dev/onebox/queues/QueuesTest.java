@@ -1,6 +1,7 @@
 package dev.onebox.queues;
 
 import dev.onebox.testing.Api;
+import dev.onebox.testing.DashboardClient;
 import dev.onebox.testing.Http;
 import dev.onebox.testing.Json;
 import dev.onebox.testing.TestApp;
@@ -49,13 +50,16 @@ class QueuesTest implements TestPropertyProvider {
     private static final String CONSUMERS = ",\"queues\":{\"producers\":["
             + "{\"queue\":\"batching\",\"binding\":\"BATCHING\"},{\"queue\":\"delays\",\"binding\":\"DELAYS\"},"
             + "{\"queue\":\"retries\",\"binding\":\"RETRIES\"},{\"queue\":\"load\",\"binding\":\"LOAD\"},"
-            + "{\"queue\":\"types\",\"binding\":\"TYPES\"},{\"queue\":\"parked\",\"binding\":\"PARKED\"}],"
+            + "{\"queue\":\"types\",\"binding\":\"TYPES\"},{\"queue\":\"parked\",\"binding\":\"PARKED\"},"
+            + "{\"queue\":\"fragile\",\"binding\":\"FRAGILE\"}],"
             + "\"consumers\":["
             + "{\"queue\":\"batching\",\"max_batch_size\":5,\"max_batch_timeout\":1},"
             + "{\"queue\":\"delays\",\"max_batch_size\":1,\"max_batch_timeout\":0},"
             + "{\"queue\":\"retries\",\"max_batch_size\":1,\"max_batch_timeout\":0,\"max_retries\":2,\"dead_letter_queue\":\"retries-dlq\"},"
             + "{\"queue\":\"load\",\"max_batch_size\":10,\"max_batch_timeout\":0,\"max_concurrency\":4},"
-            + "{\"queue\":\"types\",\"max_batch_size\":4,\"max_batch_timeout\":1}]}";
+            + "{\"queue\":\"types\",\"max_batch_size\":4,\"max_batch_timeout\":1},"
+            + "{\"queue\":\"fragile\",\"max_batch_size\":1,\"max_batch_timeout\":0,\"max_retries\":0}]}";
+    private static final String PASSWORD = "queues-dashboard-password-0123";
 
     @Inject
     EmbeddedServer server;
@@ -68,7 +72,7 @@ class QueuesTest implements TestPropertyProvider {
 
     @Override
     public Map<String, String> getProperties() {
-        return TestApp.withProcessRuntime(TOKEN, "onebox.queues.max-backlog", "20000");
+        return TestApp.withProcessRuntime(TOKEN, "onebox.queues.max-backlog", "20000", "onebox.admin-password", PASSWORD);
     }
 
     @BeforeAll
@@ -221,6 +225,25 @@ class QueuesTest implements TestPropertyProvider {
         assertThat(other).isNotEqualTo(runId);
         Waits.until(Duration.ofSeconds(15), "the second async run to succeed", () -> "succeeded".equals(api.run(other).get("status")));
         assertThat(batches("delays", "async")).hasSize(2);
+    }
+
+    @Test
+    void theDashboardShowsAQueuesFailedMessagesAndPurgesThem() {
+        http.get("/run/app/send?q=FRAGILE&n=1&tag=fragile&mode=throw");
+        Waits.until(Duration.ofSeconds(15), "a failed message", () -> messagesIn("fragile", "failed").size() == 1);
+        String id = (String) messagesIn("fragile", "failed").get(0).get("id");
+        DashboardClient admin = new DashboardClient(http, "198.51.100.41");
+        assertThat(admin.signIn("admin", PASSWORD).statusCode()).isEqualTo(303);
+
+        assertThat(admin.get("/ui/queues").body()).contains("data-queue=\"fragile\"");
+        String page = admin.get("/ui/queues/fragile").body();
+        assertThat(page).contains(id).contains("boom on purpose").contains("data-confirm=\"Delete every message of fragile");
+
+        HttpResponse<String> purged = admin.post("/ui/queues/fragile/purge", Map.of(), admin.csrf());
+        assertThat(purged.statusCode()).isEqualTo(200);
+        assertThat(purged.body()).contains("1 message(s) purged from fragile.");
+        assertThat(messagesIn("fragile", "failed")).isEmpty();
+        assertThat(admin.post("/ui/queues/fragile/purge", Map.of(), null).statusCode()).as("no CSRF token").isEqualTo(403);
     }
 
     // ---------------------------------------------------------------------------------------
