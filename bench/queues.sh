@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Benchmarks the queues on this machine, on 127.0.0.1 only: messages per second from send to
-# consumer ack with 1 and with 4 concurrent consumer batches (max_concurrency), the end-to-end
-# delay of undelayed messages (p50/p99, from the producer's send to the consumer's handler), and
-# the CPU time per message (the app and its sandboxes). Batches of 10, max_batch_timeout 0.
+# consumer ack with 1 and with 4 concurrent consumer batches (max_concurrency) for a backlog sent
+# at once, the end-to-end delay of undelayed messages sent at a steady 200 a second (p50/p99, from
+# the producer's send to the consumer's handler), and the CPU time per message of the backlog
+# (the app and its sandboxes). Batches of 10, max_batch_timeout 0.
 #
 #   bench/queues.sh [--build]
 #
@@ -26,12 +27,21 @@ readonly WORKER_SOURCE='export default {
   async fetch(request, env) {
     const url = new URL(request.url);
     const queue = url.searchParams.get("q");
+    const binding = env[queue === "one" ? "ONE" : "FOUR"];
     if (url.pathname === "/send") {
       const n = Number(url.searchParams.get("n"));
       for (let sent = 0; sent < n; sent += 100) {
         const size = Math.min(100, n - sent);
+        await binding.sendBatch(Array.from({ length: size }, (_, i) => ({ body: { i }, contentType: "json" })));
+      }
+      return new Response("sent");
+    }
+    if (url.pathname === "/paced") {
+      const rounds = Number(url.searchParams.get("rounds"));
+      for (let r = 0; r < rounds; r++) {
         const sentAt = Date.now();
-        await env[queue === "one" ? "ONE" : "FOUR"].sendBatch(Array.from({ length: size }, (_, i) => ({ body: { sentAt, i }, contentType: "json" })));
+        await binding.sendBatch(Array.from({ length: 10 }, (_, i) => ({ body: { sentAt, i }, contentType: "json" })));
+        await new Promise((resolve) => setTimeout(resolve, 50));
       }
       return new Response("sent");
     }
@@ -49,6 +59,7 @@ readonly WORKER_SOURCE='export default {
   },
   async queue(batch, env) {
     const now = Date.now();
+    if (batch.messages[0].body.sentAt === undefined) return; // throughput: ack only
     await env.KV.put(`d/${batch.queue}/${now}/${batch.messages[0].id}`, JSON.stringify(batch.messages.map((m) => now - m.body.sentAt)));
   },
 };'
@@ -63,7 +74,7 @@ parse_args() {
     while (($#)); do
         case $1 in
             --build) FORCE_BUILD=1 ;;
-            -h | --help) sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+            -h | --help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
             *) bench_die "unknown argument: $1" ;;
         esac
         shift
@@ -103,7 +114,9 @@ queue_total() {
         const q = (JSON.parse(s).queues || []).find((x) => x.name === process.argv[1]); process.stdout.write(String(q ? q.messages : -1)); })' "$1"
 }
 
-# run QUEUE — sends BENCH_MESSAGES from BENCH_PRODUCERS concurrent calls, waits until all are acked.
+# run QUEUE — throughput: sends BENCH_MESSAGES from BENCH_PRODUCERS concurrent calls and waits
+# until all are acked; then latency: 10 messages every 50 ms for 5 s (200 a second), each timed
+# from its send to the consumer's handler.
 run() {
     local name=$1 total=${BENCH_MESSAGES:-20000} producers=${BENCH_PRODUCERS:-4} per t0 t1 c0 c1 hz i pids=() stats
     per=$((total / producers))
@@ -123,6 +136,11 @@ run() {
     [[ "$(queue_total "$name")" == 0 ]] || bench_die "queue $name did not drain within a minute"
     t1=$(date +%s%N)
     c1=$(bench_tree_cpu_ticks "$APP_PID")
+    curl -fsS -o /dev/null "http://$BENCH_HOST:$APP_PORT/run/qbench/paced?q=$name&rounds=100" || bench_die "the paced producer failed"
+    for ((i = 0; i < 200; i++)); do
+        [[ "$(queue_total "$name")" == 0 ]] && break
+        sleep 0.05
+    done
     # shellcheck disable=SC2016 # JavaScript in single quotes
     stats=$(curl -fsS "http://$BENCH_HOST:$APP_PORT/run/qbench/stats?q=$name" | node -e 'let s = "";
         process.stdin.on("data", (d) => s += d).on("end", () => { const d = JSON.parse(s).sort((a, b) => a - b);
@@ -135,7 +153,7 @@ run() {
 
 report() {
     local line name total delivered ms p50 p99 cpu_us rate verdict
-    printf '\n%-22s %9s %9s %10s %8s %8s %12s\n' "consumers" "messages" "consumed" "msgs/s" "p50 ms" "p99 ms" "CPU/msg us"
+    printf '\n%-22s %9s %9s %10s %8s %8s %12s\n' "consumers" "messages" "timed" "msgs/s" "p50 ms" "p99 ms" "CPU/msg us"
     for line in "${RESULTS[@]}"; do
         read -r name total delivered ms p50 p99 cpu_us <<<"$line"
         rate=$((total * 1000 / (ms > 0 ? ms : 1)))

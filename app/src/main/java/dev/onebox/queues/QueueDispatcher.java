@@ -1,6 +1,7 @@
 package dev.onebox.queues;
 
 import dev.onebox.Threads;
+import dev.onebox.db.GroupCommitter;
 import dev.onebox.runs.RunStatus;
 import dev.onebox.runs.Trigger;
 import dev.onebox.runtime.Call;
@@ -21,8 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -51,7 +50,8 @@ public class QueueDispatcher {
     private final AtomicInteger asyncOut = new AtomicInteger();
     private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
     private final Set<String> known = ConcurrentHashMap.newKeySet();
-    private final ExecutorService settler = Executors.newSingleThreadExecutor(Threads.daemon("queue-settle"));
+    /** Outcomes of many batches are written in one transaction: SQLite has one writer, and a batch's settle is a few rows. */
+    private final GroupCommitter<List<Settlement>, Integer> settler;
     private final Thread thread;
     private volatile boolean running = true;
     private long nextLeaseCheck;
@@ -67,6 +67,7 @@ public class QueueDispatcher {
         if (released > 0) {
             LOG.info("{} queue messages were being delivered when the app stopped; they are delivered again", released);
         }
+        this.settler = new GroupCommitter<>("queue-settle", 10_000, 200, 0, this::settleAll, () -> { });
         queues.onSent(batch -> {
             batch.stream().collect(java.util.stream.Collectors.groupingBy(NewMessage::queue, java.util.stream.Collectors.counting()))
                     .forEach((queue, n) -> metrics.counted(queue, "sent", n));
@@ -126,12 +127,15 @@ public class QueueDispatcher {
         AtomicInteger out = inFlight.computeIfAbsent(key, k -> new AtomicInteger());
         long timeoutMs = consumer.maxBatchTimeout() * 1000L;
         while (out.get() < consumer.maxConcurrency()) {
-            QueueSql.Ready ready = sql.ready(consumer.queue(), now, consumer.maxBatchSize());
-            if (ready.count() == 0) {
-                return Long.MAX_VALUE;
-            }
-            if (ready.count() < consumer.maxBatchSize() && now - ready.earliestVisibleAt() < timeoutMs) {
-                return ready.earliestVisibleAt() + timeoutMs - now;
+            // Without a batch timeout whatever is ready goes at once: no need to count it first.
+            if (timeoutMs > 0) {
+                QueueSql.Ready ready = sql.ready(consumer.queue(), now, consumer.maxBatchSize());
+                if (ready.count() == 0) {
+                    return Long.MAX_VALUE;
+                }
+                if (ready.count() < consumer.maxBatchSize() && now - ready.earliestVisibleAt() < timeoutMs) {
+                    return ready.earliestVisibleAt() + timeoutMs - now;
+                }
             }
             long lease = now + deployed.code().settings().limits().timeoutMs() + config.leaseSlack().toMillis();
             List<QueueMessage> batch = sql.claim(consumer.queue(), consumer.maxBatchSize(), now, lease);
@@ -234,10 +238,19 @@ public class QueueDispatcher {
         return settlements;
     }
 
+    private List<Integer> settleAll(List<List<Settlement>> batches) {
+        sql.settle(batches.stream().flatMap(List::stream).toList(), System.currentTimeMillis());
+        return java.util.Collections.nCopies(batches.size(), 0);
+    }
+
     private void settle(ScriptSettings.QueueConsumer consumer, List<QueueMessage> batch, List<Settlement> settlements, AtomicInteger out) {
-        settler.execute(() -> {
+        settler.submit(settlements).whenComplete((done, error) -> {
             try {
-                sql.settle(settlements, System.currentTimeMillis());
+                if (error != null) {
+                    // The lease runs out and the messages are delivered again: at least once, never lost.
+                    LOG.warn("could not settle a batch of {} messages of queue {}: {}", batch.size(), consumer.queue(), error.toString());
+                    return;
+                }
                 long gone = settlements.stream().filter(s -> s instanceof Settlement.Ack || s instanceof Settlement.DeadLetter).count();
                 long dead = settlements.stream().filter(s -> s instanceof Settlement.DeadLetter).count();
                 queues.removed(consumer.queue(), gone);
@@ -248,9 +261,6 @@ public class QueueDispatcher {
                 if (dead > 0) {
                     queues.added(consumer.deadLetterQueue(), dead);
                 }
-            } catch (RuntimeException e) {
-                // The lease runs out and the messages are delivered again: at least once, never lost.
-                LOG.warn("could not settle a batch of {} messages of queue {}: {}", batch.size(), consumer.queue(), e.toString());
             } finally {
                 out.decrementAndGet();
                 wake();
@@ -269,12 +279,7 @@ public class QueueDispatcher {
     void stop() {
         running = false;
         wake();
-        settler.shutdown();
-        try {
-            settler.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        settler.close();
     }
 
 }
