@@ -231,14 +231,14 @@ test('link error (missing named import) and a throw at top level name their plac
   assert.equal(missing.code, 1);
 });
 
-test('a default export without fetch or scheduled is a load_error', async () => {
+test('a default export without fetch, scheduled or queue is a load_error', async () => {
   for (const source of [
     'export default { hello() {} };',
     'export const fetch = () => new Response("x");',
     'export default { fetch: "not a function" };',
   ]) {
     const { meta, code } = await loadError(source);
-    assert.equal(meta.message, "the module's default export needs a fetch or scheduled handler");
+    assert.equal(meta.message, "the module's default export needs a fetch, scheduled or queue handler");
     assert.equal(code, 1);
   }
 });
@@ -876,5 +876,92 @@ test('a streamed request body is pulled frame by frame as the script reads it', 
   const { createHash } = await import('node:crypto');
   assert.deepEqual(JSON.parse(r.body), { size: whole.length, sha256: createHash('sha256').update(whole).digest('hex') });
   assert.ok(app.frames.every((f) => f.meta.type !== 'pull' || f.meta.n === 1));
+  assert.equal(await app.close(), 0);
+});
+
+test('queue: a batch arrives decoded by content type; ack/retry decisions go out in queue_outcome before done', async () => {
+  const app = await ready(`import v8 from 'node:v8';
+  export default {
+    async queue(batch, env) {
+      console.log(JSON.stringify({ queue: batch.queue, n: batch.messages.length }));
+      for (const m of batch.messages) {
+        const body = m.body instanceof ArrayBuffer ? [...new Uint8Array(m.body)] : m.body instanceof Date ? m.body.toISOString() : m.body;
+        console.log(JSON.stringify({ id: m.id, attempts: m.attempts, ts: m.timestamp.getTime(), body }));
+      }
+      batch.messages[1].retry({ delaySeconds: 7 });
+      batch.messages[1].ack(); // the first decision counts
+      batch.messages[2].ack();
+    },
+  };`);
+  assert.deepEqual(app.frames.find((f) => f.meta.type === 'ready').meta.handlers, ['queue']);
+  const bodies = [Buffer.from('{"a":1}'), Buffer.from('plain'), Buffer.from([1, 2, 3]), (await import('node:v8')).serialize(new Date(0))];
+  const types = ['json', 'text', 'bytes', 'v8'];
+  app.send({
+    type: 'invoke', id: 1, kind: 'queue', queue: 'jobs',
+    messages: bodies.map((b, i) => ({ id: 'm' + i, timestamp: 1000 + i, attempts: i + 1, contentType: types[i], size: b.length })),
+  }, Buffer.concat(bodies));
+  const r = await app.result(1);
+  assert.deepEqual(r.types, ['queue_outcome', 'done']);
+  const outcome = r.frames.find((f) => f.meta.type === 'queue_outcome').meta;
+  assert.deepEqual(outcome.acked, [2]);
+  assert.deepEqual(outcome.retried, [[1, 7]]);
+  assert.equal(r.done.error, undefined);
+  const lines = r.logs.map((l) => JSON.parse(l.text));
+  assert.deepEqual(lines[0], { queue: 'jobs', n: 4 });
+  assert.deepEqual(lines.slice(1).map((l) => l.body), [{ a: 1 }, 'plain', [1, 2, 3], '1970-01-01T00:00:00.000Z']);
+  assert.deepEqual(lines.slice(1).map((l) => [l.id, l.attempts, l.ts]), [['m0', 1, 1000], ['m1', 2, 1001], ['m2', 3, 1002], ['m3', 4, 1003]]);
+  assert.equal(await app.close(), 0);
+});
+
+test('queue: retryAll applies to undecided messages; a throw reports the error and leaves the rest to the app', async () => {
+  const app = await ready(`export default {
+    async queue(batch) {
+      if (batch.queue === 'all') { batch.messages[0].ack(); batch.retryAll(); return; }
+      throw new Error('bad batch');
+    },
+  };`);
+  const one = (id, queue) => app.send({ type: 'invoke', id, kind: 'queue', queue,
+    messages: [{ id: 'a', timestamp: 1, attempts: 1, contentType: 'text', size: 1 }, { id: 'b', timestamp: 1, attempts: 1, contentType: 'text', size: 1 }] },
+  Buffer.from('xy'));
+  one(1, 'all');
+  const all = await app.result(1);
+  assert.deepEqual(all.frames.find((f) => f.meta.type === 'queue_outcome').meta, { type: 'queue_outcome', id: 1, acked: [0], retried: [[1, null]] });
+  one(2, 'throws');
+  const thrown = await app.result(2);
+  assert.deepEqual(thrown.frames.find((f) => f.meta.type === 'queue_outcome').meta, { type: 'queue_outcome', id: 2, acked: [], retried: [] });
+  assert.match(thrown.done.error.message, /bad batch/);
+  assert.equal(await app.close(), 0);
+});
+
+test('queue producer: send and sendBatch encode bodies in the frame body; limits fail in the script, never on the channel', async () => {
+  const app = await ready(`export default {
+    async fetch(request, env) {
+      await env.JOBS.send({ n: 1 }, { contentType: 'json', delaySeconds: 5 });
+      await env.JOBS.sendBatch([{ body: 'a', contentType: 'text' }, { body: new Uint8Array([9]), contentType: 'bytes', delaySeconds: 2 }], { delaySeconds: 1 });
+      const errors = [];
+      for (const attempt of [() => env.JOBS.send('x'.repeat(128 * 1024 + 1), { contentType: 'text' }),
+        () => env.JOBS.sendBatch(Array.from({ length: 101 }, () => ({ body: 1 }))),
+        () => env.JOBS.send(1, { delaySeconds: 50000 })]) {
+        try { await attempt(); } catch (err) { errors.push(err.message); }
+      }
+      return Response.json(errors);
+    },
+  };`);
+  app.send({ type: 'env', vars: {}, bindings: [{ name: 'JOBS', type: 'queue' }] });
+  app.send({ type: 'invoke', id: 1, kind: 'fetch', method: 'GET', url: 'http://script.test/', headers: [] });
+  const first = await app.type('queue');
+  assert.deepEqual({ ...first.meta, rid: 0 }, { type: 'queue', id: 1, binding: 'JOBS', rid: 0, messages: [{ contentType: 'json', delaySeconds: 5, size: 7 }] });
+  assert.equal(first.body.toString(), '{"n":1}');
+  app.send({ type: 'queue_result', rid: first.meta.rid, ids: ['x'] });
+  const second = await app.waitFor((f) => f.meta.type === 'queue' && f.meta.rid !== first.meta.rid, 'the batch');
+  assert.deepEqual(second.meta.messages, [{ contentType: 'text', delaySeconds: 1, size: 1 }, { contentType: 'bytes', delaySeconds: 2, size: 1 }]);
+  assert.deepEqual([...second.body], [97, 9]);
+  app.send({ type: 'queue_result', rid: second.meta.rid, ids: ['y', 'z'] });
+  const r = await app.result(1);
+  const errors = JSON.parse(r.body.toString());
+  assert.match(errors[0], /over the limit of 131072 bytes \(128 KiB\) per message/);
+  assert.match(errors[1], /101 messages, over the limit of 100 per batch/);
+  assert.match(errors[2], /delaySeconds must be a number of seconds from 0 to 43200/);
+  assert.equal(app.frames.filter((f) => f.meta.type === 'queue').length, 2);
   assert.equal(await app.close(), 0);
 });

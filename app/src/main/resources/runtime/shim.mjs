@@ -3,7 +3,7 @@
 // Baked into every script image at /opt/onebox/shim.mjs and started as `node /opt/onebox/shim.mjs`.
 // It connects to the app over the container's channel (a Unix socket, see PROTOCOL.md beside
 // this file), loads the user's module (Cloudflare Workers module format) and runs its `fetch`
-// and `scheduled` handlers for the invocations the app sends, many at once.
+// `scheduled` and `queue` handlers for the invocations the app sends, many at once.
 //
 // Plain ES module, Node.js 20/22, node: built-ins only. Start-up is on the cold-start path:
 // keep the imports light and touch nothing lazy (fetch globals, child_process) until needed.
@@ -13,6 +13,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { formatWithOptions, inspect } from 'node:util';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import path from 'node:path';
+import v8 from 'node:v8';
 
 const CHANNEL_PATH = process.env.ONEBOX_CHANNEL || '/run/onebox/channel.sock';
 const SCRIPT_PATH = path.resolve(process.env.ONEBOX_SCRIPT || '/app/script.mjs');
@@ -478,9 +479,9 @@ async function loadModule() {
     return { error: await describeLoadError(err) };
   }
   const exported = mod.default;
-  handlers = ['fetch', 'scheduled'].filter((name) => typeof exported?.[name] === 'function');
+  handlers = ['fetch', 'scheduled', 'queue'].filter((name) => typeof exported?.[name] === 'function');
   if (handlers.length === 0) {
-    return { error: { message: "the module's default export needs a fetch or scheduled handler", stack: '' } };
+    return { error: { message: "the module's default export needs a fetch, scheduled or queue handler", stack: '' } };
   }
   worker = exported;
   return { handlers };
@@ -606,8 +607,9 @@ async function settleWaitUntil(inv) {
   }
 }
 
-async function finish(inv, error) {
+async function finish(inv, error, beforeDone) {
   await settleWaitUntil(inv);
+  if (beforeDone) beforeDone();
   inv.finished = true;
   calls.delete(inv.id);
   flushPartialLines(inv.id);
@@ -634,6 +636,7 @@ function invoke(meta, body) {
   als.run(inv, () => {
     const run = meta.kind === 'fetch' ? runFetch(inv, meta, body)
       : meta.kind === 'scheduled' ? runScheduled(inv, meta)
+        : meta.kind === 'queue' ? runQueue(inv, meta, body)
         : finish(inv, { message: `unknown invocation kind: ${meta.kind}`, stack: '' });
     run.catch((err) => {
       // Only a bug in the shim lands here; still answer so the app is not left waiting.
@@ -918,6 +921,185 @@ async function runScheduled(inv, meta) {
   return finish(inv, error);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Queues: the consumer's queue(batch, env, ctx) and the producer binding (env.NAME.send)
+// ---------------------------------------------------------------------------------------------
+
+const QUEUE_MAX_DELAY_SECONDS = 43200; // 12 hours, as Cloudflare
+const QUEUE_MESSAGE_MAX = 128 * 1024; // one message's encoded body, as Cloudflare (the app checks its own limit too)
+const QUEUE_BATCH_MAX = 100; // messages in one sendBatch
+const QUEUE_SEND_BODY_MAX = 1024 * 1024; // one send's bodies together: the channel's limit for a queue frame
+const QUEUE_IN_FLIGHT_MAX = 32; // sends waiting for their queue_result, at most; the rest wait here
+
+function delaySeconds(options, what) {
+  const value = options?.delaySeconds;
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > QUEUE_MAX_DELAY_SECONDS) {
+    throw new RangeError(`${what}: delaySeconds must be a number of seconds from 0 to ${QUEUE_MAX_DELAY_SECONDS}`);
+  }
+  return Math.floor(value);
+}
+
+function decodeQueueBody(contentType, bytes) {
+  switch (contentType) {
+    case 'json': return JSON.parse(bytes.toString('utf8'));
+    case 'text': return bytes.toString('utf8');
+    case 'bytes': return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+    case 'v8': return v8.deserialize(bytes);
+    default: throw new TypeError(`unknown content type ${JSON.stringify(contentType)}`);
+  }
+}
+
+/**
+ * Runs the handler on a batch. Explicit message.ack()/retry() win (the first call on a message
+ * counts), then ackAll()/retryAll(); the rest are acked when the handler returns and retried when
+ * it throws. The outcome goes to the app in a queue_outcome frame just before done.
+ */
+async function runQueue(inv, meta, body) {
+  const ctx = makeCtx(inv);
+  const decisions = new Map(); // index -> { ack: true } | { retry: delay|null }
+  let whole = null; // the batch-wide decision, if any
+  let offset = 0;
+  const messages = (meta.messages || []).map((m, index) => {
+    const bytes = body.subarray(offset, offset + m.size);
+    offset += m.size;
+    let decoded;
+    let failure = null;
+    try { decoded = decodeQueueBody(m.contentType, bytes); } catch (err) { failure = err; }
+    return Object.freeze({
+      id: m.id,
+      timestamp: new Date(m.timestamp),
+      attempts: m.attempts,
+      get body() { if (failure) throw failure; return decoded; },
+      ack() { if (!decisions.has(index)) decisions.set(index, { ack: true }); },
+      retry(options) {
+        const delay = delaySeconds(options, 'message.retry()');
+        if (!decisions.has(index)) decisions.set(index, { retry: delay });
+      },
+    });
+  });
+  const batch = Object.freeze({
+    queue: meta.queue,
+    messages: Object.freeze(messages),
+    ackAll() { if (!whole) whole = { ack: true }; },
+    retryAll(options) {
+      const delay = delaySeconds(options, 'batch.retryAll()');
+      if (!whole) whole = { retry: delay };
+    },
+  });
+  let error = null;
+  try {
+    if (!worker || typeof worker.queue !== 'function') throw noHandler('queue');
+    await worker.queue(batch, env, ctx);
+  } catch (err) {
+    error = err instanceof NoHandler ? err.info : errorInfo(err);
+  }
+  return finish(inv, error, () => {
+    const acked = [];
+    const retried = [];
+    messages.forEach((m, index) => {
+      const decision = decisions.get(index) || whole;
+      if (!decision) return; // the app's default: ack on success, retry on error
+      if (decision.ack) acked.push(index);
+      else retried.push([index, decision.retry]);
+    });
+    channel.send({ type: 'queue_outcome', id: inv.id, acked, retried });
+  });
+}
+
+const queuePending = new Map();
+const queueWaiting = []; // sends beyond QUEUE_IN_FLIGHT_MAX, sent in order as answers come back
+let queueNext = 0;
+
+function encodeQueueBody(body, contentType, what) {
+  const type = contentType ?? 'v8'; // Cloudflare's default: the structured clone of the value
+  let bytes;
+  switch (type) {
+    case 'json':
+      bytes = Buffer.from(JSON.stringify(body) ?? 'null', 'utf8');
+      break;
+    case 'text':
+      if (typeof body !== 'string') throw new TypeError(`${what}: a message with contentType "text" takes a string body`);
+      bytes = Buffer.from(body, 'utf8');
+      break;
+    case 'bytes':
+      if (body instanceof ArrayBuffer) bytes = Buffer.from(new Uint8Array(body));
+      else if (ArrayBuffer.isView(body)) bytes = Buffer.from(new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
+      else throw new TypeError(`${what}: a message with contentType "bytes" takes an ArrayBuffer or a typed array`);
+      break;
+    case 'v8':
+      bytes = v8.serialize(body);
+      break;
+    default:
+      throw new TypeError(`${what}: contentType must be "json", "text", "bytes" or "v8"`);
+  }
+  if (bytes.byteLength > QUEUE_MESSAGE_MAX) {
+    throw new RangeError(`${what}: the message is ${bytes.byteLength} bytes, over the limit of ${QUEUE_MESSAGE_MAX} bytes (128 KiB) per message`);
+  }
+  return { contentType: type, bytes };
+}
+
+/** Sends messages to the app (or waits while QUEUE_IN_FLIGHT_MAX sends are open) and resolves once they are stored. */
+function queueSend(binding, items, what) {
+  const parts = items.map((item) => item.bytes);
+  const total = parts.reduce((sum, bytes) => sum + bytes.byteLength, 0);
+  if (total > QUEUE_SEND_BODY_MAX) {
+    throw new RangeError(`${what}: the messages take ${total} bytes together, over the limit of ${QUEUE_SEND_BODY_MAX} bytes per call`);
+  }
+  const request = {
+    meta: {
+      type: 'queue', id: current().id, binding,
+      messages: items.map((item) => ({ contentType: item.contentType, delaySeconds: item.delaySeconds, size: item.bytes.byteLength })),
+    },
+    body: Buffer.concat(parts, total),
+  };
+  return new Promise((resolve, reject) => {
+    if (queuePending.size < QUEUE_IN_FLIGHT_MAX) queueDispatch(request, { resolve, reject });
+    else queueWaiting.push({ request, settle: { resolve, reject } });
+  });
+}
+
+function queueDispatch(request, settle) {
+  const rid = ++queueNext;
+  queuePending.set(rid, settle);
+  channel.send({ ...request.meta, rid }, request.body);
+}
+
+function queueResult(meta) {
+  const pending = queuePending.get(meta.rid);
+  if (!pending) return;
+  queuePending.delete(meta.rid);
+  const next = queueWaiting.shift();
+  if (next) queueDispatch(next.request, next.settle);
+  if (meta.error) pending.reject(new Error(meta.error));
+  else pending.resolve();
+}
+
+/** env.NAME for a queue producer binding: send(body, {contentType, delaySeconds}) and sendBatch([...], {delaySeconds}). */
+function queueProducer(binding) {
+  return Object.freeze({
+    async send(body, options = {}) {
+      const { contentType, bytes } = encodeQueueBody(body, options?.contentType, `${binding}.send()`);
+      await queueSend(binding, [{ contentType, bytes, delaySeconds: delaySeconds(options, `${binding}.send()`) }], `${binding}.send()`);
+    },
+    async sendBatch(messages, options = {}) {
+      const what = `${binding}.sendBatch()`;
+      const list = Array.from(messages ?? []);
+      if (list.length === 0) throw new TypeError(`${what} takes at least one message`);
+      if (list.length > QUEUE_BATCH_MAX) throw new RangeError(`${what}: ${list.length} messages, over the limit of ${QUEUE_BATCH_MAX} per batch`);
+      const batchDelay = delaySeconds(options, what);
+      const items = list.map((message) => {
+        const { contentType, bytes } = encodeQueueBody(message?.body, message?.contentType, what);
+        const own = delaySeconds(message, what);
+        return { contentType, bytes, delaySeconds: own ?? batchDelay };
+      });
+      await queueSend(binding, items, what);
+    },
+  });
+}
+
+bindingTypes.set('queue', (name) => queueProducer(name));
+
 class NoHandler extends Error {}
 function noHandler(kind) {
   const e = new NoHandler();
@@ -938,6 +1120,9 @@ function onFrame(meta, body) {
       break;
     case 'assets_result':
       assetsResult(meta, body);
+      break;
+    case 'queue_result':
+      queueResult(meta);
       break;
     case 'credit':
       onCredit(meta);

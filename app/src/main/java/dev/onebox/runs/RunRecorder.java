@@ -56,8 +56,8 @@ public class RunRecorder implements RunListener {
 
     @Override
     public ActiveRun started(RunStart start) {
-        ActiveRun run = new ActiveRun(RunIds.next(), start.script(), start.version(), start.trigger(), new RunLog(start.maxLogBytes()), this,
-                start.coldStart());
+        ActiveRun run = new ActiveRun(start.id() != null ? start.id() : RunIds.next(), start.script(), start.version(), start.trigger(),
+                new RunLog(start.maxLogBytes()), this, start.coldStart());
         active.put(run.id(), run);
         run.log().tapWith(line -> tap.logged(run, line));
         tap.started(run);
@@ -110,6 +110,23 @@ public class RunRecorder implements RunListener {
         for (RunObserver observer : observers) {
             observe(observer, o -> o.ended(ended));
         }
+    }
+
+    /** A fresh run id, for a run whose id is answered before it starts (an async invoke). */
+    public static String newRunId() {
+        return RunIds.next();
+    }
+
+    /** Records a run that waits in a queue: a row with status queued, found by its id at once. */
+    public void queued(String id, String script, int version, Trigger trigger) {
+        writer.submit(new RunRow(id, script, version, trigger.wire(), RunStatus.QUEUED.wire(), System.currentTimeMillis(),
+                null, null, null, null, false, null));
+    }
+
+    /** A queued run that could not start and will not: it ends failed with the reason. */
+    public void notStarted(String id, String script, int version, Trigger trigger, String reason) {
+        long now = System.currentTimeMillis();
+        writer.submit(new RunRow(id, script, version, trigger.wire(), RunStatus.FAILED.wire(), now, now, 0L, null, "", false, reason));
     }
 
     public boolean hasActive(String script, Trigger trigger) {

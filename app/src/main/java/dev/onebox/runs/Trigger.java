@@ -12,7 +12,9 @@ public enum Trigger {
     /** A run of the serving version by hand (API or dashboard). */
     MANUAL("manual"),
     /** Unsaved code run once. */
-    TRY("try");
+    TRY("try"),
+    /** A batch of messages for the script's queue consumer. */
+    QUEUE("queue");
 
     private final String wire;
 

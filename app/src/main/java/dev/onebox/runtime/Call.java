@@ -23,4 +23,15 @@ public sealed interface Call {
     /** A call of the script's {@code scheduled}; {@code cron} is the schedule, or {@code manual}. */
     record Scheduled(String cron, long scheduledTime) implements Call {
     }
+
+    /** A batch of messages for the script's {@code queue} handler, in delivery order. */
+    record Queue(String queue, List<Message> messages) implements Call {
+        public Queue {
+            messages = List.copyOf(messages);
+        }
+
+        /** One delivery: {@code attempts} counts this one; {@code timestamp} is when it was sent (epoch ms). */
+        public record Message(String id, long timestamp, int attempts, String contentType, byte[] body) {
+        }
+    }
 }

@@ -94,6 +94,11 @@ public class Deployments {
         return pool == null ? Optional.empty() : Optional.of(new Deployed(pool.code(), pool.image()));
     }
 
+    /** Every script's serving version, for the queue dispatcher (which consumes what they declare). */
+    public List<Deployed> allServing() {
+        return serving.values().stream().map(pool -> new Deployed(pool.code(), pool.image())).toList();
+    }
+
     /** Stops the script's sandboxes and forgets it. */
     public void remove(String script) {
         serving.remove(script);
@@ -124,6 +129,16 @@ public class Deployments {
             return CompletableFuture.failedFuture(new ScriptLoadException("not deployed"));
         }
         return invoke(pool, script, trigger, call, body);
+    }
+
+    /** Like {@link #invoke(String, Trigger, Call, byte[])}, for a run whose id was given out before (an async invoke). */
+    public CompletableFuture<Invocation> invoke(String script, Trigger trigger, Call call, byte[] body, String runId) {
+        WarmPool pool = serving.get(script);
+        if (pool == null) {
+            return CompletableFuture.failedFuture(new ScriptLoadException("not deployed"));
+        }
+        return pool.acquire().thenApply(sandbox -> sandbox.invoke(runs.started(new RunStart(script, pool.code().version(), trigger,
+                config.maxLogBytes(), runId)), call, body));
     }
 
     /** Like {@link #invoke(String, Trigger, Call, byte[])}, with a request body that may stream in. */

@@ -29,6 +29,7 @@ public final class Invocation {
     private final ResponseBody.Pace pace;
     private final CompletableFuture<RunStatus> ended = new CompletableFuture<>();
     private volatile Head answered;
+    private volatile QueueOutcome queueOutcome;
 
     Invocation(long id, RunReport run, ResponseBody.Pace pace) {
         this.id = id;
@@ -65,6 +66,15 @@ public final class Invocation {
     /** Completes with the run's final status. */
     public CompletableFuture<RunStatus> ended() {
         return ended;
+    }
+
+    /** How a queue call's handler settled its messages; null until the shim said (or when it threw before). */
+    public QueueOutcome queueOutcome() {
+        return queueOutcome;
+    }
+
+    void settleQueue(QueueOutcome outcome) {
+        queueOutcome = outcome;
     }
 
     void answer(Head value) {

@@ -68,17 +68,32 @@ public final class Sandbox implements Channel.Receiver {
     private final KvBinding kv;
     private final AssetsBinding assets;
     private final java.util.concurrent.atomic.AtomicInteger assetsInFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final QueueBinding queues;
+    private final int queueCap;
+    /** Queue sends open in this sandbox: the shim sends at most the cap, a forged flood gets errors. */
+    private final java.util.concurrent.atomic.AtomicInteger queueSends = new java.util.concurrent.atomic.AtomicInteger();
     private volatile Redactor redactor = Redactor.NONE;
     private volatile String lastRunId;
     int load;
     long idleSinceNanos = System.nanoTime();
 
     Sandbox(ScriptCode code, Channel channel, PoolConfig config, ScriptEnv env, KvBinding kv, Listener listener) {
-        this(code, channel, config, env, kv, AssetsBinding.NONE, listener);
+        this(code, channel, config, env, kv, AssetsBinding.NONE, QueueBinding.NONE, listener);
     }
 
     Sandbox(ScriptCode code, Channel channel, PoolConfig config, ScriptEnv env, KvBinding kv, AssetsBinding assets, Listener listener) {
+        this(code, channel, config, env, kv, assets, QueueBinding.NONE, listener);
+    }
+
+    Sandbox(ScriptCode code, Channel channel, PoolConfig config, ScriptEnv env, KvBinding kv, QueueBinding queues, Listener listener) {
+        this(code, channel, config, env, kv, AssetsBinding.NONE, queues, listener);
+    }
+
+    Sandbox(ScriptCode code, Channel channel, PoolConfig config, ScriptEnv env, KvBinding kv, AssetsBinding assets, QueueBinding queues,
+            Listener listener) {
         this.assets = assets;
+        this.queues = queues;
+        this.queueCap = queues.maxInFlightPerSandbox();
         this.kv = KvGate.perSandbox(kv);
         this.env = env;
         this.code = code;
@@ -146,6 +161,11 @@ public final class Sandbox implements Channel.Receiver {
             assets(request);
         } else if (frame instanceof ShimFrame.Done done) {
             done(done);
+        } else if (frame instanceof ShimFrame.QueueSend send) {
+            queueSend(send);
+        } else if (frame instanceof ShimFrame.QueueOutcome outcome) {
+            withInvocation(outcome.id(), inv -> inv.settleQueue(new QueueOutcome(outcome.acked(),
+                    outcome.retried().stream().map(r -> new QueueOutcome.Retry(r.index(), r.delaySeconds())).toList())));
         } else if (frame instanceof ShimFrame.Pull pull) {
             RequestBodyPump pump = pumps.get(pull.id());
             if (pump != null) {
@@ -430,6 +450,35 @@ public final class Sandbox implements Channel.Receiver {
                 .orElseThrow(() -> new IllegalArgumentException("no KV namespace is bound to env." + name));
     }
 
+    /**
+     * A producer's send: the binding name resolves to the queue this version declared under it;
+     * at most the cap of sends are open at once.
+     */
+    private void queueSend(ShimFrame.QueueSend send) {
+        CompletableFuture<List<String>> stored;
+        if (queueSends.incrementAndGet() > queueCap) {
+            queueSends.decrementAndGet();
+            stored = CompletableFuture.failedFuture(new IllegalArgumentException("more than " + queueCap
+                    + " queue sends in flight in one sandbox (the limit); this send was refused"));
+        } else {
+            stored = CompletableFuture.completedFuture(send.binding()).thenCompose(name -> {
+                String queue = code.settings().bindings().find(name).filter(binding -> binding.type() == Binding.Type.QUEUE)
+                        .map(Binding::target).orElseThrow(() -> new IllegalArgumentException("no queue is bound to env." + name));
+                return queues.send(queue, send.messages().stream()
+                        .map(m -> new QueueBinding.Outgoing(m.contentType(), m.delaySeconds(), m.body())).toList());
+            }).whenComplete((ids, error) -> queueSends.decrementAndGet());
+        }
+        stored.whenComplete((ids, error) -> {
+            if (error == null) {
+                sendQuietly(new AppFrame.QueueResult(send.rid(), null, ids));
+            } else {
+                Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+                sendQuietly(new AppFrame.QueueResult(send.rid(), cause instanceof IllegalArgumentException ? cause.getMessage()
+                        : "the queue store failed: " + cause.getMessage(), null));
+            }
+        });
+    }
+
     /** Declared namespaces live beside the scripts' own, which can never contain a '/'. */
     static final String KV_NAMESPACE_PREFIX = "ns/";
 
@@ -505,6 +554,10 @@ public final class Sandbox implements Channel.Receiver {
     private AppFrame invokeFrame(long id, Call call, RequestBody body, boolean streamed) {
         if (call instanceof Call.Scheduled scheduled) {
             return new AppFrame.InvokeScheduled(id, scheduled.cron(), scheduled.scheduledTime());
+        }
+        if (call instanceof Call.Queue queue) {
+            return new AppFrame.InvokeQueue(id, queue.queue(), queue.messages().stream()
+                    .map(m -> new AppFrame.QueuedMessage(m.id(), m.timestamp(), m.attempts(), m.contentType(), m.body())).toList());
         }
         Call.Fetch fetch = (Call.Fetch) call;
         return new AppFrame.InvokeFetch(id, fetch.method(), fetch.url(), fetch.headers(), channel.limits().window(), streamed,

@@ -32,11 +32,13 @@ class SandboxStarter {
     private final ScriptEnv env;
     private final KvBinding kv;
     private final AssetsBinding assets;
+    private final QueueBinding queues;
     private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(Threads.daemon("run-deadlines"));
 
     SandboxStarter(RuntimeSelector runtimes, ChannelConfig channels, PoolConfig config, OneboxConfig onebox, ScriptEnv env, KvBinding kv,
-                   AssetsBinding assets) {
+                   AssetsBinding assets, QueueBinding queues) {
         this.assets = assets;
+        this.queues = queues;
         this.kv = kv;
         this.env = env;
         this.runtimes = runtimes;
@@ -76,7 +78,7 @@ class SandboxStarter {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open a channel under " + channelsDir, e);
         }
-        Sandbox sandbox = new Sandbox(code, channel, config, env, kv, assets, listener);
+        Sandbox sandbox = new Sandbox(code, channel, config, env, kv, assets, queues, listener);
         live.add(sandbox);
         Threads.daemon("channel-" + code.key()).newThread(() -> channel.serve(sandbox)).start();
         starting.add(name);

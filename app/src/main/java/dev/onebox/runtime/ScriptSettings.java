@@ -14,15 +14,27 @@ import java.util.List;
  * @param bindings vars and bindings (KV namespaces, D1 databases, queues, assets)
  * @param assets   how the version's static assets are served, or null without assets
  * @param routes   host patterns ({@code api.example.com/*}) whose requests go to this script
+ * @param consumers the queues this version consumes (its {@code queue} handler), with their batch and retry settings
  */
 @Serdeable
 public record ScriptSettings(Http http, Limits limits, boolean egress, @Nullable Schedule schedule,
-                             @Nullable Bindings bindings, @Nullable Assets assets, @Nullable List<String> routes) {
+                             @Nullable Bindings bindings, @Nullable Assets assets, @Nullable List<String> routes,
+                             @Nullable List<QueueConsumer> consumers) {
 
     @Creator
     public ScriptSettings {
         bindings = bindings == null ? Bindings.NONE : bindings;
         routes = routes == null ? List.of() : List.copyOf(routes);
+        consumers = consumers == null ? List.of() : List.copyOf(consumers);
+    }
+
+    public ScriptSettings(Http http, Limits limits, boolean egress, @Nullable Schedule schedule,
+                          @Nullable Bindings bindings, @Nullable Assets assets, @Nullable List<String> routes) {
+        this(http, limits, egress, schedule, bindings, assets, routes, List.of());
+    }
+
+    public ScriptSettings withConsumers(List<QueueConsumer> consumers) {
+        return new ScriptSettings(http, limits, egress, schedule, bindings, assets, routes, consumers);
     }
 
     public ScriptSettings(Http http, Limits limits, boolean egress, @Nullable Schedule schedule) {
@@ -30,7 +42,7 @@ public record ScriptSettings(Http http, Limits limits, boolean egress, @Nullable
     }
 
     public ScriptSettings withBindings(Bindings bindings) {
-        return new ScriptSettings(http, limits, egress, schedule, bindings, assets, routes);
+        return new ScriptSettings(http, limits, egress, schedule, bindings, assets, routes, consumers);
     }
 
     @Serdeable
@@ -42,7 +54,17 @@ public record ScriptSettings(Http http, Limits limits, boolean egress, @Nullable
     }
 
     @Serdeable
-    public record Schedule(@Nullable String cron, @Nullable String timezone, @Nullable Boolean allowOverlap) {
+    public record Schedule(@Nullable String cron, @Nullable String timezone, @Nullable Boolean allowOverlap,
+                           @Nullable Integer retries) {
+
+        public Schedule(@Nullable String cron, @Nullable String timezone, @Nullable Boolean allowOverlap) {
+            this(cron, timezone, allowOverlap, null);
+        }
+
+        /** Runs of a failed slot again, with backoff, at most; 0 without {@code retries}. */
+        public int retriesOrZero() {
+            return retries == null ? 0 : retries;
+        }
     }
 
     /**
@@ -55,5 +77,15 @@ public record ScriptSettings(Http http, Limits limits, boolean egress, @Nullable
      */
     @Serdeable
     public record Assets(@Nullable String binding, String notFoundHandling, String htmlHandling, boolean runWorkerFirst) {
+    }
+
+    /**
+     * One {@code [[queues.consumers]]} entry, checked: times in seconds, as wrangler's config.
+     *
+     * @param deadLetterQueue where messages go once {@code maxRetries} retries failed; null keeps them as failed
+     */
+    @Serdeable
+    public record QueueConsumer(String queue, int maxBatchSize, int maxBatchTimeout, int maxRetries, int retryDelay,
+                                @Nullable String deadLetterQueue, int maxConcurrency) {
     }
 }

@@ -1,6 +1,11 @@
 package dev.onebox.schedule;
 
+import dev.onebox.queues.AsyncInvokes;
 import dev.onebox.runs.RunRecorder;
+import dev.onebox.runs.RunStatus;
+import dev.onebox.runtime.ScriptSettings;
+import io.micronaut.context.annotation.Value;
+import java.time.Duration;
 import dev.onebox.runs.Trigger;
 import dev.onebox.runtime.Call;
 import dev.onebox.runtime.Deployments;
@@ -26,8 +31,14 @@ public class Scheduler {
     private final ScheduleClock clock;
     private final Deployments deployments;
     private final RunRecorder runs;
+    /** A failed slot with {@code schedule.retries} runs again through the durable queue, after a doubling backoff. */
+    private final AsyncInvokes retries;
+    private final Duration retryBackoff;
 
-    Scheduler(ScheduleRepository schedules, ScheduleClock clock, Deployments deployments, RunRecorder runs) {
+    Scheduler(ScheduleRepository schedules, ScheduleClock clock, Deployments deployments, RunRecorder runs, AsyncInvokes retries,
+              @Value("${onebox.schedule.retry-backoff:30s}") Duration retryBackoff) {
+        this.retries = retries;
+        this.retryBackoff = retryBackoff;
         this.schedules = schedules;
         this.clock = clock;
         this.deployments = deployments;
@@ -66,9 +77,18 @@ public class Scheduler {
                     + " came while the previous cron run was still going");
             return;
         }
-        deployments.invoke(script, Trigger.CRON, new Call.Scheduled(schedule.cron(), slot), new byte[0]).whenComplete((invocation, error) -> {
+        Call.Scheduled call = new Call.Scheduled(schedule.cron(), slot);
+        int retriesAllowed = deployments.serving(script).map(d -> d.code().settings().schedule())
+                .map(ScriptSettings.Schedule::retriesOrZero).orElse(0);
+        deployments.invoke(script, Trigger.CRON, call, new byte[0]).whenComplete((invocation, error) -> {
             if (error != null) {
                 LOG.warn("{}: cron slot {} did not start: {}", script, Instant.ofEpochMilli(slot), error.getMessage());
+            } else if (retriesAllowed > 0) {
+                invocation.ended().thenAcceptAsync(status -> {
+                    if (status != RunStatus.SUCCEEDED) {
+                        retries.retryLater(script, Trigger.CRON, call, retriesAllowed, retryBackoff.toMillis());
+                    }
+                });
             }
         });
     }

@@ -28,7 +28,18 @@ public record BindingDeclarations(@Nullable Map<String, Object> vars, @Nullable 
     }
 
     @Serdeable
-    public record Queues(@Nullable List<QueueProducer> producers) {
+    public record Queues(@Nullable List<QueueProducer> producers, @Nullable List<QueueConsumer> consumers) {
+    }
+
+    /** A {@code [[queues.consumers]]} entry as written; {@code QueueConsumerRules} checks it. */
+    @Serdeable
+    public record QueueConsumer(@Nullable String queue,
+                                @JsonProperty("max_batch_size") @Nullable Integer maxBatchSize,
+                                @JsonProperty("max_batch_timeout") @Nullable Integer maxBatchTimeout,
+                                @JsonProperty("max_retries") @Nullable Integer maxRetries,
+                                @JsonProperty("retry_delay") @Nullable Integer retryDelay,
+                                @JsonProperty("dead_letter_queue") @Nullable String deadLetterQueue,
+                                @JsonProperty("max_concurrency") @Nullable Integer maxConcurrency) {
     }
 
     @Serdeable

@@ -24,6 +24,8 @@ final class ScriptRules {
     static final int DEFAULT_MEMORY_MB = 128;
     static final int MIN_MEMORY_MB = 32;
     static final int MAX_MEMORY_MB = 2048;
+    /** A failed cron slot is run again at most this often (with backoff). */
+    static final int MAX_CRON_RETRIES = 10;
 
     private ScriptRules() {
     }
@@ -79,7 +81,12 @@ final class ScriptRules {
         ScriptSettings.Schedule schedule = null;
         if (request.schedule() != null && request.schedule().cron() != null) {
             CronSchedule cron = CronSchedule.of(request.schedule().cron(), request.schedule().timezone());
-            schedule = new ScriptSettings.Schedule(cron.cron(), cron.zone().getId(), Boolean.TRUE.equals(request.schedule().allowOverlap()));
+            Integer retries = request.schedule().retries();
+            if (retries != null && (retries < 0 || retries > MAX_CRON_RETRIES)) {
+                throw ApiException.badRequest("invalid_schedule", "schedule.retries must be between 0 and " + MAX_CRON_RETRIES + ".");
+            }
+            schedule = new ScriptSettings.Schedule(cron.cron(), cron.zone().getId(), Boolean.TRUE.equals(request.schedule().allowOverlap()),
+                    retries == null || retries == 0 ? null : retries);
         }
         ScriptRequest.LimitsRequest limits = request.limits();
         int timeout = limits == null || limits.timeoutMs() == null ? DEFAULT_TIMEOUT_MS : limits.timeoutMs();
@@ -96,6 +103,7 @@ final class ScriptRules {
         ScriptSettings.Assets assets = request.assets() == null ? null : request.assets().check();
         return new ScriptSettings(new ScriptSettings.Http(http), new ScriptSettings.Limits(timeout, memory),
                 Boolean.TRUE.equals(request.egress()), schedule,
-                AssetsDeclaration.withBinding(BindingRules.check(request.bindings()), assets), assets, RouteRules.check(request.routes()));
+                AssetsDeclaration.withBinding(BindingRules.check(request.bindings()), assets), assets, RouteRules.check(request.routes()))
+                .withConsumers(QueueConsumerRules.check(request.queues() == null ? null : request.queues().consumers()));
     }
 }

@@ -163,6 +163,8 @@ class ScriptService {
             settings = settings.withBindings(versions.findByScriptIdAndVersion(current.id(), current.latestVersion())
                     .map(latest -> read(latest.settings()).bindings()).orElse(settings.bindings()));
             settings = keptAssetsAndRoutes(current, settings);
+            settings = settings.withConsumers(versions.findByScriptIdAndVersion(current.id(), current.latestVersion())
+                    .map(latest -> read(latest.settings()).consumers()).orElse(settings.consumers()));
         }
         Map<String, String> dependencies = ScriptRules.dependencies(request.dependencies());
         String source = ScriptRules.source(request.source());

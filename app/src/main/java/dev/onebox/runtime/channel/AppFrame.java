@@ -47,6 +47,24 @@ public sealed interface AppFrame {
         }
     }
 
+    /** A batch of queue messages; their bodies follow one another in the frame's body, in order. */
+    record InvokeQueue(long id, String queue, List<QueuedMessage> messages) implements AppFrame {
+        public String type() {
+            return "invoke";
+        }
+    }
+
+    /** One message of an {@link InvokeQueue}. */
+    record QueuedMessage(String id, long timestamp, int attempts, String contentType, byte[] body) {
+    }
+
+    /** The answer to {@code queue} request {@code rid}: the ids of the messages stored, or {@code error}. */
+    record QueueResult(long rid, String error, List<String> ids) implements AppFrame {
+        public String type() {
+            return "queue_result";
+        }
+    }
+
     /** The answer to {@code kv} request {@code rid}: the answer's fields, or {@code error}. */
     record KvResult(long rid, Map<String, Object> fields) implements AppFrame {
         public String type() {

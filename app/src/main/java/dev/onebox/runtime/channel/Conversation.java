@@ -17,6 +17,9 @@ final class Conversation {
 
     private static final class Call {
         final boolean fetch;
+        /** A queue batch, which may get one queue_outcome before its done. */
+        boolean queue;
+        boolean settled;
         CallState state = CallState.INVOKED;
         /** Chunks the shim may still send before it needs more credit. */
         long credit;
@@ -43,6 +46,11 @@ final class Conversation {
         } else if (frame instanceof AppFrame.InvokeScheduled scheduled) {
             calls.put(scheduled.id(), new Call(false, 0));
             highestId = Math.max(highestId, scheduled.id());
+        } else if (frame instanceof AppFrame.InvokeQueue queue) {
+            Call call = new Call(false, 0);
+            call.queue = true;
+            calls.put(queue.id(), call);
+            highestId = Math.max(highestId, queue.id());
         } else if (frame instanceof AppFrame.Credit credit) {
             Call call = calls.get(credit.id());
             if (call != null) {
@@ -88,6 +96,17 @@ final class Conversation {
             if (kv.id() != null) {
                 knownId(kv.id(), "kv");
             }
+        } else if (frame instanceof ShimFrame.QueueSend send) {
+            if (send.id() != null) {
+                knownId(send.id(), "queue");
+            }
+        } else if (frame instanceof ShimFrame.QueueOutcome outcome) {
+            Call call = call(outcome.id(), "queue_outcome");
+            if (!call.queue || call.settled) {
+                throw new ProtocolViolation(call.queue ? "a second queue_outcome frame for call " + outcome.id()
+                        : "a queue_outcome frame for call " + outcome.id() + ", which is not a queue call");
+            }
+            call.settled = true;
         } else if (frame instanceof ShimFrame.Pull pull) {
             Call call = calls.get(pull.id());
             if (call == null) {
@@ -146,6 +165,8 @@ final class Conversation {
     private static String name(ShimFrame frame) {
         return switch (frame.getClass().getSimpleName()) {
             case "LoadError" -> "load_error";
+            case "QueueOutcome" -> "queue_outcome";
+            case "QueueSend" -> "queue";
             default -> frame.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
         };
     }

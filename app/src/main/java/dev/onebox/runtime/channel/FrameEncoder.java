@@ -43,6 +43,40 @@ final class FrameEncoder {
             field(meta, "cron");
             MetaJson.writeString(meta, scheduled.cron());
             field(meta, "scheduledTime").append(scheduled.scheduledTime());
+        } else if (frame instanceof AppFrame.InvokeQueue queue) {
+            field(meta, "id").append(queue.id());
+            meta.append(",\"kind\":\"queue\"");
+            field(meta, "queue");
+            MetaJson.writeString(meta, queue.queue());
+            meta.append(",\"messages\":[");
+            int size = 0;
+            for (int i = 0; i < queue.messages().size(); i++) {
+                AppFrame.QueuedMessage message = queue.messages().get(i);
+                meta.append(i == 0 ? "{" : ",{").append("\"id\":");
+                MetaJson.writeString(meta, message.id());
+                field(meta, "timestamp").append(message.timestamp());
+                field(meta, "attempts").append(message.attempts());
+                field(meta, "contentType");
+                MetaJson.writeString(meta, message.contentType());
+                field(meta, "size").append(message.body().length).append('}');
+                size += message.body().length;
+            }
+            meta.append(']');
+            body = new byte[size];
+            int at = 0;
+            for (AppFrame.QueuedMessage message : queue.messages()) {
+                System.arraycopy(message.body(), 0, body, at, message.body().length);
+                at += message.body().length;
+            }
+        } else if (frame instanceof AppFrame.QueueResult result) {
+            field(meta, "rid").append(result.rid());
+            if (result.error() != null) {
+                field(meta, "error");
+                MetaJson.writeString(meta, result.error());
+            } else {
+                field(meta, "ids");
+                MetaJson.write(meta, result.ids());
+            }
         } else if (frame instanceof AppFrame.Env env) {
             field(meta, "vars");
             MetaJson.write(meta, env.vars());

@@ -58,6 +58,30 @@ public sealed interface ShimFrame {
             implements ShimFrame {
     }
 
+    /**
+     * How a {@code queue} call's handler settled its messages, sent before its {@code done}: the
+     * indexes (in the batch) it acked and those it asked to retry, with a delay in seconds or
+     * null for the consumer's {@code retry_delay}. Messages in neither list are acked when the
+     * handler returned, retried when it threw.
+     */
+    record QueueOutcome(long id, List<Integer> acked, List<QueueRetry> retried) implements ShimFrame {
+    }
+
+    /** One {@code message.retry()} of a {@link QueueOutcome}. */
+    record QueueRetry(int index, Integer delaySeconds) {
+    }
+
+    /**
+     * A producer's {@code send} or {@code sendBatch} on binding {@code binding}; the bodies came
+     * one after the other in the frame's body and are split here.
+     */
+    record QueueSend(long rid, Long id, String binding, List<OutgoingMessage> messages) implements ShimFrame {
+    }
+
+    /** One message of a {@link QueueSend}: {@code delaySeconds} null means none. */
+    record OutgoingMessage(String contentType, Integer delaySeconds, byte[] body) {
+    }
+
     /** A thrown error as the shim describes it. */
     record ScriptError(String message, String stack) {
     }

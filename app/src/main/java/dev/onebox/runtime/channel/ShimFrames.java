@@ -11,7 +11,7 @@ final class ShimFrames {
 
     /** Ids are JavaScript numbers on the shim's side: integers up to 2^53 stay exact. */
     private static final long MAX_ID = 1L << 53;
-    private static final Set<String> HANDLERS = Set.of("fetch", "scheduled");
+    private static final Set<String> HANDLERS = Set.of("fetch", "scheduled", "queue");
     private static final Set<String> KV_OPS = Set.of("get", "put", "delete", "list");
     /** RFC 9110 token characters. */
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}");
@@ -25,7 +25,8 @@ final class ShimFrames {
             case "chunk" -> limits.maxChunkBytes();
             case "head" -> limits.maxInlineBodyBytes();
             case "log" -> limits.maxLogBytes();
-            case "hello", "ready", "load_error", "end", "done", "kv", "pull", "assets" -> 0;
+            case "hello", "ready", "load_error", "end", "done", "kv", "pull", "assets", "queue_outcome" -> 0;
+            case "queue" -> QUEUE_SEND_MAX_BODY;
             default -> -1;
         };
     }
@@ -43,6 +44,8 @@ final class ShimFrames {
             case "done" -> new ShimFrame.Done(id(meta, type), error(meta));
             case "kv" -> kv(meta);
             case "assets" -> assets(meta);
+            case "queue" -> queueSend(meta, body);
+            case "queue_outcome" -> queueOutcome(meta);
             case "pull" -> new ShimFrame.Pull(id(meta, type), (int) integer(meta, type, "n", 1, 1024));
             default -> throw new ProtocolViolation("a frame of unknown type \"" + printable(type) + "\"");
         };
@@ -145,6 +148,73 @@ final class ShimFrames {
             throw bad("assets", "request");
         }
         return new ShimFrame.Assets(rid, binding, method, path, (String) query, (String) ifNoneMatch, Boolean.TRUE.equals(meta.get("navigate")));
+    }
+
+    /** The bodies of one send or sendBatch together, at most (the app's own limits are smaller). */
+    static final int QUEUE_SEND_MAX_BODY = 1024 * 1024;
+    /** Messages in one sendBatch, and in one delivered batch, at most (Cloudflare's limits). */
+    static final int QUEUE_MAX_MESSAGES = 100;
+    /** A delay in seconds at most: 12 hours, as Cloudflare. */
+    static final long QUEUE_MAX_DELAY_SECONDS = 43_200;
+    private static final Set<String> CONTENT_TYPES = Set.of("json", "text", "bytes", "v8");
+    private static final Pattern BINDING = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]{0,63}");
+
+    private static ShimFrame.QueueSend queueSend(Map<String, Object> meta, byte[] body) throws ProtocolViolation {
+        long rid = integer(meta, "queue", "rid", 0, MAX_ID);
+        Long id = optionalId(meta, "queue");
+        if (!(meta.get("binding") instanceof String binding) || !BINDING.matcher(binding).matches()) {
+            throw bad("queue", "binding");
+        }
+        if (!(meta.get("messages") instanceof List<?> list) || list.isEmpty() || list.size() > QUEUE_MAX_MESSAGES) {
+            throw bad("queue", "messages");
+        }
+        List<ShimFrame.OutgoingMessage> messages = new ArrayList<>(list.size());
+        int at = 0;
+        for (Object item : list) {
+            if (!(item instanceof Map<?, ?> fields) || !(fields.get("contentType") instanceof String contentType)
+                    || !CONTENT_TYPES.contains(contentType) || !(fields.get("size") instanceof Long size) || size < 0
+                    || size > body.length - at) {
+                throw bad("queue", "messages");
+            }
+            Object delay = fields.get("delaySeconds");
+            if (delay != null && (!(delay instanceof Long seconds) || seconds < 0 || seconds > QUEUE_MAX_DELAY_SECONDS)) {
+                throw bad("queue", "messages");
+            }
+            messages.add(new ShimFrame.OutgoingMessage(contentType, delay == null ? null : ((Long) delay).intValue(),
+                    java.util.Arrays.copyOfRange(body, at, at + size.intValue())));
+            at += size.intValue();
+        }
+        if (at != body.length) {
+            throw bad("queue", "messages");
+        }
+        return new ShimFrame.QueueSend(rid, id, binding, messages);
+    }
+
+    private static ShimFrame.QueueOutcome queueOutcome(Map<String, Object> meta) throws ProtocolViolation {
+        long id = id(meta, "queue_outcome");
+        if (!(meta.get("acked") instanceof List<?> acked) || acked.size() > QUEUE_MAX_MESSAGES) {
+            throw bad("queue_outcome", "acked");
+        }
+        List<Integer> indexes = new ArrayList<>(acked.size());
+        for (Object item : acked) {
+            if (!(item instanceof Long index) || index < 0 || index >= QUEUE_MAX_MESSAGES) {
+                throw bad("queue_outcome", "acked");
+            }
+            indexes.add(index.intValue());
+        }
+        if (!(meta.get("retried") instanceof List<?> retried) || retried.size() > QUEUE_MAX_MESSAGES) {
+            throw bad("queue_outcome", "retried");
+        }
+        List<ShimFrame.QueueRetry> retries = new ArrayList<>(retried.size());
+        for (Object item : retried) {
+            if (!(item instanceof List<?> pair) || pair.size() != 2 || !(pair.get(0) instanceof Long index) || index < 0
+                    || index >= QUEUE_MAX_MESSAGES
+                    || pair.get(1) != null && (!(pair.get(1) instanceof Long delay) || delay < 0 || delay > QUEUE_MAX_DELAY_SECONDS)) {
+                throw bad("queue_outcome", "retried");
+            }
+            retries.add(new ShimFrame.QueueRetry(index.intValue(), pair.get(1) == null ? null : ((Long) pair.get(1)).intValue()));
+        }
+        return new ShimFrame.QueueOutcome(id, indexes, retries);
     }
 
     private static long id(Map<String, Object> meta, String type) throws ProtocolViolation {

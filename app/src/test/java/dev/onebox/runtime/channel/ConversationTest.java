@@ -74,6 +74,20 @@ class ConversationTest {
         conversation.received(new ShimFrame.Done(4, null));
     }
 
+    @Test
+    void aQueueCallGetsOneOutcomeBeforeItsDoneAndOtherCallsNone() throws ProtocolViolation {
+        Conversation conversation = ready();
+        conversation.sent(new AppFrame.InvokeFetch(1, "GET", "http://x/", List.of(), 2, false, new byte[0]));
+        conversation.sent(new AppFrame.InvokeQueue(2, "jobs", List.of(new AppFrame.QueuedMessage("m", 0, 1, "text", BYTES))));
+        ShimFrame.QueueOutcome outcome = new ShimFrame.QueueOutcome(2, List.of(0), List.of());
+        refused(conversation, new ShimFrame.QueueOutcome(1, List.of(), List.of()), "a queue_outcome frame for call 1, which is not a queue call");
+        conversation.received(outcome);
+        refused(conversation, outcome, "a second queue_outcome frame for call 2");
+        conversation.received(new ShimFrame.Done(2, null));
+        refused(conversation, outcome, "a queue_outcome frame for call 2, which had already finished");
+        refused(conversation, new ShimFrame.QueueSend(1, 9L, "JOBS", List.of()), "a queue frame for call 9, which it was never given");
+    }
+
     private static Conversation ready() throws ProtocolViolation {
         Conversation conversation = new Conversation();
         conversation.received(HELLO);

@@ -87,7 +87,29 @@ class FrameDecoderTest {
         assertRefused("{\"type\":\"log\",\"id\":null,\"level\":\"shout\"}", "a log frame with an invalid \"level\" field");
         assertRefused("{\"type\":\"ready\",\"handlers\":[\"fetch\",\"evil\"]}", "a ready frame with an invalid \"handlers\" field");
         assertRefused("{\"type\":\"kv\",\"rid\":1,\"op\":\"drop\"}", "a kv frame with an invalid \"op\" field");
+        assertRefused("{\"type\":\"queue\",\"rid\":1,\"binding\":\"JOBS\",\"messages\":[{\"contentType\":\"text\",\"size\":5}]}",
+                "a queue frame with an invalid \"messages\" field");
+        assertRefused("{\"type\":\"queue\",\"rid\":1,\"binding\":\"../x\",\"messages\":[{\"contentType\":\"text\",\"size\":0}]}",
+                "a queue frame with an invalid \"binding\" field");
+        assertRefused("{\"type\":\"queue\",\"rid\":1,\"binding\":\"JOBS\",\"messages\":[{\"contentType\":\"yaml\",\"size\":0}]}",
+                "a queue frame with an invalid \"messages\" field");
+        assertRefused("{\"type\":\"queue_outcome\",\"id\":1,\"acked\":[100],\"retried\":[]}", "a queue_outcome frame with an invalid \"acked\" field");
+        assertRefused("{\"type\":\"queue_outcome\",\"id\":1,\"acked\":[],\"retried\":[[0,99999]]}",
+                "a queue_outcome frame with an invalid \"retried\" field");
         assertRefused("{\"type\":\"log\",\"a\":" + "[".repeat(40) + "]".repeat(40) + "}", "a frame whose meta is not a JSON object");
+    }
+
+    @Test
+    void aQueueSendIsSplitIntoItsMessagesByTheirSizes() throws ProtocolViolation {
+        byte[] body = "abcde".getBytes(StandardCharsets.UTF_8);
+        decoder(ChannelConfig.defaults()).feed(ByteBuffer.wrap(frame("{\"type\":\"queue\",\"rid\":3,\"id\":null,\"binding\":\"JOBS\","
+                + "\"messages\":[{\"contentType\":\"text\",\"size\":2,\"delaySeconds\":null},{\"contentType\":\"bytes\",\"size\":3,\"delaySeconds\":5}]}",
+                body)), frames::add);
+
+        ShimFrame.QueueSend send = (ShimFrame.QueueSend) frames.get(0);
+        assertThat(send.binding()).isEqualTo("JOBS");
+        assertThat(send.messages()).extracting(m -> new String(m.body(), StandardCharsets.UTF_8)).containsExactly("ab", "cde");
+        assertThat(send.messages()).extracting(ShimFrame.OutgoingMessage::delaySeconds).containsExactly(null, 5);
     }
 
     @Test

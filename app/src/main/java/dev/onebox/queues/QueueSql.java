@@ -1,0 +1,401 @@
+package dev.onebox.queues;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The queues' SQL, each method one short transaction on a connection of its own (never called
+ * inside another transaction: the pool has one writer). Plain SQL that PostgreSQL also takes.
+ */
+class QueueSql {
+
+    private static final String COLUMNS = "id, queue, state, content_type, body, attempts, created_at, visible_at, last_error, origin";
+
+    /** Does one transaction's work on its connection. */
+    private interface Work<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    private final DataSource dataSource;
+
+    QueueSql(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    private <T> T transaction(Work<T> work) {
+        try (Connection connection = dataSource.getConnection()) {
+            boolean autoCommit = connection.getAutoCommit();
+            connection.setAutoCommit(false);
+            try {
+                T result = work.run(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(autoCommit);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("queue storage failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Stores every message of every send in one transaction; answers their ids, send by send. */
+    List<List<String>> insert(List<List<NewMessage>> sends, long now) {
+        return transaction(connection -> {
+            List<List<String>> ids = new ArrayList<>(sends.size());
+            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO queue_message (id, queue, state, content_type, body, "
+                    + "attempts, created_at, visible_at) VALUES (?, ?, 'ready', ?, ?, 0, ?, ?)")) {
+                for (List<NewMessage> send : sends) {
+                    List<String> sent = new ArrayList<>(send.size());
+                    for (NewMessage message : send) {
+                        String id = UUID.randomUUID().toString().replace("-", "");
+                        insert.setString(1, id);
+                        insert.setString(2, message.queue());
+                        insert.setString(3, message.contentType().wire());
+                        insert.setBytes(4, message.body());
+                        insert.setLong(5, now);
+                        insert.setLong(6, now + Math.max(0, message.delayMs()));
+                        insert.addBatch();
+                        sent.add(id);
+                    }
+                    ids.add(sent);
+                }
+                insert.executeBatch();
+            }
+            return ids;
+        });
+    }
+
+    /**
+     * How many messages of {@code queue} are deliverable now (at most {@code max}) and when the
+     * earliest of them became visible; for the batch rule (size or timeout).
+     */
+    Ready ready(String queue, long now, int max) {
+        return transaction(connection -> {
+            try (PreparedStatement select = connection.prepareStatement("SELECT COUNT(*), MIN(visible_at) FROM (SELECT visible_at FROM "
+                    + "queue_message WHERE queue = ? AND state = 'ready' AND visible_at <= ? ORDER BY seq LIMIT ?) AS head")) {
+                select.setString(1, queue);
+                select.setLong(2, now);
+                select.setInt(3, max);
+                try (ResultSet rows = select.executeQuery()) {
+                    rows.next();
+                    int count = rows.getInt(1);
+                    long since = rows.getLong(2);
+                    return new Ready(count, count == 0 ? null : since);
+                }
+            }
+        });
+    }
+
+    record Ready(int count, Long earliestVisibleAt) {
+    }
+
+    /**
+     * Takes up to {@code max} deliverable messages of {@code queue}, oldest first, in one
+     * transaction: they are in flight until {@code leaseUntil}, with one more attempt counted.
+     */
+    List<QueueMessage> claim(String queue, int max, long now, long leaseUntil) {
+        return transaction(connection -> {
+            List<QueueMessage> claimed = new ArrayList<>();
+            try (PreparedStatement select = connection.prepareStatement("SELECT " + COLUMNS + " FROM queue_message WHERE queue = ? "
+                    + "AND state = 'ready' AND visible_at <= ? ORDER BY seq LIMIT ?")) {
+                select.setString(1, queue);
+                select.setLong(2, now);
+                select.setInt(3, max);
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        QueueMessage row = message(rows, now);
+                        claimed.add(new QueueMessage(row.id(), row.queue(), MessageState.IN_FLIGHT, row.contentType(), row.body(),
+                                row.attempts() + 1, row.createdAt(), leaseUntil, row.lastError(), row.origin()));
+                    }
+                }
+            }
+            try (PreparedStatement update = connection.prepareStatement("UPDATE queue_message SET state = 'in_flight', "
+                    + "attempts = attempts + 1, visible_at = ? WHERE id = ? AND state = 'ready'")) {
+                for (QueueMessage message : claimed) {
+                    update.setLong(1, leaseUntil);
+                    update.setString(2, message.id());
+                    update.addBatch();
+                }
+                if (!claimed.isEmpty()) {
+                    update.executeBatch();
+                }
+            }
+            return claimed;
+        });
+    }
+
+    /** Applies the outcome of consumer runs; a settlement of a delivery that is no longer in flight is skipped. */
+    int settle(List<Settlement> settlements, long now) {
+        return transaction(connection -> {
+            int applied = 0;
+            try (PreparedStatement ack = connection.prepareStatement(
+                    "DELETE FROM queue_message WHERE id = ? AND state = 'in_flight' AND attempts = ?");
+                 PreparedStatement retry = connection.prepareStatement("UPDATE queue_message SET state = 'ready', visible_at = ?, "
+                         + "last_error = ? WHERE id = ? AND state = 'in_flight' AND attempts = ?");
+                 PreparedStatement deadLetter = connection.prepareStatement("UPDATE queue_message SET origin = queue, queue = ?, "
+                         + "state = 'ready', attempts = 0, visible_at = ?, last_error = ? WHERE id = ? AND state = 'in_flight' AND attempts = ?");
+                 PreparedStatement release = connection.prepareStatement("UPDATE queue_message SET state = 'ready', visible_at = ?, "
+                         + "attempts = attempts - 1 WHERE id = ? AND state = 'in_flight' AND attempts = ?");
+                 PreparedStatement fail = connection.prepareStatement("UPDATE queue_message SET state = 'failed', visible_at = ?, "
+                         + "last_error = ? WHERE id = ? AND state = 'in_flight' AND attempts = ?")) {
+                for (Settlement settlement : settlements) {
+                    PreparedStatement statement;
+                    int index = 1;
+                    if (settlement instanceof Settlement.Ack) {
+                        statement = ack;
+                    } else if (settlement instanceof Settlement.Retry r) {
+                        statement = retry;
+                        statement.setLong(index++, r.visibleAt());
+                        statement.setString(index++, r.error());
+                    } else if (settlement instanceof Settlement.Release r) {
+                        statement = release;
+                        statement.setLong(index++, r.visibleAt());
+                    } else if (settlement instanceof Settlement.DeadLetter d) {
+                        statement = deadLetter;
+                        statement.setString(index++, d.deadLetterQueue());
+                        statement.setLong(index++, now);
+                        statement.setString(index++, d.error());
+                    } else {
+                        Settlement.Fail f = (Settlement.Fail) settlement;
+                        statement = fail;
+                        statement.setLong(index++, now);
+                        statement.setString(index++, f.error());
+                    }
+                    statement.setString(index++, settlement.id());
+                    statement.setInt(index, settlement.attempts());
+                    applied += statement.executeUpdate();
+                }
+            }
+            return applied;
+        });
+    }
+
+    /** Messages whose lease ran out (their run died with the app, or hung) are deliverable again. */
+    int releaseExpiredLeases(long now) {
+        return transaction(connection -> {
+            try (PreparedStatement update = connection.prepareStatement("UPDATE queue_message SET state = 'ready', visible_at = ?, "
+                    + "last_error = 'the consumer run did not finish within its lease' WHERE state = 'in_flight' AND visible_at <= ?")) {
+                update.setLong(1, now);
+                update.setLong(2, now);
+                return update.executeUpdate();
+            }
+        });
+    }
+
+    /** At start-up: nothing is in flight in a fresh process, so every in-flight message is deliverable again. */
+    int releaseAllLeases(long now) {
+        return transaction(connection -> {
+            try (PreparedStatement update = connection.prepareStatement("UPDATE queue_message SET state = 'ready', visible_at = ?, "
+                    + "last_error = 'the app stopped while this message was being delivered' WHERE state = 'in_flight'")) {
+                update.setLong(1, now);
+                return update.executeUpdate();
+            }
+        });
+    }
+
+    /** Every stored message per queue, whatever its state (the back-pressure count). */
+    Map<String, Long> totals() {
+        return transaction(connection -> {
+            Map<String, Long> totals = new HashMap<>();
+            try (PreparedStatement select = connection.prepareStatement("SELECT queue, COUNT(*) FROM queue_message GROUP BY queue");
+                 ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    totals.put(rows.getString(1), rows.getLong(2));
+                }
+            }
+            return totals;
+        });
+    }
+
+    /** The numbers of every queue that exists, by name. */
+    Map<String, QueueStats> stats(long now) {
+        return transaction(connection -> {
+            Map<String, long[]> counts = new LinkedHashMap<>();
+            Map<String, Long> oldest = new HashMap<>();
+            try (PreparedStatement select = connection.prepareStatement("SELECT name FROM queue ORDER BY name");
+                 ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    counts.put(rows.getString(1), new long[4]);
+                }
+            }
+            try (PreparedStatement select = connection.prepareStatement("SELECT queue, state, visible_at > ?, COUNT(*), MIN(created_at) "
+                    + "FROM queue_message GROUP BY queue, state, visible_at > ?")) {
+                select.setLong(1, now);
+                select.setLong(2, now);
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        String queue = rows.getString(1);
+                        long[] numbers = counts.computeIfAbsent(queue, name -> new long[4]);
+                        String state = rows.getString(2);
+                        boolean later = rows.getBoolean(3);
+                        int slot = switch (state) {
+                            case "ready" -> later ? 1 : 0;
+                            case "in_flight" -> 2;
+                            default -> 3;
+                        };
+                        numbers[slot] += rows.getLong(4);
+                        long created = rows.getLong(5);
+                        oldest.merge(queue, created, Math::min);
+                    }
+                }
+            }
+            Map<String, QueueStats> stats = new LinkedHashMap<>();
+            counts.forEach((queue, n) -> stats.put(queue, new QueueStats(queue, n[0], n[1], n[2], n[3], oldest.get(queue))));
+            return stats;
+        });
+    }
+
+    /** The messages of {@code queue} in order, optionally of one state only, at most {@code limit}. */
+    List<QueueMessage> list(String queue, MessageState state, int limit, long now) {
+        String where = state == null ? "" : switch (state) {
+            case READY -> " AND state = 'ready' AND visible_at <= ?";
+            case DELAYED -> " AND state = 'ready' AND visible_at > ?";
+            case IN_FLIGHT -> " AND state = 'in_flight'";
+            case FAILED -> " AND state = 'failed'";
+        };
+        return transaction(connection -> {
+            List<QueueMessage> messages = new ArrayList<>();
+            try (PreparedStatement select = connection.prepareStatement("SELECT " + COLUMNS + " FROM queue_message WHERE queue = ?"
+                    + where + " ORDER BY seq LIMIT ?")) {
+                int next = 1;
+                select.setString(next++, queue);
+                if (where.endsWith("?")) {
+                    select.setLong(next++, now);
+                }
+                select.setInt(next, limit);
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        messages.add(message(rows, now));
+                    }
+                }
+            }
+            return messages;
+        });
+    }
+
+    /** Deletes every message of the queue that is not in flight; answers how many. */
+    int purge(String queue) {
+        return transaction(connection -> {
+            try (PreparedStatement delete = connection.prepareStatement("DELETE FROM queue_message WHERE queue = ? AND state <> 'in_flight'")) {
+                delete.setString(1, queue);
+                return delete.executeUpdate();
+            }
+        });
+    }
+
+    /**
+     * Sends dead-lettered messages held in {@code queue} back to the queues they came from, and
+     * the queue's own failed messages back into it, each with its attempts reset.
+     */
+    int redrive(String queue, long now) {
+        return transaction(connection -> {
+            try (PreparedStatement update = connection.prepareStatement("UPDATE queue_message SET queue = COALESCE(origin, queue), "
+                    + "origin = NULL, state = 'ready', attempts = 0, visible_at = ?, last_error = NULL "
+                    + "WHERE queue = ? AND state <> 'in_flight' AND (origin IS NOT NULL OR state = 'failed')")) {
+                update.setLong(1, now);
+                update.setString(2, queue);
+                return update.executeUpdate();
+            }
+        });
+    }
+
+    /** Failed messages older than {@code before} are deleted (retention). */
+    int pruneFailed(long before) {
+        return transaction(connection -> {
+            try (PreparedStatement delete = connection.prepareStatement("DELETE FROM queue_message WHERE state = 'failed' AND visible_at < ?")) {
+                delete.setLong(1, before);
+                return delete.executeUpdate();
+            }
+        });
+    }
+
+    /** Records that the queues exist (a script named them); answers the names that were new. */
+    List<String> declare(List<String> queues, long now) {
+        return transaction(connection -> {
+            List<String> added = new ArrayList<>();
+            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO queue (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")) {
+                for (String queue : queues) {
+                    insert.setString(1, queue);
+                    insert.setLong(2, now);
+                    if (insert.executeUpdate() == 1) {
+                        added.add(queue);
+                    }
+                }
+            }
+            return added;
+        });
+    }
+
+    boolean exists(String queue) {
+        return transaction(connection -> {
+            try (PreparedStatement select = connection.prepareStatement("SELECT 1 FROM queue WHERE name = ?")) {
+                select.setString(1, queue);
+                try (ResultSet rows = select.executeQuery()) {
+                    return rows.next();
+                }
+            }
+        });
+    }
+
+    /**
+     * The run an {@code Idempotency-Key} gave within the window, or records {@code runId} for it;
+     * answers the run that holds the key.
+     */
+    String idempotentRun(String script, String key, String runId, long now, long windowMs) {
+        return transaction(connection -> {
+            try (PreparedStatement select = connection.prepareStatement("SELECT run_id, created_at FROM invoke_key WHERE script = ? AND key = ?")) {
+                select.setString(1, script);
+                select.setString(2, key);
+                try (ResultSet rows = select.executeQuery()) {
+                    if (rows.next() && rows.getLong(2) > now - windowMs) {
+                        return rows.getString(1);
+                    }
+                }
+            }
+            try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO invoke_key (script, key, run_id, created_at) VALUES (?, ?, ?, ?) "
+                    + "ON CONFLICT (script, key) DO UPDATE SET run_id = excluded.run_id, created_at = excluded.created_at")) {
+                upsert.setString(1, script);
+                upsert.setString(2, key);
+                upsert.setString(3, runId);
+                upsert.setLong(4, now);
+                upsert.executeUpdate();
+            }
+            return runId;
+        });
+    }
+
+    /** Keys older than the window are forgotten. */
+    int pruneKeys(long before) {
+        return transaction(connection -> {
+            try (PreparedStatement delete = connection.prepareStatement("DELETE FROM invoke_key WHERE created_at < ?")) {
+                delete.setLong(1, before);
+                return delete.executeUpdate();
+            }
+        });
+    }
+
+    private static QueueMessage message(ResultSet rows, long now) throws SQLException {
+        String stored = rows.getString(3);
+        long visibleAt = rows.getLong(8);
+        MessageState state = switch (stored) {
+            case "ready" -> visibleAt > now ? MessageState.DELAYED : MessageState.READY;
+            case "in_flight" -> MessageState.IN_FLIGHT;
+            default -> MessageState.FAILED;
+        };
+        return new QueueMessage(rows.getString(1), rows.getString(2), state,
+                ContentType.fromWire(rows.getString(4)).orElse(ContentType.BYTES), rows.getBytes(5), rows.getInt(6),
+                rows.getLong(7), visibleAt, rows.getString(9), rows.getString(10));
+    }
+}
