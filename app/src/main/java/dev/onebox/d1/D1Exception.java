@@ -1,0 +1,16 @@
+package dev.onebox.d1;
+
+/**
+ * A D1 call that failed, with the message a script sees, in D1's words: {@code D1_ERROR: ...},
+ * {@code D1_TYPE_ERROR: ...}, {@code D1_EXEC_ERROR: ...}.
+ */
+public class D1Exception extends RuntimeException {
+
+    public D1Exception(String message) {
+        super(message, null, false, false);
+    }
+
+    static D1Exception error(String sentence) {
+        return new D1Exception("D1_ERROR: " + sentence);
+    }
+}
