@@ -69,6 +69,9 @@ final class D1Values {
         if (value instanceof Integer number) {
             return number.longValue();
         }
+        if (value instanceof Double number && number.isInfinite()) {
+            return null; // JSON has no infinity; JSON.stringify answers null too
+        }
         return value;
     }
 

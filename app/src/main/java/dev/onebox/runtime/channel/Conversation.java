@@ -88,6 +88,10 @@ final class Conversation {
             if (kv.id() != null) {
                 knownId(kv.id(), "kv");
             }
+        } else if (frame instanceof ShimFrame.D1 d1) {
+            if (d1.id() != null) {
+                knownId(d1.id(), "d1");
+            }
         } else if (frame instanceof ShimFrame.Pull pull) {
             Call call = calls.get(pull.id());
             if (call == null) {

@@ -53,6 +53,13 @@ public sealed interface ShimFrame {
     record Kv(long rid, Long id, String op, Map<String, Object> request) implements ShimFrame {
     }
 
+    /**
+     * A D1 call on the database bound to {@code binding}; {@code request} is its meta as sent
+     * (op, statements or sql), read by the D1 binding.
+     */
+    record D1(long rid, Long id, String binding, String op, Map<String, Object> request) implements ShimFrame {
+    }
+
     /** A thrown error as the shim describes it. */
     record ScriptError(String message, String stack) {
     }
