@@ -190,22 +190,30 @@ public final class D1Database implements AutoCloseable {
         });
     }
 
-    /** Runs {@code work} on the writer under its lock, outside the policy: the engine's own SQL (migrations' table). */
-    <T> T onWriter(SqlWork<T> work) {
-        return call(writer, () -> work.run(writer));
+    /**
+     * Runs {@code work} on the writer under its lock with {@code millis} on the clock: the engine's
+     * own steps around checked statements ({@link #executeChecked}), for migrations.
+     */
+    <T> T onWriter(long millis, SqlWork<T> work) {
+        return call(writer, millis, () -> work.run(writer));
     }
 
-    /** Runs one checked statement on the writer, inside whatever the caller started there. */
-    D1Result executeOnWriter(D1Statement statement) throws SQLException {
-        List<SqlText.Statement> parts = parse(statement.sql());
-        if (parts.size() != 1) {
-            throw D1Exception.error("one statement expected");
-        }
+    /** Checks and runs the statements of {@code sql} on the writer, inside whatever the caller started there. */
+    void executeChecked(D1Connection connection, String sql) throws SQLException {
+        List<SqlText.Statement> parts = SqlText.split(sql);
+        parts.forEach(SqlPolicy::check);
         try {
-            return execute(writer, parts.get(0), statement.params(), new Budget(limits));
+            for (SqlText.Statement part : parts) {
+                execute(connection, part, List.of(), new Budget(limits));
+            }
         } finally {
             resetFlags(parts);
         }
+    }
+
+    /** D1's words for a failed statement, for callers that run SQL through {@link #onWriter}. */
+    String messageOf(SQLException e) {
+        return d1Message(e);
     }
 
     void rollback() {

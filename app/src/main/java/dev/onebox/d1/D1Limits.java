@@ -9,6 +9,7 @@ import io.micronaut.core.bind.annotation.Bindable;
  *
  * @param maxDatabaseBytes      a database file's size at most (SQLite's {@code max_page_count})
  * @param maxQueryMs            one call (a statement, a batch, an exec) may run this long; then SQLite interrupts it
+ * @param maxMigrationMs        a deploy's pending migrations together may run this long
  * @param maxRows               rows one statement may return
  * @param maxResultBytes        bytes (as JSON, about) the rows of one call may take
  * @param maxSqlBytes           SQL text of one statement (and of one exec) at most
@@ -23,6 +24,7 @@ import io.micronaut.core.bind.annotation.Bindable;
 public record D1Limits(
         @Bindable(defaultValue = "536870912") long maxDatabaseBytes,
         @Bindable(defaultValue = "5000") long maxQueryMs,
+        @Bindable(defaultValue = "60000") long maxMigrationMs,
         @Bindable(defaultValue = "10000") int maxRows,
         @Bindable(defaultValue = "8388608") long maxResultBytes,
         @Bindable(defaultValue = "102400") int maxSqlBytes,
@@ -35,6 +37,6 @@ public record D1Limits(
 
     /** The defaults above, for code and tests that run without the application context. */
     public static D1Limits defaults() {
-        return new D1Limits(536_870_912L, 5000, 10_000, 8_388_608L, 102_400, 100, 100, 2_097_152, 32, 2, 1024);
+        return new D1Limits(536_870_912L, 5000, 60_000, 10_000, 8_388_608L, 102_400, 100, 100, 2_097_152, 32, 2, 1024);
     }
 }

@@ -241,9 +241,9 @@ class D1DatabaseTest {
         assertThat(db.tableCount()).isEqualTo(1);
     }
 
-    private static D1Limits withLimits(long maxQueryMs, long maxDatabaseBytes, int maxRows) {
+    static D1Limits withLimits(long maxQueryMs, long maxDatabaseBytes, int maxRows) {
         D1Limits d = D1Limits.defaults();
-        return new D1Limits(maxDatabaseBytes, maxQueryMs, maxRows, d.maxResultBytes(), d.maxSqlBytes(), d.maxParams(),
+        return new D1Limits(maxDatabaseBytes, maxQueryMs, d.maxMigrationMs(), maxRows, d.maxResultBytes(), d.maxSqlBytes(), d.maxParams(),
                 d.maxBatchStatements(), d.maxValueBytes(), d.maxInFlightPerSandbox(), d.workerThreads(), d.maxQueued());
     }
 }
