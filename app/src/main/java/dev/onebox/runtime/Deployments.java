@@ -94,6 +94,11 @@ public class Deployments {
         return pool == null ? Optional.empty() : Optional.of(new Deployed(pool.code(), pool.image()));
     }
 
+    /** The code of every serving version, for features that report what scripts use (D1 databases, ...). */
+    public List<ScriptCode> servingCodes() {
+        return serving.values().stream().map(WarmPool::code).toList();
+    }
+
     /** Stops the script's sandboxes and forgets it. */
     public void remove(String script) {
         serving.remove(script);
