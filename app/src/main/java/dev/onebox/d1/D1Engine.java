@@ -29,6 +29,7 @@ public class D1Engine {
     private final D1Limits limits;
     private final Map<String, D1Database> open = new ConcurrentHashMap<>();
 
+    @jakarta.inject.Inject
     D1Engine(OneboxConfig config, D1Limits limits) {
         this(config.dataDir().resolve("d1"), limits);
     }

@@ -18,6 +18,7 @@ class D1Overview {
      * @param scripts the scripts whose serving version binds it
      */
     @Serdeable
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.ALWAYS)
     record DatabaseView(String name, long sizeBytes, long tables, List<String> scripts) {
     }
 
