@@ -814,10 +814,12 @@ test('env.DB (d1): at most 32 calls in flight; a 50 MiB bound value fails in the
     async fetch(request, env) {
       let big;
       try { await env.DB.prepare('INSERT INTO t VALUES (?)').bind('x'.repeat(50 * 1024 * 1024)).run(); } catch (e) { big = e.message; }
+      let blob;
+      try { await env.DB.prepare('INSERT INTO t VALUES (?)').bind(new Uint8Array(50 * 1024 * 1024)).run(); } catch (e) { blob = e.message; }
       const calls = [];
       for (let i = 0; i < 40; i++) calls.push(env.DB.prepare('SELECT ?').bind(i).run());
       const errors = (await Promise.allSettled(calls)).filter((c) => c.status === 'rejected').map((c) => c.reason.message);
-      return Response.json({ big, errors: errors.length, first: errors[0] });
+      return Response.json({ big, blob, errors: errors.length, first: errors[0] });
     },
   };`);
   app.send({ type: 'env', vars: {}, bindings: [{ name: 'DB', type: 'd1' }] });
@@ -832,6 +834,7 @@ test('env.DB (d1): at most 32 calls in flight; a 50 MiB bound value fails in the
   }
   const body = JSON.parse((await app.result('flood')).body);
   assert.match(body.big, /^D1_ERROR: the statement's SQL and bound values are more than the 6 MiB a D1 call may carry/);
+  assert.equal(body.blob, body.big);
   assert.equal(body.errors, 40);
   assert.equal(body.first, 'D1_ERROR: refused: SQLITE_ERROR');
   assert.equal(await app.close(), 0);

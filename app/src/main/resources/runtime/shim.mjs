@@ -427,8 +427,25 @@ const d1Pending = new Map();
 const d1Waiting = []; // calls beyond D1_IN_FLIGHT_MAX, sent in order as answers come back
 let d1Next = 0;
 
+/**
+ * About how many bytes a request's statements take as JSON, counted without building it: a
+ * request far over the channel's limit fails here, before JSON.stringify copies a value that
+ * large (which could take the script over its memory limit).
+ */
+function d1Size(args) {
+  let size = typeof args.sql === 'string' ? args.sql.length : 0;
+  for (const statement of args.statements || []) {
+    size += statement.sql.length;
+    for (const value of statement.params) size += typeof value === 'string' ? value.length : value && value.blob ? value.blob.length : 8;
+  }
+  return size;
+}
+
 /** Sends one D1 request to the app (or queues it while D1_IN_FLIGHT_MAX are open) and waits for its `d1_result`. */
 function d1Call(binding, op, args) {
+  if (d1Size(args) > KV_META_MAX) {
+    return Promise.reject(new Error(`D1_ERROR: the statement's SQL and bound values are more than the ${KV_META_MAX >> 20} MiB a D1 call may carry`));
+  }
   return new Promise((resolve, reject) => {
     // `type` first: the app lets a large meta through only when it starts with {"type":"d1",
     const request = { type: 'd1', id: current().id, binding, op, ...args };
@@ -463,8 +480,12 @@ function d1Result(meta) {
 /** A bound value as D1 takes it: null, numbers, strings, booleans, and blobs (ArrayBuffer, typed arrays) as base64. */
 function d1Value(value) {
   if (value === null || typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
-  if (value instanceof ArrayBuffer) return { blob: Buffer.from(value).toString('base64') };
-  if (ArrayBuffer.isView(value)) return { blob: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
+  // A blob too large for any call is not encoded (that would copy it); the call fails when it runs.
+  if (value instanceof ArrayBuffer) return value.byteLength > KV_META_MAX ? { blob: { length: value.byteLength } } : { blob: Buffer.from(value).toString('base64') };
+  if (ArrayBuffer.isView(value)) {
+    if (value.byteLength > KV_META_MAX) return { blob: { length: value.byteLength } };
+    return { blob: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
+  }
   const type = value === undefined ? 'undefined' : typeof value;
   throw new Error(`D1_TYPE_ERROR: Type '${type}' not supported for value '${String(value)}'`);
 }
