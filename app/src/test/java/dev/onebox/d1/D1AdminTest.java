@@ -69,6 +69,9 @@ class D1AdminTest implements TestPropertyProvider {
 
         Map<String, Object> selected = Json.object(query("shop", "{\"sql\":\"SELECT name FROM items WHERE name = 'pen'\"}", TOKEN).body());
         assertThat((List<Object>) selected.get("results")).contains(Map.of("name", "pen"));
+        Map<String, Object> nothing = Json.object(query("shop", "{\"sql\":\"SELECT NULL AS empty\"}", TOKEN).body());
+        assertThat(nothing).as(nothing.toString()).containsKey("results");
+        assertThat(((List<Map<String, Object>>) nothing.get("results")).get(0)).as("a NULL column stays in the row").containsEntry("empty", null);
 
         HttpResponse<String> bad = query("shop", "{\"sql\":\"SELECT * FROM nowhere\"}", TOKEN);
         assertThat(bad.statusCode()).isEqualTo(400);

@@ -200,6 +200,21 @@ class D1DatabaseTest {
     }
 
     @Test
+    void aResultStopsAtItsByteLimit() {
+        engine.close();
+        D1Limits d = D1Limits.defaults();
+        engine = new D1Engine(dir, new D1Limits(d.maxDatabaseBytes(), d.maxQueryMs(), d.maxMigrationMs(), d.maxRows(), 1024 * 1024,
+                d.maxSqlBytes(), d.maxParams(), d.maxBatchStatements(), d.maxValueBytes(), d.maxInFlightPerSandbox(), d.workerThreads(),
+                d.maxQueued()));
+        db = engine.database("app-db");
+        assertThat(db.run(sql("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n LIMIT 100) SELECT printf('%.1000c', 'x') FROM n"))
+                .rows()).hasSize(100);
+        assertThatThrownBy(() -> db.run(sql("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n LIMIT 2000) "
+                + "SELECT printf('%.1000c', 'x') FROM n")))
+                .hasMessage("D1_ERROR: the result is larger than 1 MiB (the limit); select fewer rows or columns");
+    }
+
+    @Test
     void readsRunWhileABatchHoldsTheWriter() throws Exception {
         db.run(sql("INSERT INTO users (name) VALUES ('ada')"));
         engine.close();
