@@ -29,6 +29,8 @@ final class D1Connection implements AutoCloseable {
 
     private final SQLiteConnection connection;
     private final ReentrantLock lock = new ReentrantLock();
+    /** Fixed for the file's life: scripts may not set page_size, nor VACUUM. */
+    private long pageSize;
     /** When the running call's time is up, in System.nanoTime(); Long.MAX_VALUE between calls. */
     private volatile long deadline = Long.MAX_VALUE;
 
@@ -51,6 +53,7 @@ final class D1Connection implements AutoCloseable {
             connection.setLimit(SQLiteLimits.SQLITE_LIMIT_VARIABLE_NUMBER, limits.maxParams());
             refuseExtensions(connection);
             D1Connection d1 = new D1Connection(connection);
+            d1.pageSize = d1.pragma("page_size");
             ProgressHandler.setHandler(connection, PROGRESS_STEPS, new ProgressHandler() {
                 @Override
                 protected int progress() {
@@ -61,8 +64,7 @@ final class D1Connection implements AutoCloseable {
                 if (readOnly) {
                     statement.execute("PRAGMA query_only = 1");
                 } else {
-                    long pageSize = d1.pragma("page_size");
-                    statement.execute("PRAGMA max_page_count = " + Math.max(1, limits.maxDatabaseBytes() / pageSize));
+                    statement.execute("PRAGMA max_page_count = " + Math.max(1, limits.maxDatabaseBytes() / d1.pageSize));
                 }
             }
             return d1;
@@ -107,6 +109,11 @@ final class D1Connection implements AutoCloseable {
 
     long totalChanges() throws SQLException {
         return connection.getDatabase().total_changes();
+    }
+
+    /** The file's size in bytes, as SQLite counts its pages. */
+    long sizeBytes() throws SQLException {
+        return pragma("page_count") * pageSize;
     }
 
     long pragma(String name) throws SQLException {

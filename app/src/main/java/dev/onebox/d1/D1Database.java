@@ -164,7 +164,7 @@ public final class D1Database implements AutoCloseable {
 
     /** The file's size in bytes, as SQLite counts its pages. */
     public long sizeBytes() {
-        return call(reader, () -> reader.pragma("page_count") * reader.pragma("page_size"));
+        return call(reader, reader::sizeBytes);
     }
 
     /** Tables a script made (SQLite's and D1's own bookkeeping tables aside). */
@@ -308,8 +308,8 @@ public final class D1Database implements AutoCloseable {
             long written = connection.totalChanges() - totalBefore;
             long changes = written > 0 ? connection.changes() : 0;
             boolean onWriter = connection == writer;
-            long lastRowId = onWriter ? connection.single("SELECT last_insert_rowid()") : 0;
-            long size = onWriter ? connection.pragma("page_count") * connection.pragma("page_size") : 0;
+            long lastRowId = onWriter && written > 0 ? connection.single("SELECT last_insert_rowid()") : 0;
+            long size = onWriter ? connection.sizeBytes() : 0;
             return new D1Result(List.copyOf(columns), rows, new D1Result.Meta((System.nanoTime() - started) / 1e6, changes,
                     lastRowId, rows.size(), written, written > 0, size));
         }
