@@ -145,7 +145,7 @@ public final class D1Database implements AutoCloseable {
                         SqlPolicy.check(part);
                         execute(writer, part, List.of(), budget);
                     } catch (D1Exception | SQLException failed) {
-                        String message = failed instanceof SQLException sql1 ? d1Message(sql1) : failed.getMessage();
+                        String message = failed instanceof SQLException sqlite ? d1Message(sqlite) : failed.getMessage();
                         throw new D1Exception("D1_EXEC_ERROR: Error in line " + (done + 1) + ": " + part.sql() + ": "
                                 + message.replaceFirst("^D1_ERROR: ", ""));
                     }

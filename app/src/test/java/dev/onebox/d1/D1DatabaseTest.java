@@ -139,8 +139,15 @@ class D1DatabaseTest {
         }
         assertThatThrownBy(() -> db.run(sql("SELECT load_extension('/tmp/x.so')")))
                 .hasMessage("D1_ERROR: not authorized: SQLITE_ERROR");
+        // PRAGMA table-valued functions pass an argument only as the schema or a read's argument: none sets a pragma.
+        for (String viaFunction : List.of("SELECT * FROM pragma_journal_mode('off')", "SELECT * FROM pragma_journal_mode('off', 'main')",
+                "SELECT * FROM pragma_writable_schema(1)", "SELECT * FROM pragma_max_page_count('main', 999999999)",
+                "SELECT * FROM pragma_query_only(0)")) {
+            assertThatThrownBy(() -> db.run(sql(viaFunction))).as(viaFunction).isInstanceOf(D1Exception.class);
+        }
         assertThat(Files.exists(elsewhere)).isFalse();
         assertThat(db.run(sql("PRAGMA journal_mode")).rows()).containsExactly(List.of("wal"));
+        assertThat(db.run(sql("PRAGMA max_page_count")).rows()).containsExactly(List.of(D1Limits.defaults().maxDatabaseBytes() / 4096));
         assertThat(db.run(sql("PRAGMA table_info(users)")).rows()).hasSize(4);
     }
 
