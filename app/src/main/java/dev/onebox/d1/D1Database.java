@@ -3,7 +3,6 @@ package dev.onebox.d1;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -46,7 +45,8 @@ public final class D1Database implements AutoCloseable {
     static D1Database open(String name, Path file, D1Limits limits) {
         D1Names.check(name);
         try {
-            Files.createDirectories(file.getParent());
+            // Scripts' data: the directory is the app user's alone (its files inherit no wider access).
+            dev.onebox.PrivateFiles.ensureDirectory(file.getParent());
             D1Connection writer = D1Connection.open(file, limits, false);
             try {
                 return new D1Database(name, file, limits, writer, D1Connection.open(file, limits, true));
@@ -54,7 +54,7 @@ public final class D1Database implements AutoCloseable {
                 writer.close();
                 throw e;
             }
-        } catch (SQLException | java.io.IOException e) {
+        } catch (SQLException e) {
             throw new IllegalStateException("could not open D1 database " + name + ": " + e.getMessage(), e);
         }
     }

@@ -263,6 +263,15 @@ class D1DatabaseTest {
         assertThat(db.tableCount()).isEqualTo(1);
     }
 
+    @Test
+    void theDatabasesDirectoryIsTheAppUsersAlone() throws Exception {
+        D1Engine fresh = new D1Engine(dir.resolve("data/d1"), D1Limits.defaults());
+        fresh.database("private");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("data/d1"))))
+                .isEqualTo("rwx------");
+        fresh.close();
+    }
+
     static D1Limits withLimits(long maxQueryMs, long maxDatabaseBytes, int maxRows) {
         D1Limits d = D1Limits.defaults();
         return new D1Limits(maxDatabaseBytes, maxQueryMs, d.maxMigrationMs(), maxRows, d.maxResultBytes(), d.maxSqlBytes(), d.maxParams(),
