@@ -238,7 +238,16 @@ public final class D1Database implements AutoCloseable {
     }
 
     private <T> T call(D1Connection connection, long millis, Work<T> work) {
-        connection.lock().lock();
+        // A call waits for the connection at most as long as it may run: a long migration or a
+        // slow batch holds up a D1 thread no longer than that.
+        try {
+            if (!connection.lock().tryLock(millis, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                throw D1Exception.error("the database was busy for " + millis + " ms (another call held it); retry later: SQLITE_BUSY");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw D1Exception.error("the call was interrupted: SQLITE_INTERRUPT");
+        }
         try {
             connection.startCall(millis);
             return work.run();

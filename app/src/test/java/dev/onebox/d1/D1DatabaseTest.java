@@ -244,6 +244,29 @@ class D1DatabaseTest {
     }
 
     @Test
+    void aWriteWaitsForTheWriterAtMostItsTimeLimit() throws Exception {
+        engine.close();
+        engine = new D1Engine(dir, withLimits(500, 536_870_912L, 10_000));
+        D1Migrations migrations = new D1Migrations(engine);
+        D1Database busy = engine.database("app-db");
+        Thread migration = new Thread(() -> {
+            try {
+                migrations.apply("app-db", List.of(new D1Migrations.File("0001_slow.sql",
+                        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n LIMIT 30000000) SELECT count(*) FROM n;")));
+            } catch (RuntimeException ignored) {
+                // it only has to hold the writer for a while
+            }
+        });
+        migration.start();
+        Thread.sleep(100);
+        long started = System.nanoTime();
+        assertThatThrownBy(() -> busy.run(sql("INSERT INTO users (name) VALUES ('late')")))
+                .hasMessage("D1_ERROR: the database was busy for 500 ms (another call held it); retry later: SQLITE_BUSY");
+        assertThat((System.nanoTime() - started) / 1_000_000).isBetween(400L, 2000L);
+        migration.join();
+    }
+
+    @Test
     void aCopyIsAConsistentDatabase() throws Exception {
         db.run(sql("INSERT INTO users (name) VALUES ('ada')"));
         Path copy = dir.resolve("copy.sqlite");
