@@ -786,6 +786,88 @@ test('env.ASSETS.fetch sends an assets frame with the path, and the assets_resul
   assert.equal(await app.close(), 0);
 });
 
+test('env.DB (d1): statements go out as d1 frames naming the binding; answers come back in D1\'s shapes', async () => {
+  const app = await ready(`export default {
+    async fetch(request, env) {
+      const stmt = env.DB.prepare('SELECT id, name FROM users WHERE id = ?').bind(1);
+      const first = await stmt.first();
+      const name = await stmt.first('name');
+      const all = await stmt.all();
+      const raw = await stmt.raw({ columnNames: true });
+      const run = await env.DB.prepare('INSERT INTO users (name, avatar) VALUES (?, ?)').bind('ada', new Uint8Array([1, 2, 255])).run();
+      const batch = await env.DB.batch([env.DB.prepare('DELETE FROM users'), env.DB.prepare('SELECT 1 AS one')]);
+      const exec = await env.DB.exec('CREATE TABLE t (a); DROP TABLE t');
+      let missing; try { await stmt.first('nope'); } catch (e) { missing = e.message; }
+      let typeError; try { env.DB.prepare('SELECT ?').bind(undefined); } catch (e) { typeError = e.message; }
+      return Response.json({ first, name, all, raw, run, batch, exec, missing, typeError });
+    },
+  };`);
+  app.send({ type: 'env', vars: {}, bindings: [{ name: 'DB', type: 'd1' }] });
+  app.send({ type: 'invoke', id: 'd1', kind: 'fetch', method: 'GET', url: 'http://script.test/', headers: [] });
+  const meta = { duration: 0.1, changes: 0, last_row_id: 0, rows_read: 1, rows_written: 0 };
+  const row = { columns: ['id', 'name'], rows: [[1, 'ada']], meta };
+  const answers = [
+    { results: [row] }, { results: [row] }, { results: [row] }, { results: [row] },
+    { results: [{ columns: [], rows: [], meta: { ...meta, changes: 1, last_row_id: 7 } }] },
+    { results: [{ columns: [], rows: [], meta }, { columns: ['one'], rows: [[1]], meta }] },
+    { count: 2, duration: 0.5 },
+    { results: [row] },
+  ];
+  const d1Frames = () => app.frames.filter((f) => f.meta.type === 'd1');
+  for (let i = 0; i < answers.length; i++) {
+    await app.waitFor(() => d1Frames().length > i, `d1 frame ${i + 1}`);
+    app.send({ type: 'd1_result', rid: d1Frames()[i].meta.rid, ...answers[i] });
+  }
+  const r = await app.result('d1');
+  const body = JSON.parse(r.body);
+  assert.deepEqual(body.first, { id: 1, name: 'ada' });
+  assert.equal(body.name, 'ada');
+  assert.deepEqual(body.all, { success: true, meta, results: [{ id: 1, name: 'ada' }] });
+  assert.deepEqual(body.raw, [['id', 'name'], [1, 'ada']]);
+  assert.equal(body.run.meta.last_row_id, 7);
+  assert.deepEqual(body.batch.map((b) => b.results), [[], [{ one: 1 }]]);
+  assert.deepEqual(body.exec, { count: 2, duration: 0.5 });
+  assert.equal(body.missing, 'D1_COLUMN_NOTFOUND: Column not found (nope)');
+  assert.equal(body.typeError, "D1_TYPE_ERROR: Type 'undefined' not supported for value 'undefined'");
+  const sent = d1Frames().map((f) => f.meta);
+  assert.ok(sent.every((m) => m.binding === 'DB' && m.id === 'd1'), 'calls name their binding, never a database');
+  assert.deepEqual(sent[0].statements, [{ sql: 'SELECT id, name FROM users WHERE id = ?', params: [1] }]);
+  assert.deepEqual(sent[4].statements[0].params, ['ada', { blob: Buffer.from([1, 2, 255]).toString('base64') }]);
+  assert.deepEqual(sent.map((m) => m.op), ['query', 'query', 'query', 'query', 'query', 'batch', 'exec', 'query']);
+  assert.equal(await app.close(), 0);
+});
+
+test('env.DB (d1): at most 32 calls in flight; a 50 MiB bound value fails in the script, not on the channel', async () => {
+  const app = await ready(`export default {
+    async fetch(request, env) {
+      let big;
+      try { await env.DB.prepare('INSERT INTO t VALUES (?)').bind('x'.repeat(50 * 1024 * 1024)).run(); } catch (e) { big = e.message; }
+      let blob;
+      try { await env.DB.prepare('INSERT INTO t VALUES (?)').bind(new Uint8Array(50 * 1024 * 1024)).run(); } catch (e) { blob = e.message; }
+      const calls = [];
+      for (let i = 0; i < 40; i++) calls.push(env.DB.prepare('SELECT ?').bind(i).run());
+      const errors = (await Promise.allSettled(calls)).filter((c) => c.status === 'rejected').map((c) => c.reason.message);
+      return Response.json({ big, blob, errors: errors.length, first: errors[0] });
+    },
+  };`);
+  app.send({ type: 'env', vars: {}, bindings: [{ name: 'DB', type: 'd1' }] });
+  app.send({ type: 'invoke', id: 'flood', kind: 'fetch', method: 'GET', url: 'http://script.test/', headers: [] });
+  const d1Frames = () => app.frames.filter((f) => f.meta.type === 'd1');
+  await app.waitFor(() => d1Frames().length >= 32, '32 d1 frames');
+  await sleep(200);
+  assert.equal(d1Frames().length, 32, 'no more than the cap before an answer; the 50 MiB call never went out');
+  for (let answered = 0; answered < 40; answered++) {
+    await app.waitFor(() => d1Frames().length > answered, `d1 frame ${answered + 1}`);
+    app.send({ type: 'd1_result', rid: d1Frames()[answered].meta.rid, error: 'D1_ERROR: refused: SQLITE_ERROR' });
+  }
+  const body = JSON.parse((await app.result('flood')).body);
+  assert.match(body.big, /^D1_ERROR: the statement's SQL and bound values are more than the 6 MiB a D1 call may carry/);
+  assert.equal(body.blob, body.big);
+  assert.equal(body.errors, 40);
+  assert.equal(body.first, 'D1_ERROR: refused: SQLITE_ERROR');
+  assert.equal(await app.close(), 0);
+});
+
 test('what a script does cannot make the shim send a frame over the channel limits', async () => {
   const app = await ready(`export default {
     fetch(request) {

@@ -29,6 +29,7 @@ const ERROR_MAX = 32 * 1024; // an error (message and stack) as JSON in a done o
 const LOG_BACKLOG_MAX = 8 * 1024 * 1024; // unsent bytes above which log lines are dropped
 const PARTIAL_LINE_MAX = 64 * 1024; // stdout/stderr text without a newline, flushed past this
 const KV_IN_FLIGHT_MAX = 32; // KV calls sent and not answered, at most (the app refuses more); the rest wait here
+const D1_IN_FLIGHT_MAX = 32; // D1 calls sent and not answered, at most (the app refuses more); the rest wait here
 
 // Kept before anything is patched: the shim's own last-resort diagnostics (it cannot reach the
 // app) go to the container's real stderr.
@@ -65,7 +66,7 @@ class Channel {
   send(meta, body) {
     if (this.closed || this.socket.destroyed) return undefined;
     const metaBytes = Buffer.from(JSON.stringify(meta), 'utf8');
-    if (metaBytes.length > (meta.type === 'kv' ? KV_META_MAX : META_MAX)) {
+    if (metaBytes.length > (meta.type === 'kv' || meta.type === 'd1' ? KV_META_MAX : META_MAX)) {
       // the app would stop the sandbox for it: the caller (a KV call, ...) fails instead
       throw new RangeError(`a ${meta.type} message of ${metaBytes.length} bytes is more than the channel takes`);
     }
@@ -418,6 +419,164 @@ function kvNamespace(binding) {
 const KV = kvNamespace();
 defaultBindings.set('KV', () => KV);
 bindingTypes.set('kv', (name) => kvNamespace(name));
+
+// ---------------------------------------------------------------------------------------------
+// env.DB (d1_databases): D1 databases, kept by the app (one SQLite file each, never in here)
+// ---------------------------------------------------------------------------------------------
+
+const d1Pending = new Map();
+const d1Waiting = []; // calls beyond D1_IN_FLIGHT_MAX, sent in order as answers come back
+let d1Next = 0;
+
+/**
+ * About how many bytes a request's statements take as JSON, counted without building it: a
+ * request far over the channel's limit fails here, before JSON.stringify copies a value that
+ * large (which could take the script over its memory limit).
+ */
+function d1Size(args) {
+  let size = typeof args.sql === 'string' ? args.sql.length : 0;
+  for (const statement of args.statements || []) {
+    size += statement.sql.length;
+    for (const value of statement.params) size += typeof value === 'string' ? value.length : value && value.blob ? value.blob.length : 8;
+  }
+  return size;
+}
+
+/** Sends one D1 request to the app (or queues it while D1_IN_FLIGHT_MAX are open) and waits for its `d1_result`. */
+function d1Call(binding, op, args) {
+  if (d1Size(args) > KV_META_MAX) {
+    return Promise.reject(new Error(`D1_ERROR: the statement's SQL and bound values are more than the ${KV_META_MAX >> 20} MiB a D1 call may carry`));
+  }
+  return new Promise((resolve, reject) => {
+    // `type` first: the app lets a large meta through only when it starts with {"type":"d1",
+    const request = { type: 'd1', id: current().id, binding, op, ...args };
+    if (d1Pending.size < D1_IN_FLIGHT_MAX) d1Send(request, { resolve, reject });
+    else d1Waiting.push({ request, settle: { resolve, reject } });
+  });
+}
+
+function d1Send(request, settle) {
+  const rid = ++d1Next;
+  d1Pending.set(rid, settle);
+  try {
+    channel.send({ ...request, rid });
+  } catch (tooLarge) {
+    d1Pending.delete(rid);
+    settle.reject(new Error(`D1_ERROR: the statement's SQL and bound values are more than the ${KV_META_MAX >> 20} MiB a D1 call may carry`));
+    const next = d1Waiting.shift();
+    if (next) d1Send(next.request, next.settle);
+  }
+}
+
+function d1Result(meta) {
+  const pending = d1Pending.get(meta.rid);
+  if (!pending) return;
+  d1Pending.delete(meta.rid);
+  const next = d1Waiting.shift();
+  if (next) d1Send(next.request, next.settle);
+  if (meta.error) pending.reject(new Error(meta.error));
+  else pending.resolve(meta);
+}
+
+/** A bound value as D1 takes it: null, numbers, strings, booleans, and blobs (ArrayBuffer, typed arrays) as base64. */
+function d1Value(value) {
+  if (value === null || typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
+  // A blob too large for any call is not encoded (that would copy it); the call fails when it runs.
+  if (value instanceof ArrayBuffer) return value.byteLength > KV_META_MAX ? { blob: { length: value.byteLength } } : { blob: Buffer.from(value).toString('base64') };
+  if (ArrayBuffer.isView(value)) {
+    if (value.byteLength > KV_META_MAX) return { blob: { length: value.byteLength } };
+    return { blob: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
+  }
+  const type = value === undefined ? 'undefined' : typeof value;
+  throw new Error(`D1_TYPE_ERROR: Type '${type}' not supported for value '${String(value)}'`);
+}
+
+/** Rows as objects by column name, as all() and first() answer them. */
+function d1Objects({ columns, rows }) {
+  return rows.map((row) => {
+    const object = {};
+    columns.forEach((column, i) => { object[column] = row[i]; });
+    return object;
+  });
+}
+
+const d1Answer = (result) => ({ success: true, meta: result.meta, results: d1Objects(result) });
+
+class D1PreparedStatement {
+  #binding;
+  constructor(binding, sql, params) {
+    this.#binding = binding;
+    this.sql = sql;
+    this.params = params;
+  }
+
+  bind(...values) {
+    return new D1PreparedStatement(this.#binding, this.sql, values.map(d1Value));
+  }
+
+  /** The statement as a batch carries it; its binding must be the batch's. */
+  statementFor(binding) {
+    if (binding !== this.#binding) throw new Error('D1_ERROR: a batch takes statements prepared on the same database');
+    return { sql: this.sql, params: this.params };
+  }
+
+  async #query() {
+    const { results } = await d1Call(this.#binding, 'query', { statements: [{ sql: this.sql, params: this.params }] });
+    return results[0];
+  }
+
+  async first(column) {
+    const result = await this.#query();
+    if (column !== undefined && !result.columns.includes(column)) throw new Error(`D1_COLUMN_NOTFOUND: Column not found (${column})`);
+    if (result.rows.length === 0) return null;
+    const row = d1Objects({ columns: result.columns, rows: [result.rows[0]] })[0];
+    return column === undefined ? row : row[column];
+  }
+
+  async all() {
+    return d1Answer(await this.#query());
+  }
+
+  async run() {
+    return d1Answer(await this.#query());
+  }
+
+  async raw(options) {
+    const result = await this.#query();
+    return options && options.columnNames ? [result.columns, ...result.rows] : result.rows;
+  }
+}
+
+/** env.<binding> for a D1 database: prepare, batch (one transaction), exec; dump() is not offered. */
+function d1Database(binding) {
+  const database = {
+    prepare(sql) {
+      return new D1PreparedStatement(binding, String(sql), []);
+    },
+    async batch(statements) {
+      if (!Array.isArray(statements)) throw new TypeError('D1 batch() takes an array of prepared statements');
+      const list = statements.map((statement) => {
+        if (!(statement instanceof D1PreparedStatement)) throw new TypeError('D1 batch() takes prepared statements');
+        return statement.statementFor(binding);
+      });
+      const { results } = await d1Call(binding, 'batch', { statements: list });
+      return results.map(d1Answer);
+    },
+    async exec(sql) {
+      const { count, duration } = await d1Call(binding, 'exec', { sql: String(sql) });
+      return { count, duration };
+    },
+    async dump() {
+      throw new Error('D1_DUMP_ERROR: dump() is not offered by onebox; back the database up with the box (onebox backup)');
+    },
+    withSession() {
+      return Object.freeze({ prepare: database.prepare, batch: database.batch, getBookmark: () => null });
+    },
+  };
+  return Object.freeze(database);
+}
+
+bindingTypes.set('d1', (name) => d1Database(name));
 env = buildEnv({});
 
 // ---------------------------------------------------------------------------------------------
@@ -1123,6 +1282,9 @@ function onFrame(meta, body) {
       break;
     case 'queue_result':
       queueResult(meta);
+      break;
+    case 'd1_result':
+      d1Result(meta);
       break;
     case 'credit':
       onCredit(meta);

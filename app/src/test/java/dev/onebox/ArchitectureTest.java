@@ -43,8 +43,8 @@ class ArchitectureTest {
     void theRuntimeDoesNotDependOnTheFeaturesThatCallIt() {
         ArchRule rule = noClasses().that().resideInAPackage("dev.onebox.runtime..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.onebox.scripts..", "dev.onebox.schedule..",
-                        "dev.onebox.secrets..", "dev.onebox.kv..", "dev.onebox.auth..", "dev.onebox.jobs..")
-                .because("scripts, cron, secrets and KV call the runtime or plug into it through its interfaces (ScriptEnv, KvBinding)");
+                        "dev.onebox.secrets..", "dev.onebox.kv..", "dev.onebox.d1..", "dev.onebox.auth..", "dev.onebox.jobs..")
+                .because("scripts, cron, secrets, KV and D1 call the runtime or plug into it through its interfaces (ScriptEnv, KvBinding, D1Binding)");
         rule.check(app);
     }
 

@@ -99,6 +99,11 @@ public class Deployments {
         return serving.values().stream().map(pool -> new Deployed(pool.code(), pool.image())).toList();
     }
 
+    /** The code of every serving version, for features that report what scripts use (D1 databases, ...). */
+    public List<ScriptCode> servingCodes() {
+        return serving.values().stream().map(WarmPool::code).toList();
+    }
+
     /** Stops the script's sandboxes and forgets it. */
     public void remove(String script) {
         serving.remove(script);

@@ -72,6 +72,7 @@ public final class Sandbox implements Channel.Receiver {
     private final int queueCap;
     /** Queue sends open in this sandbox: the shim sends at most the cap, a forged flood gets errors. */
     private final java.util.concurrent.atomic.AtomicInteger queueSends = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile D1Binding d1 = D1Gate.perSandbox(D1Binding.NONE);
     private volatile Redactor redactor = Redactor.NONE;
     private volatile String lastRunId;
     int load;
@@ -159,6 +160,8 @@ public final class Sandbox implements Channel.Receiver {
             kv(request);
         } else if (frame instanceof ShimFrame.Assets request) {
             assets(request);
+        } else if (frame instanceof ShimFrame.D1 request) {
+            d1(request);
         } else if (frame instanceof ShimFrame.Done done) {
             done(done);
         } else if (frame instanceof ShimFrame.QueueSend send) {
@@ -476,6 +479,32 @@ public final class Sandbox implements Channel.Receiver {
                 sendQuietly(new AppFrame.QueueResult(send.rid(), cause instanceof IllegalArgumentException ? cause.getMessage()
                         : "the queue store failed: " + cause.getMessage(), null));
             }
+        });
+    }
+
+    /** Answers this sandbox's D1 calls through {@code engine}, at most its cap in flight. */
+    void useD1(D1Binding engine) {
+        this.d1 = D1Gate.perSandbox(engine);
+    }
+
+    /**
+     * A D1 call: on the database the version bound to the call's binding name (never one the shim
+     * names itself), answered with the result or D1's error sentence.
+     */
+    private void d1(ShimFrame.D1 request) {
+        CompletableFuture.completedFuture(request).thenCompose(call -> d1.handle(code.settings().bindings().find(call.binding())
+                        .filter(binding -> binding.type() == Binding.Type.D1).map(Binding::target)
+                        .orElseThrow(() -> new IllegalArgumentException("D1_ERROR: no D1 database is bound to env." + call.binding())),
+                        call.request()))
+                .whenComplete((answer, error) -> {
+            Map<String, Object> result = new HashMap<>();
+            if (error == null) {
+                result.putAll(answer);
+            } else {
+                Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+                result.put("error", cause instanceof IllegalArgumentException ? cause.getMessage() : "D1_ERROR: the D1 engine failed: " + cause.getMessage());
+            }
+            sendQuietly(new AppFrame.D1Result(request.rid(), result));
         });
     }
 

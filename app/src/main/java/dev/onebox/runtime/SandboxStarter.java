@@ -33,6 +33,7 @@ class SandboxStarter {
     private final KvBinding kv;
     private final AssetsBinding assets;
     private final QueueBinding queues;
+    private volatile D1Binding d1 = D1Binding.NONE;
     private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(Threads.daemon("run-deadlines"));
 
     SandboxStarter(RuntimeSelector runtimes, ChannelConfig channels, PoolConfig config, OneboxConfig onebox, ScriptEnv env, KvBinding kv,
@@ -48,6 +49,12 @@ class SandboxStarter {
         // One sweep over all calls in flight instead of a timer per call: time limits are kept
         // to within the sweep period, well inside the second of slack a timeout may take.
         deadlines.scheduleAtFixedRate(this::expireOverdue, SWEEP_MS, SWEEP_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** The D1 engine that answers sandboxes' D1 calls (set apart from the constructor: it is optional in tests). */
+    @jakarta.inject.Inject
+    void useD1(D1Binding engine) {
+        this.d1 = engine;
     }
 
     /** Sends fresh variables to the running sandboxes of the script, or of every script when null. */
@@ -79,6 +86,7 @@ class SandboxStarter {
             throw new UncheckedIOException("cannot open a channel under " + channelsDir, e);
         }
         Sandbox sandbox = new Sandbox(code, channel, config, env, kv, assets, queues, listener);
+        sandbox.useD1(d1);
         live.add(sandbox);
         Threads.daemon("channel-" + code.key()).newThread(() -> channel.serve(sandbox)).start();
         starting.add(name);

@@ -65,6 +65,13 @@ public sealed interface AppFrame {
         }
     }
 
+    /** The answer to {@code d1} request {@code rid}: the answer's fields ({@code results} or exec's {@code count}), or {@code error}. */
+    record D1Result(long rid, Map<String, Object> fields) implements AppFrame {
+        public String type() {
+            return "d1_result";
+        }
+    }
+
     /** The answer to {@code kv} request {@code rid}: the answer's fields, or {@code error}. */
     record KvResult(long rid, Map<String, Object> fields) implements AppFrame {
         public String type() {

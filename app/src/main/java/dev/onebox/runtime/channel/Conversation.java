@@ -107,6 +107,10 @@ final class Conversation {
                         : "a queue_outcome frame for call " + outcome.id() + ", which is not a queue call");
             }
             call.settled = true;
+        } else if (frame instanceof ShimFrame.D1 d1) {
+            if (d1.id() != null) {
+                knownId(d1.id(), "d1");
+            }
         } else if (frame instanceof ShimFrame.Pull pull) {
             Call call = calls.get(pull.id());
             if (call == null) {

@@ -24,6 +24,8 @@ final class FrameDecoder {
     private enum State { HEADER, META, BODY }
 
     private static final byte[] KV_PREFIX = "{\"type\":\"kv\",".getBytes(StandardCharsets.US_ASCII);
+    /** A d1 request carries bound values, so it may be as large as a kv request. */
+    private static final byte[] D1_PREFIX = "{\"type\":\"d1\",".getBytes(StandardCharsets.US_ASCII);
     private static final int HEADER_BYTES = 8;
 
     private final ChannelConfig limits;
@@ -101,7 +103,7 @@ final class FrameDecoder {
         in.get(meta, metaFilled, n);
         metaFilled += n;
         if (metaFilled == meta.length && meta.length < metaLength) {
-            if (!startsWithKvType()) {
+            if (!startsWithKvType() && !startsWith(D1_PREFIX)) {
                 throw new ProtocolViolation("a " + ProtocolViolation.size(metaLength) + " meta frame (limit "
                         + ProtocolViolation.size(limits.maxMetaBytes()) + ")");
             }
@@ -130,6 +132,15 @@ final class FrameDecoder {
         body = bodyLength == 0 ? EMPTY : new byte[bodyLength];
         bodyFilled = 0;
         state = State.BODY;
+    }
+
+    private boolean startsWith(byte[] prefix) {
+        for (int i = 0; i < prefix.length; i++) {
+            if (meta[i] != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private boolean startsWithKvType() {

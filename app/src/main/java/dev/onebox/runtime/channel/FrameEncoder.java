@@ -105,6 +105,14 @@ final class FrameEncoder {
                 MetaJson.write(meta, result.headers());
                 body = result.body();
             }
+        } else if (frame instanceof AppFrame.D1Result result) {
+            field(meta, "rid").append(result.rid());
+            for (Map.Entry<String, Object> entry : result.fields().entrySet()) {
+                if (!"type".equals(entry.getKey()) && !"rid".equals(entry.getKey())) {
+                    field(meta, entry.getKey());
+                    MetaJson.write(meta, entry.getValue());
+                }
+            }
         } else if (frame instanceof AppFrame.Credit credit) {
             field(meta, "id").append(credit.id());
             field(meta, "n").append(credit.n());

@@ -82,6 +82,13 @@ public sealed interface ShimFrame {
     record OutgoingMessage(String contentType, Integer delaySeconds, byte[] body) {
     }
 
+    /**
+     * A D1 call on the database bound to {@code binding}; {@code request} is its meta as sent
+     * (op, statements or sql), read by the D1 binding.
+     */
+    record D1(long rid, Long id, String binding, String op, Map<String, Object> request) implements ShimFrame {
+    }
+
     /** A thrown error as the shim describes it. */
     record ScriptError(String message, String stack) {
     }

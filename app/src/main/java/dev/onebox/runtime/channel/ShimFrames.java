@@ -13,6 +13,7 @@ final class ShimFrames {
     private static final long MAX_ID = 1L << 53;
     private static final Set<String> HANDLERS = Set.of("fetch", "scheduled", "queue");
     private static final Set<String> KV_OPS = Set.of("get", "put", "delete", "list");
+    private static final Set<String> D1_OPS = Set.of("query", "batch", "exec");
     /** RFC 9110 token characters. */
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}");
 
@@ -25,7 +26,7 @@ final class ShimFrames {
             case "chunk" -> limits.maxChunkBytes();
             case "head" -> limits.maxInlineBodyBytes();
             case "log" -> limits.maxLogBytes();
-            case "hello", "ready", "load_error", "end", "done", "kv", "pull", "assets", "queue_outcome" -> 0;
+            case "hello", "ready", "load_error", "end", "done", "kv", "pull", "assets", "queue_outcome", "d1" -> 0;
             case "queue" -> QUEUE_SEND_MAX_BODY;
             default -> -1;
         };
@@ -46,6 +47,7 @@ final class ShimFrames {
             case "assets" -> assets(meta);
             case "queue" -> queueSend(meta, body);
             case "queue_outcome" -> queueOutcome(meta);
+            case "d1" -> d1(meta);
             case "pull" -> new ShimFrame.Pull(id(meta, type), (int) integer(meta, type, "n", 1, 1024));
             default -> throw new ProtocolViolation("a frame of unknown type \"" + printable(type) + "\"");
         };
@@ -123,6 +125,19 @@ final class ShimFrames {
             throw bad("done", "error");
         }
         return new ShimFrame.ScriptError(message, (String) error.get("stack"));
+    }
+
+    /** A D1 call: its statements are checked by the D1 binding, which answers bad ones with an error. */
+    private static ShimFrame.D1 d1(Map<String, Object> meta) throws ProtocolViolation {
+        long rid = integer(meta, "d1", "rid", 0, MAX_ID);
+        Long id = optionalId(meta, "d1");
+        if (!(meta.get("binding") instanceof String binding) || binding.isEmpty() || binding.length() > 64) {
+            throw bad("d1", "binding");
+        }
+        if (!(meta.get("op") instanceof String op) || !D1_OPS.contains(op)) {
+            throw bad("d1", "op");
+        }
+        return new ShimFrame.D1(rid, id, binding, op, meta);
     }
 
     private static ShimFrame.Kv kv(Map<String, Object> meta) throws ProtocolViolation {

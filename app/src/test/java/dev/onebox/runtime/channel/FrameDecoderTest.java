@@ -62,6 +62,22 @@ class FrameDecoderTest {
     }
 
     @Test
+    void aD1RequestMayCarryLargeBoundValuesAndIsCheckedForItsBindingAndOp() throws ProtocolViolation {
+        String value = "v".repeat(200 * 1024);
+        decoder(ChannelConfig.defaults()).feed(ByteBuffer.wrap(frame("{\"type\":\"d1\",\"id\":null,\"binding\":\"DB\",\"op\":\"query\","
+                + "\"statements\":[{\"sql\":\"SELECT ?\",\"params\":[\"" + value + "\"]}],\"rid\":1}", new byte[0])), frames::add);
+        ShimFrame.D1 d1 = (ShimFrame.D1) frames.get(0);
+        assertThat(d1.binding()).isEqualTo("DB");
+        assertThat(d1.op()).isEqualTo("query");
+
+        assertRefused("{\"type\":\"d1\",\"rid\":1,\"binding\":\"DB\",\"op\":\"attach\"}", "a d1 frame with an invalid \"op\" field");
+        assertRefused("{\"type\":\"d1\",\"rid\":1,\"op\":\"query\"}", "a d1 frame with an invalid \"binding\" field");
+        ByteBuffer header = ByteBuffer.allocate(8).putInt(50 * 1024 * 1024).putInt(0).flip();
+        assertThatThrownBy(() -> decoder(ChannelConfig.defaults()).feed(header, frames::add))
+                .hasMessage("the sandbox sent a 50 MiB meta frame (limit 64 KiB) and was stopped");
+    }
+
+    @Test
     void aBodyOverItsTypesLimitIsRefusedBeforeItIsRead() {
         ByteBuffer start = ByteBuffer.wrap(frame("{\"type\":\"log\",\"id\":null}", new byte[0]));
         start.putInt(4, 48 * 1024 * 1024);
