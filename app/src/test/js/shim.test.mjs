@@ -740,6 +740,24 @@ test('env.KV: at most 32 calls are in flight; the rest wait in the shim and go o
   assert.equal(await app.close(), 0);
 });
 
+test('env: vars from the env frame are strings; declared bindings are built by type and their calls carry the binding name', async () => {
+  const app = await ready(`export default {
+    async fetch(request, env) {
+      const value = await env.CACHE.get('k');
+      return Response.json({ greeting: env.GREETING, value, own: typeof env.KV.get, unknown: typeof env.ODD });
+    },
+  };`);
+  app.send({ type: 'env', vars: { GREETING: 'hello' }, bindings: [{ name: 'CACHE', type: 'kv' }, { name: 'ODD', type: 'no-such-type' }] });
+  app.send({ type: 'invoke', id: 'b1', kind: 'fetch', method: 'GET', url: 'http://script.test/', headers: [] });
+  const kvFrames = () => app.frames.filter((f) => f.meta.type === 'kv');
+  await app.waitFor(() => kvFrames().length >= 1, 'the kv frame');
+  assert.equal(kvFrames()[0].meta.binding, 'CACHE', 'the call names its binding, not what it reaches');
+  app.send({ type: 'kv_result', rid: kvFrames()[0].meta.rid, value: 'stored' });
+  const r = await app.result('b1');
+  assert.deepEqual(JSON.parse(r.body), { greeting: 'hello', value: 'stored', own: 'function', unknown: 'undefined' });
+  assert.equal(await app.close(), 0);
+});
+
 test('what a script does cannot make the shim send a frame over the channel limits', async () => {
   const app = await ready(`export default {
     fetch(request) {

@@ -324,19 +324,28 @@ function installCrashGuards() {
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Binding factories by env name: `(ctx) => object`, called each time env is rebuilt. Bindings
- * that talk to the app (env.KV, ...) register here; `ctx.channel` is the app channel.
- * @type {Map<string, (ctx: {channel: Channel, vars: Record<string, string>}) => unknown>}
+ * Binding factories by type (`kv`, `d1`, `queue`, `assets`): `(name, ctx) => object`, called for
+ * each binding the app declares in the `env` frame (`bindings: [{name, type}]`) each time env is
+ * rebuilt. A binding's calls carry its name; the app resolves the name to what it reaches.
+ * `ctx.channel` is the app channel.
+ * @type {Map<string, (name: string, ctx: {channel: Channel, vars: Record<string, string>}) => unknown>}
  */
-const bindings = new Map();
+const bindingTypes = new Map();
 
-/** Builds the frozen env handed to handlers: every var as a string, then every binding. */
-function buildEnv(vars) {
+/** Bindings every script has without declaring them, by env name: `(ctx) => object` (env.KV). */
+const defaultBindings = new Map();
+
+/** Builds the frozen env handed to handlers: every var as a string, the default bindings, then the declared ones. */
+function buildEnv(vars, declared) {
   const env = {};
   if (vars && typeof vars === 'object') {
     for (const [name, value] of Object.entries(vars)) env[name] = value == null ? '' : String(value);
   }
-  for (const [name, make] of bindings) env[name] = make({ channel, vars: env });
+  for (const [name, make] of defaultBindings) env[name] = make({ channel, vars: env });
+  for (const binding of Array.isArray(declared) ? declared : []) {
+    const make = binding && typeof binding.name === 'string' ? bindingTypes.get(binding.type) : undefined;
+    if (make) env[binding.name] = make(binding.name, { channel, vars: env });
+  }
   return Object.freeze(env);
 }
 
@@ -375,33 +384,39 @@ function kvResult(meta) {
   else pending.resolve(meta);
 }
 
-const KV = Object.freeze({
-  async get(key, options) {
-    const type = (typeof options === 'object' && options !== null ? options.type : options) || 'text';
-    const { value } = await kvCall('get', { key: String(key) });
-    if (value == null) return null;
-    if (type === 'text') return value;
-    if (type === 'json') return JSON.parse(value);
-    if (type === 'arrayBuffer') return new TextEncoder().encode(value).buffer;
-    throw new TypeError(`KV.get: unknown type "${type}" (text, json or arrayBuffer)`);
-  },
-  async put(key, value, options = {}) {
-    if (typeof value !== 'string') throw new TypeError('KV.put takes a string value (use JSON.stringify for objects)');
-    let ttl = options.expirationTtl ?? null;
-    if (options.expiration != null) ttl = Math.max(1, Math.ceil(options.expiration - Date.now() / 1000));
-    await kvCall('put', { key: String(key), value, ttl });
-  },
-  async delete(key) {
-    await kvCall('delete', { key: String(key) });
-  },
-  async list(options = {}) {
-    const result = await kvCall('list', { prefix: options.prefix ?? '', limit: options.limit ?? 1000, cursor: options.cursor ?? null });
-    const keys = result.keys.map(({ name, expiration }) => (expiration == null ? { name } : { name, expiration }));
-    return result.complete ? { keys, list_complete: true } : { keys, list_complete: false, cursor: result.cursor };
-  },
-});
+/** A KV namespace: the script's own without a binding name, else the one the app bound to that name. */
+function kvNamespace(binding) {
+  const target = binding === undefined ? {} : { binding };
+  return Object.freeze({
+    async get(key, options) {
+      const type = (typeof options === 'object' && options !== null ? options.type : options) || 'text';
+      const { value } = await kvCall('get', { ...target, key: String(key) });
+      if (value == null) return null;
+      if (type === 'text') return value;
+      if (type === 'json') return JSON.parse(value);
+      if (type === 'arrayBuffer') return new TextEncoder().encode(value).buffer;
+      throw new TypeError(`KV.get: unknown type "${type}" (text, json or arrayBuffer)`);
+    },
+    async put(key, value, options = {}) {
+      if (typeof value !== 'string') throw new TypeError('KV.put takes a string value (use JSON.stringify for objects)');
+      let ttl = options.expirationTtl ?? null;
+      if (options.expiration != null) ttl = Math.max(1, Math.ceil(options.expiration - Date.now() / 1000));
+      await kvCall('put', { ...target, key: String(key), value, ttl });
+    },
+    async delete(key) {
+      await kvCall('delete', { ...target, key: String(key) });
+    },
+    async list(options = {}) {
+      const result = await kvCall('list', { ...target, prefix: options.prefix ?? '', limit: options.limit ?? 1000, cursor: options.cursor ?? null });
+      const keys = result.keys.map(({ name, expiration }) => (expiration == null ? { name } : { name, expiration }));
+      return result.complete ? { keys, list_complete: true } : { keys, list_complete: false, cursor: result.cursor };
+    },
+  });
+}
 
-bindings.set('KV', () => KV);
+const KV = kvNamespace();
+defaultBindings.set('KV', () => KV);
+bindingTypes.set('kv', (name) => kvNamespace(name));
 env = buildEnv({});
 
 // ---------------------------------------------------------------------------------------------
@@ -872,7 +887,7 @@ function onFrame(meta, body) {
       invoke(meta, body);
       break;
     case 'env':
-      env = buildEnv(meta.vars);
+      env = buildEnv(meta.vars, meta.bindings);
       break;
     case 'kv_result':
       kvResult(meta);

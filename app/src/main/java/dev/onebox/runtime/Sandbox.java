@@ -162,9 +162,13 @@ public final class Sandbox implements Channel.Receiver {
      * follows the same values.
      */
     void refreshEnv() {
-        Map<String, String> vars = env.forScript(code.script());
-        redactor = Redactor.of(vars.values());
-        sendQuietly(new AppFrame.Env(vars));
+        Map<String, String> secrets = env.forScript(code.script());
+        redactor = Redactor.of(secrets.values());
+        Bindings bindings = code.settings().bindings();
+        Map<String, String> vars = new HashMap<>(bindings.vars());
+        vars.putAll(secrets);
+        sendQuietly(new AppFrame.Env(vars, bindings.list().stream()
+                .map(binding -> new AppFrame.Env.Declared(binding.name(), binding.type().json())).toList()));
     }
 
     Invocation invoke(RunReport run, Call call, byte[] body) {
@@ -358,7 +362,7 @@ public final class Sandbox implements Channel.Receiver {
 
     private void kv(ShimFrame.Kv request) {
         // thenCompose also catches a request refused before any future exists
-        CompletableFuture.completedFuture(request.request()).thenCompose(fields -> kv.handle(code.script(), fields))
+        CompletableFuture.completedFuture(request.request()).thenCompose(fields -> kv.handle(kvNamespace(fields), fields))
                 .whenComplete((answer, error) -> {
             Map<String, Object> result = new HashMap<>();
             if (error == null) {
@@ -370,6 +374,24 @@ public final class Sandbox implements Channel.Receiver {
             sendQuietly(new AppFrame.KvResult(request.rid(), result));
         });
     }
+
+    /**
+     * The namespace a {@code kv} request reaches: the script's own without a {@code binding}, else
+     * the namespace the version declared under that name (never one the shim names itself).
+     */
+    private String kvNamespace(Map<String, Object> request) {
+        Object name = request.get("binding");
+        if (name == null) {
+            return code.script();
+        }
+        return code.settings().bindings().find(String.valueOf(name))
+                .filter(binding -> binding.type() == Binding.Type.KV)
+                .map(binding -> KV_NAMESPACE_PREFIX + binding.target())
+                .orElseThrow(() -> new IllegalArgumentException("no KV namespace is bound to env." + name));
+    }
+
+    /** Declared namespaces live beside the scripts' own, which can never contain a '/'. */
+    static final String KV_NAMESPACE_PREFIX = "ns/";
 
     private void done(ShimFrame.Done done) {
         if (aborted.remove(done.id())) {

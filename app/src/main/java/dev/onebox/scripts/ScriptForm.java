@@ -58,7 +58,7 @@ record ScriptForm(
         return new ScriptRequest(blankToNull(name), source, parseDependencies(dependencies),
                 new ScriptSettings.Http(checked(http)),
                 scheduled ? new ScriptSettings.Schedule(cron.strip(), blankToNull(timezone), checked(allowOverlap)) : null,
-                new ScriptRequest.LimitsRequest(timeoutMs, memoryMb), checked(egress));
+                new ScriptRequest.LimitsRequest(timeoutMs, memoryMb), checked(egress), null, null, null, null);
     }
 
     static Map<String, String> parseDependencies(@Nullable String text) {

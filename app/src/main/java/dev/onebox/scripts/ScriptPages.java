@@ -93,7 +93,7 @@ class ScriptPages {
     MutableHttpResponse<?> deploy(HttpRequest<?> request, String name, @Body ScriptForm form) {
         ScriptView view = scripts.view(scripts.find(name), false);
         try {
-            ScriptService.Deploy deploy = scripts.update(name, form.toRequest());
+            ScriptService.Deploy deploy = scripts.updateFromForm(name, form.toRequest());
             return following(name, deploy.version().version());
         } catch (RuntimeException e) {
             ApiException refused = RuntimeErrors.refusal(e).orElseThrow(() -> e);

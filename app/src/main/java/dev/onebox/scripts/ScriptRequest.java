@@ -2,9 +2,11 @@ package dev.onebox.scripts;
 
 import dev.onebox.runtime.ScriptSettings;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 
+import java.util.List;
 import java.util.Map;
 
 /** The body of a create or update; every field is optional here and checked by {@link ScriptRules}. */
@@ -16,7 +18,15 @@ record ScriptRequest(
         @Nullable ScriptSettings.Http http,
         @Nullable ScriptSettings.Schedule schedule,
         @Nullable LimitsRequest limits,
-        @Nullable Boolean egress) {
+        @Nullable Boolean egress,
+        @Nullable Map<String, Object> vars,
+        @JsonProperty("kv_namespaces") @Nullable List<BindingDeclarations.Kv> kvNamespaces,
+        @JsonProperty("d1_databases") @Nullable List<BindingDeclarations.D1> d1Databases,
+        @Nullable BindingDeclarations.Queues queues) {
+
+    BindingDeclarations bindings() {
+        return new BindingDeclarations(vars, kvNamespaces, d1Databases, queues);
+    }
 
     @Serdeable
     record LimitsRequest(@Nullable Integer timeoutMs, @Nullable Integer memoryMb) {

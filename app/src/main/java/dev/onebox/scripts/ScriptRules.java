@@ -92,6 +92,6 @@ final class ScriptRules {
         }
         boolean http = request.http() == null || request.http().enabled();
         return new ScriptSettings(new ScriptSettings.Http(http), new ScriptSettings.Limits(timeout, memory),
-                Boolean.TRUE.equals(request.egress()), schedule);
+                Boolean.TRUE.equals(request.egress()), schedule).withBindings(BindingRules.check(request.bindings()));
     }
 }

@@ -133,10 +133,27 @@ class ScriptService {
     }
 
     Deploy update(String name, ScriptRequest request) {
+        return update(name, request, false);
+    }
+
+    /**
+     * A new version from the dashboard's form, which does not show vars and bindings: they carry
+     * over from the latest version instead of being dropped.
+     */
+    Deploy updateFromForm(String name, ScriptRequest request) {
+        return update(name, request, true);
+    }
+
+    private Deploy update(String name, ScriptRequest request, boolean keepBindings) {
         if (request.name() != null && !request.name().equals(name)) {
             throw ApiException.badRequest("name_mismatch", "The body names '" + request.name() + "' but the URL names '" + name + "'.");
         }
         ScriptSettings settings = ScriptRules.settings(request);
+        if (keepBindings) {
+            Script current = find(name);
+            settings = settings.withBindings(versions.findByScriptIdAndVersion(current.id(), current.latestVersion())
+                    .map(latest -> read(latest.settings()).bindings()).orElse(settings.bindings()));
+        }
         Map<String, String> dependencies = ScriptRules.dependencies(request.dependencies());
         String source = ScriptRules.source(request.source());
         Script script = find(name);

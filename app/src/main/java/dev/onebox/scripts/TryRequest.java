@@ -12,7 +12,7 @@ record TryRequest(@Nullable String source, @Nullable Map<String, String> depende
                   @Nullable OneShotRequest request, @Nullable Boolean scheduled) {
 
     ScriptRequest asScript() {
-        return new ScriptRequest(null, source, dependencies, null, null, limits, egress);
+        return new ScriptRequest(null, source, dependencies, null, null, limits, egress, null, null, null, null);
     }
 
     OneShotCall call() {

@@ -50,12 +50,18 @@ class SandboxChannelTest {
     private final AtomicInteger ended = new AtomicInteger();
     private Sandbox sandbox;
     private SocketChannel shim;
+    /** Every byte the app sent to the shim, as Latin-1 text: metas are readable in it. */
+    private final StringBuffer appSent = new StringBuffer();
+    private final List<String> kvNamespaces = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeEach
     void connectAndLoad() throws Exception {
         Channel channel = Channel.open(channels.resolve("c"), ChannelConfig.defaults());
         sandbox = new Sandbox(CODE, channel, CONFIG, script -> Map.of("TOKEN", SECRET),
-                (script, request) -> CompletableFuture.completedFuture(Map.of()), new Sandbox.Listener() {
+                (namespace, request) -> {
+                    kvNamespaces.add(namespace);
+                    return CompletableFuture.completedFuture(Map.of("value", "v"));
+                }, new Sandbox.Listener() {
                     @Override
                     public void released(Sandbox which) {
                         released.incrementAndGet();
@@ -109,6 +115,17 @@ class SandboxChannelTest {
         Waits.until(Duration.ofSeconds(5), "the call's slot to go back to the pool", () -> released.get() > 0);
         assertThat(released.get()).as("the call's slot went back to the pool").isEqualTo(1);
         assertThat(process.killed()).isFalse();
+    }
+
+    @Test
+    void kvWithoutABindingReachesTheScriptsOwnNamespaceAndAnUndeclaredBindingIsRefused() throws Exception {
+        send("{\"type\":\"kv\",\"rid\":1,\"id\":null,\"op\":\"get\",\"key\":\"k\"}");
+        send("{\"type\":\"kv\",\"rid\":2,\"id\":null,\"binding\":\"ELSEWHERE\",\"op\":\"get\",\"key\":\"k\"}");
+
+        Waits.until(Duration.ofSeconds(5), "both kv answers", () -> appSent.indexOf("\"rid\":2") >= 0 && appSent.indexOf("\"rid\":1") >= 0);
+        assertThat(kvNamespaces).containsExactly("channelled");
+        assertThat(appSent.toString()).contains("no KV namespace is bound to env.ELSEWHERE");
+        assertThat(process.killed()).as("a refused binding is the script's error, not a violation").isFalse();
     }
 
     @Test
@@ -167,6 +184,8 @@ class SandboxChannelTest {
             ByteBuffer sink = ByteBuffer.allocate(64 * 1024);
             try {
                 while (shim.read(sink) >= 0) {
+                    sink.flip();
+                    appSent.append(StandardCharsets.ISO_8859_1.decode(sink));
                     sink.clear();
                 }
             } catch (IOException closed) {

@@ -101,7 +101,7 @@ class ScriptRulesTest {
     }
 
     private static ScriptRequest request(ScriptRequest.LimitsRequest limits, ScriptSettings.Schedule schedule, Boolean egress) {
-        return new ScriptRequest("demo", "export default {}", null, null, schedule, limits, egress);
+        return new ScriptRequest("demo", "export default {}", null, null, schedule, limits, egress, null, null, null, null);
     }
 
     private static void assertRefused(Runnable call, HttpStatus status, String code) {

@@ -9,8 +9,20 @@ public sealed interface AppFrame {
     /** The wire name of the frame, its meta's {@code type}. */
     String type();
 
-    /** The script's variables (secrets and plain vars); sent after {@code ready} and on change. */
-    record Env(Map<String, String> vars) implements AppFrame {
+    /**
+     * The script's variables (plain vars, then secrets over them) and the names and types of its
+     * bindings; sent after {@code ready} and on change.
+     */
+    record Env(Map<String, String> vars, List<Declared> bindings) implements AppFrame {
+
+        public Env(Map<String, String> vars) {
+            this(vars, List.of());
+        }
+
+        /** A binding as the shim learns it: its env name and its type's wire name, never its target. */
+        public record Declared(String name, String type) {
+        }
+
         public String type() {
             return "env";
         }

@@ -2,6 +2,8 @@ package dev.onebox.runtime.channel;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -44,6 +46,12 @@ final class FrameEncoder {
         } else if (frame instanceof AppFrame.Env env) {
             field(meta, "vars");
             MetaJson.write(meta, env.vars());
+            field(meta, "bindings");
+            List<Map<String, String>> bindings = new ArrayList<>();
+            for (AppFrame.Env.Declared binding : env.bindings()) {
+                bindings.add(Map.of("name", binding.name(), "type", binding.type()));
+            }
+            MetaJson.write(meta, bindings);
         } else if (frame instanceof AppFrame.KvResult result) {
             field(meta, "rid").append(result.rid());
             for (Map.Entry<String, Object> entry : result.fields().entrySet()) {
