@@ -53,12 +53,14 @@ class ScriptService {
     private final Schedules schedules;
     private final KvWrites kv;
     private final EgressGate egress;
+    private final VersionProjects projects;
     private final Map<Long, CompletableFuture<ScriptVersion>> waiting = new ConcurrentHashMap<>();
     private final Map<Long, BuildLog> building = new ConcurrentHashMap<>();
 
     ScriptService(ScriptRepository scripts, ScriptVersionRepository versions, ScriptStore store,
                   Deployments deployments, BuildConfig config, JsonMapper json, BuildSignal signal, SecretService secrets,
-                  Schedules schedules, KvWrites kv, EgressGate egress) {
+                  Schedules schedules, KvWrites kv, EgressGate egress, VersionProjects projects) {
+        this.projects = projects;
         this.kv = kv;
         this.egress = egress;
         this.schedules = schedules;
@@ -99,7 +101,7 @@ class ScriptService {
     private void rebuild(String name, ScriptVersion version) {
         LOG.info("{} v{}: its image {} is not on the engine; building it again from the stored source", name,
                 version.version(), version.imageId());
-        ScriptCode code = code(name, version);
+        ScriptCode code = buildCode(name, version);
         BuildLog log = new BuildLog();
         try {
             BuildResult built = deployments.prepare(code, log);
@@ -162,6 +164,24 @@ class ScriptService {
         return queued(store.addVersion(script, source, write(dependencies), write(settings)));
     }
 
+    /** A project deploy: a new script, or a new version of the script of that name (as {@code wrangler deploy}). */
+    Deploy deployProject(ProjectDeploy project) {
+        String name = ScriptRules.name(project.name());
+        Map<String, String> dependencies = ScriptRules.dependencies(project.dependencies());
+        String source = ScriptRules.source(project.source());
+        deployments.requireAvailable();
+        egress.requireFor(project.settings());
+        Optional<Script> existing = scripts.findByName(name);
+        return queued(existing.isPresent()
+                ? store.addVersion(existing.get(), source, write(dependencies), write(project.settings()), project.attach())
+                : store.createScript(name, source, write(dependencies), write(project.settings()), project.attach()));
+    }
+
+    /** The files of a version deployed from a project (path to size), empty for a single-file one. */
+    Map<String, Long> projectFiles(ScriptVersion version) {
+        return projects.listing(version.id());
+    }
+
     private Deploy queued(ScriptVersion version) {
         CompletableFuture<ScriptVersion> outcome = new CompletableFuture<>();
         waiting.put(version.id(), outcome);
@@ -173,7 +193,7 @@ class ScriptService {
     void build(long versionId) {
         ScriptVersion version = store.version(versionId);
         String name = nameOf(version);
-        ScriptCode code = code(name, version);
+        ScriptCode code = buildCode(name, version);
         BuildLog log = new BuildLog();
         building.put(versionId, log);
         try {
@@ -301,6 +321,15 @@ class ScriptService {
         kv.deleteScript(name);
         deployments.remove(name);
         images.forEach(deployments::removeImage);
+    }
+
+    /** What a build needs: a project version's files too (only builds read them). */
+    private ScriptCode buildCode(String name, ScriptVersion version) {
+        ScriptCode code = code(name, version);
+        return projects.find(version.id())
+                .map(project -> new ScriptCode(code.script(), code.version(), code.source(), code.settings(), code.dependencies(),
+                        code.lockfile(), project))
+                .orElse(code);
     }
 
     ScriptCode code(String name, ScriptVersion version) {

@@ -1,0 +1,14 @@
+package dev.onebox.scripts;
+
+import dev.onebox.runtime.ProjectSource;
+
+import java.util.Optional;
+
+/** The project files stored with a version, for versions deployed from a project folder (the projects feature). */
+public interface VersionProjects {
+
+    Optional<ProjectSource> find(long versionId);
+
+    /** The files of a version for the dashboard (path to size), empty for a single-file version. */
+    java.util.Map<String, Long> listing(long versionId);
+}
