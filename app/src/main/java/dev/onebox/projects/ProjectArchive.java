@@ -2,6 +2,7 @@ package dev.onebox.projects;
 
 import dev.onebox.web.ApiException;
 import io.micronaut.http.HttpStatus;
+import io.micronaut.http.exceptions.ContentLengthExceededException;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
@@ -59,8 +60,14 @@ public final class ProjectArchive {
         } catch (ZipException e) {
             throw ApiException.badRequest("invalid_archive", "The upload is not a gzip-compressed tar (" + e.getMessage() + ").");
         } catch (IOException e) {
-            if (e.getCause() instanceof ApiException refused) {
-                throw refused;
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof ApiException refused) {
+                    throw refused;
+                }
+                if (cause instanceof ContentLengthExceededException) {
+                    // the server's own cap on request bodies, just above the archive limit
+                    throw tooLarge("archive_too_large", "A project archive is at most " + mib(limits.maxArchiveBytes()) + " packed.");
+                }
             }
             throw ApiException.badRequest("invalid_archive", "The archive could not be read: " + e.getMessage());
         }

@@ -32,8 +32,17 @@ public final class Tars {
     }
 
     public static byte[] write(Consumer<TarArchiveOutputStream> entries) {
+        return write(entries, java.util.zip.Deflater.DEFAULT_COMPRESSION);
+    }
+
+    /** {@code level} 0 stores without compressing: fast for large incompressible uploads. */
+    public static byte[] write(Consumer<TarArchiveOutputStream> entries, int level) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GZIPOutputStream(bytes))) {
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GZIPOutputStream(bytes, 64 * 1024) {
+            {
+                def.setLevel(level);
+            }
+        })) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
             entries.accept(tar);
@@ -62,6 +71,64 @@ public final class Tars {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * A gzip bomb made fast: one gzip member holding a tar header announcing {@code entryBytes}
+     * and the first zeros, then the same member of 8 MiB zeros again and again (gzip readers
+     * read concatenated members as one stream).
+     */
+    public static byte[] concatenatedBomb(long entryBytes) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            TarArchiveEntry entry = new TarArchiveEntry("zeros.bin", true);
+            entry.setSize(entryBytes);
+            ByteArrayOutputStream header = new ByteArrayOutputStream();
+            TarArchiveOutputStream tar = new TarArchiveOutputStream(header);
+            tar.putArchiveEntry(entry);
+            tar.flush();
+            out.write(gzip(header.toByteArray()));
+            byte[] zeros = gzip(new byte[8 << 20]);
+            for (long left = entryBytes; left > 0; left -= 8 << 20) {
+                out.write(zeros);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** {@code count} empty entries, quickly: one gzip member of 1,000 entries named "f", repeated. */
+    public static byte[] manyEntries(int count) {
+        ByteArrayOutputStream block = new ByteArrayOutputStream();
+        try {
+            TarArchiveOutputStream tar = new TarArchiveOutputStream(block);
+            for (int i = 0; i < 1000; i++) {
+                TarArchiveEntry entry = new TarArchiveEntry("f", true);
+                entry.setSize(0);
+                tar.putArchiveEntry(entry);
+                tar.closeArchiveEntry();
+            }
+            tar.flush();
+            byte[] member = gzip(block.toByteArray());
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            for (int i = 0; i < count; i += 1000) {
+                out.write(member);
+            }
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static byte[] gzip(byte[] content) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gzip = new GZIPOutputStream(out)) {
+            gzip.write(content);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
     }
 
     /** A gzip stream of {@code bytes} zeros inside one tar entry: a few KiB packed. */
