@@ -42,8 +42,8 @@ class ProjectStore implements VersionProjects {
         return out;
     }
 
-    /** One file's text for the dashboard, if the version has it. */
-    Optional<byte[]> content(long versionId, String path) {
+    @Override
+    public Optional<byte[]> file(long versionId, String path) {
         return files.findByVersionId(versionId).stream().filter(f -> f.path().equals(path)).map(ProjectFile::content).findFirst();
     }
 }

@@ -182,6 +182,10 @@ class ScriptService {
         return projects.listing(version.id());
     }
 
+    Optional<byte[]> projectFile(ScriptVersion version, String path) {
+        return projects.file(version.id(), path);
+    }
+
     private Deploy queued(ScriptVersion version) {
         CompletableFuture<ScriptVersion> outcome = new CompletableFuture<>();
         waiting.put(version.id(), outcome);

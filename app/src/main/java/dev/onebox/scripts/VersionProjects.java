@@ -11,4 +11,7 @@ public interface VersionProjects {
 
     /** The files of a version for the dashboard (path to size), empty for a single-file version. */
     java.util.Map<String, Long> listing(long versionId);
+
+    /** One file's content, if the version has it. */
+    Optional<byte[]> file(long versionId, String path);
 }

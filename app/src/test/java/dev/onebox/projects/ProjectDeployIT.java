@@ -1,6 +1,7 @@
 package dev.onebox.projects;
 
 import dev.onebox.testing.Api;
+import dev.onebox.testing.DashboardClient;
 import dev.onebox.testing.Http;
 import dev.onebox.testing.Json;
 import dev.onebox.testing.TestApp;
@@ -27,6 +28,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ProjectDeployIT implements TestPropertyProvider {
 
     private static final String TOKEN = "projects-token-0123456789abcdef";
+    private static final String PASSWORD = "projects-dashboard-password-7";
+    /** A lockfile as npm writes it, pinning itty-router 5.0.22 (version and integrity from the registry). */
+    private static final String ITTY_LOCKFILE = """
+            {
+              "name": "itty-api",
+              "lockfileVersion": 3,
+              "requires": true,
+              "packages": {
+                "": { "name": "itty-api", "dependencies": { "itty-router": "^5" } },
+                "node_modules/itty-router": {
+                  "version": "5.0.22",
+                  "resolved": "https://registry.npmjs.org/itty-router/-/itty-router-5.0.22.tgz",
+                  "integrity": "sha512-9hmdGErWdYDOurGYxSbqLhy4EFReIwk71hMZTJ5b+zfa2zjMNV1ftFno2b8VjAQvX615gNB8Qxbl9JMRqHnIVA==",
+                  "license": "MIT"
+                }
+              }
+            }
+            """;
 
     static final String USERS_TS = """
             import type { Context } from 'hono';
@@ -101,7 +120,7 @@ class ProjectDeployIT implements TestPropertyProvider {
 
     @Override
     public Map<String, String> getProperties() {
-        return TestApp.withDocker(TOKEN);
+        return TestApp.withDocker(TOKEN, "onebox.admin-password", PASSWORD);
     }
 
     @BeforeEach
@@ -142,6 +161,16 @@ class ProjectDeployIT implements TestPropertyProvider {
         });
         assertThat(run.get()).as("the stack names the TypeScript file and line").contains("src/routes/users.ts:12");
         assertThat(buildLog("hono-ts", 1)).contains("bundling src/index.ts with esbuild");
+
+        DashboardClient dashboard = new DashboardClient(http, "198.51.100.31");
+        assertThat(dashboard.signIn("admin", PASSWORD).statusCode()).isEqualTo(303);
+        String page = dashboard.get("/ui/scripts/hono-ts").body();
+        assertThat(page).contains("id=\"project-files\"").contains("src/routes/users.ts").contains("wrangler.toml")
+                .contains("GREETING").contains("Hello").contains("CACHE").contains("0f2ac74b498b48028cb68387c421e279")
+                .doesNotContain("id=\"editor\"");
+        HttpResponse<String> file = dashboard.get("/ui/scripts/hono-ts/versions/1/files?path=src/routes/users.ts");
+        assertThat(file.statusCode()).isEqualTo(200);
+        assertThat(file.body()).contains("export function findUser(id: string): User | undefined").contains("Record&lt;string, User&gt;");
     }
 
     @Test
@@ -157,6 +186,7 @@ class ProjectDeployIT implements TestPropertyProvider {
                         }
                         """,
                 "itty/package.json", "{ \"name\": \"itty-api\", \"dependencies\": { \"itty-router\": \"^5\" } }",
+                "itty/package-lock.json", ITTY_LOCKFILE,
                 "itty/src/index.js", """
                         import { AutoRouter } from 'itty-router';
                         import { item } from './items.js';
@@ -172,6 +202,8 @@ class ProjectDeployIT implements TestPropertyProvider {
         HttpResponse<String> item = http.get("/run/itty-api/items/7");
         assertThat(item.statusCode()).as(item.body()).isEqualTo(200);
         assertThat(Json.object(item.body())).isEqualTo(Map.of("item", "item-7"));
+        assertThat(buildLog("itty-api", 1)).as("npm ci from the project's lockfile").contains("using the project's package-lock.json")
+                .doesNotContain("resolving dependencies");
     }
 
     private HttpResponse<String> deploy(byte[] archive, String query) {
