@@ -160,7 +160,8 @@ class ProjectDeployIT implements TestPropertyProvider {
             return run.get().contains("no user store for ada");
         });
         assertThat(run.get()).as("the stack names the TypeScript file and line").contains("src/routes/users.ts:12");
-        assertThat(buildLog("hono-ts", 1)).contains("bundling src/index.ts with esbuild");
+        assertThat(buildLog("hono-ts", 1)).contains("bundling src/index.ts with esbuild")
+                .as("a small project reaches esbuild through the environment").doesNotContain("COPY project/");
 
         DashboardClient dashboard = new DashboardClient(http, "198.51.100.31");
         assertThat(dashboard.signIn("admin", PASSWORD).statusCode()).isEqualTo(303);
@@ -194,7 +195,9 @@ class ProjectDeployIT implements TestPropertyProvider {
                         router.get('/items/:id', ({ params }, env) => item(env.PREFIX, params.id));
                         export default { ...router };
                         """,
-                "itty/src/items.js", "export const item = (prefix, id) => ({ item: prefix + id });\n"));
+                "itty/src/items.js", "export const item = (prefix, id) => ({ item: prefix + id });\n",
+                // too large to reach esbuild through the environment: this project goes in an input image
+                "itty/data/noise.txt", noise(1_200_000)));
 
         HttpResponse<String> deployed = deploy(project, "");
 
@@ -203,7 +206,14 @@ class ProjectDeployIT implements TestPropertyProvider {
         assertThat(item.statusCode()).as(item.body()).isEqualTo(200);
         assertThat(Json.object(item.body())).isEqualTo(Map.of("item", "item-7"));
         assertThat(buildLog("itty-api", 1)).as("npm ci from the project's lockfile").contains("using the project's package-lock.json")
-                .doesNotContain("resolving dependencies");
+                .doesNotContain("resolving dependencies").contains("COPY project/ /opt/onebox-project/");
+    }
+
+    /** Text that does not compress: base64 of random bytes. */
+    private static String noise(int bytes) {
+        byte[] random = new byte[bytes];
+        new java.util.Random(3).nextBytes(random);
+        return java.util.Base64.getEncoder().encodeToString(random);
     }
 
     private HttpResponse<String> deploy(byte[] archive, String query) {

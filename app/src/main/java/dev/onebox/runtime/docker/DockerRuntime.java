@@ -249,23 +249,47 @@ public final class DockerRuntime implements SandboxRuntime {
         }
     }
 
-    /** The project's files on its dependencies, with esbuild beside them: the input of one bundling run, removed after it. */
+    /**
+     * Runs esbuild over the project in the bundler image of its dependencies; a project too
+     * large to pass through the environment gets an input image of its own, removed after.
+     */
     private String bundle(ScriptCode code, String from, BuildLog log) throws BuildFailedException {
-        String toolchain = toolchainImage(log);
+        String bundler = bundlerImage(from, log);
+        ProjectBundler bundle = new ProjectBundler(new BuildContainer(docker, removals, buildLimits), buildLabels(ROLE_BUNDLER), buildLimits);
+        List<String> env = ProjectBundler.environment(code.project().files());
+        if (env != null) {
+            return bundle.bundle(bundler, env, code.project().main(), log);
+        }
         String input = "onebox-project-input:" + code.script() + "-v" + code.version() + "-" + UUID.randomUUID().toString().substring(0, 8);
-        ImageContext context = new ImageContext().add("Dockerfile", String.join("\n",
-                "FROM " + from,
-                "COPY --from=" + toolchain + " /app/node_modules " + ProjectBundler.TOOLCHAIN_DIR + "/node_modules",
-                "COPY project/ " + ProjectBundler.PROJECT_DIR + "/",
-                ""));
+        ImageContext context = new ImageContext().add("Dockerfile", "FROM " + bundler + "\nCOPY project/ " + ProjectBundler.INPUT_DIR + "/\n");
         code.project().files().forEach((path, content) -> context.add("project/" + path, content));
         try {
             buildImage(context, input, buildLabels(ROLE_INPUT), log);
-            return new ProjectBundler(new BuildContainer(docker, removals, buildLimits), buildLabels(ROLE_BUNDLER), buildLimits)
-                    .bundle(input, code.project().main(), log);
+            return bundle.bundle(input, List.of(), code.project().main(), log);
         } finally {
             removals.image(input);
         }
+    }
+
+    /**
+     * A project's dependencies with esbuild beside them, built once per dependency image: a
+     * change of code only then starts one container from it and builds no image before the bundle.
+     */
+    private String bundlerImage(String from, BuildLog log) throws BuildFailedException {
+        String tag = "onebox-bundler:" + dev.onebox.Sha256.hex(from.getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 24)
+                + "-esbuild" + ProjectBundler.ESBUILD_VERSION;
+        try {
+            docker.inspectImageCmd(tag).exec();
+            return tag;
+        } catch (NotFoundException notBuiltYet) {
+            log.line("bundler: adding esbuild to " + from);
+        }
+        String toolchain = toolchainImage(log);
+        buildImage(new ImageContext().add("Dockerfile", String.join("\n",
+                "FROM " + from,
+                "COPY --from=" + toolchain + " /app/node_modules " + ProjectBundler.TOOLCHAIN_DIR + "/node_modules",
+                "")), tag, Map.of(LABEL_MANAGED, "true", LABEL_DEPENDENCIES, tag), log);
+        return tag;
     }
 
     /** esbuild, installed once per engine from its pinned version, then reused by every project build. */
