@@ -10,6 +10,7 @@ import dev.onebox.web.ApiException;
 import io.micronaut.context.BeanProvider;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
+import io.micronaut.json.JsonMapper;
 import jakarta.inject.Singleton;
 
 import java.io.InputStream;
@@ -36,11 +37,13 @@ class ProjectDeployService {
     private final ProjectStore store;
     private final AssetFiles assets;
     private final BeanProvider<ProjectMigrations> migrations;
+    private final JsonMapper json;
     /** Each archive being read is held in memory: a few at a time. */
     private final Semaphore reading;
 
     ProjectDeployService(ProjectLimits limits, ScriptDeploys deploys, ProjectStore store, AssetFiles assets,
-                         BeanProvider<ProjectMigrations> migrations) {
+                         BeanProvider<ProjectMigrations> migrations, JsonMapper json) {
+        this.json = json;
         this.limits = limits;
         this.deploys = deploys;
         this.store = store;
@@ -90,7 +93,7 @@ class ProjectDeployService {
             throw new ApiException(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "project_too_large", "A project's files (assets and node_modules aside) "
                     + "are at most " + limits.maxStoredBytes() / (1024 * 1024) + " MiB; this one has " + stored / (1024 * 1024) + " MiB.");
         }
-        ProjectSettings.Result settings = ProjectSettings.of(config);
+        ProjectSettings.Result settings = ProjectSettings.of(config, json);
         List<String> warnings = new ArrayList<>(settings.warnings());
         Map<String, String> dependencies = dependencies(sources.get("package.json"));
         applyMigrations(config, sources, warnings);

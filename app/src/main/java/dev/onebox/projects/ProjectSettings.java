@@ -8,7 +8,12 @@ import dev.onebox.scripts.BindingDeclarations;
 import dev.onebox.scripts.BindingRules;
 import dev.onebox.web.ApiException;
 
+import io.micronaut.core.type.Argument;
+import io.micronaut.json.JsonMapper;
+
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -26,6 +31,9 @@ final class ProjectSettings {
     /** A host (wildcards allowed, as Cloudflare's routes), an optional port, an optional path pattern. */
     static final Pattern ROUTE = Pattern.compile("^(\\*\\.)?[A-Za-z0-9*]([A-Za-z0-9.*-]{0,252})(:\\d{1,5})?(/[!-~]{0,255})?$");
     private static final Set<String> KNOWN_FLAGS = Set.of("nodejs_compat", "nodejs_compat_v2", "nodejs_als");
+    /** Whether the queues declaration reads consumers (the queues feature adds them to it). */
+    private static final boolean CONSUMERS_READ = Arrays.stream(BindingDeclarations.Queues.class.getRecordComponents())
+            .anyMatch(component -> component.getName().equals("consumers"));
     private static final Pattern ENV_NAME = Pattern.compile("^[A-Za-z_$][A-Za-z0-9_$]{0,63}$");
 
     private ProjectSettings() {
@@ -34,14 +42,15 @@ final class ProjectSettings {
     record Result(ScriptSettings settings, List<String> warnings) {
     }
 
-    static Result of(ProjectConfig config) {
+    static Result of(ProjectConfig config, JsonMapper json) {
         List<String> warnings = new ArrayList<>(config.warnings());
         for (String flag : config.compatibilityFlags()) {
             if (!KNOWN_FLAGS.contains(flag)) {
                 warnings.add("compatibility flag '" + flag + "' is not supported by onebox and was ignored");
             }
         }
-        Bindings bindings = bindings(config);
+        BindingDeclarations.Queues queues = queues(config, json);
+        Bindings bindings = bindings(config, queues);
         ScriptSettings.Schedule schedule = null;
         if (!config.crons().isEmpty()) {
             try {
@@ -60,8 +69,8 @@ final class ProjectSettings {
             // CPU time is at most wall time: a call gets at least its CPU budget as its time limit
             timeout = Math.min(MAX_TIMEOUT_MS, Math.max(DEFAULT_TIMEOUT_MS, config.cpuMs()));
         }
-        if (!config.queueConsumers().isEmpty()) {
-            warnings.add("queues.consumers: this onebox does not consume queues yet; the consumers were ignored");
+        if (config.queuesJson() != null && config.queuesJson().contains("\"consumers\"") && !CONSUMERS_READ) {
+            warnings.add("queues.consumers: this onebox does not consume queues; the consumers were ignored");
         }
         ScriptSettings.Assets assets = config.assets() == null ? null : new ScriptSettings.Assets(config.assets().binding(),
                 config.assets().notFoundHandling(), config.assets().htmlHandling(), config.assets().runWorkerFirst());
@@ -69,13 +78,24 @@ final class ProjectSettings {
                 false, schedule, bindings, assets, routes(config)), List.copyOf(warnings));
     }
 
-    private static Bindings bindings(ProjectConfig config) {
+    /** The queues table in the single-file body's shape, whatever that shape holds (producers, consumers). */
+    private static BindingDeclarations.Queues queues(ProjectConfig config, JsonMapper json) {
+        if (config.queuesJson() == null) {
+            return null;
+        }
+        try {
+            return json.readValue(config.queuesJson(), Argument.of(BindingDeclarations.Queues.class));
+        } catch (IOException e) {
+            throw WranglerConfig.invalid(config.file(), 0, "queues: " + e.getMessage());
+        }
+    }
+
+    private static Bindings bindings(ProjectConfig config, BindingDeclarations.Queues queues) {
         Bindings checked = BindingRules.check(new BindingDeclarations(config.vars(),
                 config.kvNamespaces().stream().map(kv -> new BindingDeclarations.Kv(kv.binding(), kv.id())).toList(),
                 config.d1Databases().stream().map(d1 -> new BindingDeclarations.D1(d1.binding(), d1.databaseName(), d1.databaseId(),
                         d1.migrationsDir())).toList(),
-                new BindingDeclarations.Queues(config.queueProducers().stream()
-                        .map(p -> new BindingDeclarations.QueueProducer(p.queue(), p.binding())).toList())));
+                queues));
         if (config.assets() == null || config.assets().binding() == null) {
             return checked;
         }

@@ -110,7 +110,7 @@ final class WranglerConfig {
                 throw invalidAt("main", "'main' names the entry module (e.g. \"src/index.ts\"); it is missing");
             }
             return new ProjectConfig(file, text("name"), main, text("compatibility_date"), strings(root, "compatibility_flags"),
-                    vars(), kvNamespaces(), d1Databases(), crons(), assets(), routes(), cpuMs(), producers(), consumers(),
+                    vars(), kvNamespaces(), d1Databases(), crons(), assets(), routes(), cpuMs(), queues(),
                     List.copyOf(warnings));
         }
 
@@ -295,33 +295,15 @@ final class WranglerConfig {
             return cpu.asInt();
         }
 
-        private List<ProjectConfig.QueueProducer> producers() {
+        private String queues() {
             JsonNode queues = root.get("queues");
             if (queues == null || queues.isNull()) {
-                return List.of();
+                return null;
             }
-            List<ProjectConfig.QueueProducer> out = new ArrayList<>();
-            JsonNode producers = queues.get("producers");
-            if (producers != null && producers.isArray()) {
-                for (JsonNode producer : producers) {
-                    out.add(new ProjectConfig.QueueProducer(field(producer, "queue"), field(producer, "binding")));
-                }
+            if (!queues.isObject()) {
+                throw invalidAt("queues", "'queues' must be a table/object with 'producers' and 'consumers'");
             }
-            return out;
-        }
-
-        /** Kept in the wrangler shape: the queues feature owns what a consumer means. */
-        private List<Map<String, Object>> consumers() {
-            JsonNode queues = root.get("queues");
-            JsonNode consumers = queues == null ? null : queues.get("consumers");
-            if (consumers == null || !consumers.isArray()) {
-                return List.of();
-            }
-            List<Map<String, Object>> out = new ArrayList<>();
-            for (JsonNode consumer : consumers) {
-                out.add(JSON.convertValue(consumer, JSON.getTypeFactory().constructMapType(LinkedHashMap.class, String.class, Object.class)));
-            }
-            return out;
+            return queues.toString();
         }
 
         private List<JsonNode> list(String key) {

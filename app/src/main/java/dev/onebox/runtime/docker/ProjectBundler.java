@@ -44,13 +44,18 @@ final class ProjectBundler {
      */
     private static final String BANNER = "import { createRequire as __oneboxCreateRequire } from 'node:module';"
             + " globalThis.require ??= __oneboxCreateRequire(import.meta.url);";
-    private static final String UNPACK = "let s = ''; for (let i = 0; process.env['ONEBOX_PROJECT_' + i]; i++) s += process.env['ONEBOX_PROJECT_' + i];"
-            + " process.stdout.write(Buffer.from(s, 'base64'));";
+    /** The pieces in order, joined, decoded and unpacked with the base image's own tools (no node start). */
+    private static final String UNPACK = "env | sed -n 's/^ONEBOX_PROJECT_\\([0-9]*\\)=/\\1 /p' | sort -n | cut -d' ' -f2- | tr -d '\\n'"
+            + " | base64 -d | tar -xzf - -C /tmp/w";
+    /** esbuild's native binary when its platform package is there, else its node wrapper. */
+    private static final String ESBUILD = "E=" + TOOLCHAIN_DIR + "/node_modules; "
+            + "case \"$(uname -m)\" in x86_64) A=x64;; aarch64) A=arm64;; *) A=none;; esac; "
+            + "if [ -x \"$E/@esbuild/linux-$A/bin/esbuild\" ]; then B=\"$E/@esbuild/linux-$A/bin/esbuild\"; else B=\"node $E/esbuild/bin/esbuild\"; fi; ";
     private static final String SCRIPT = "set -e; mkdir -p /tmp/w; "
-            + "if [ -n \"$ONEBOX_PROJECT_0\" ]; then node -e \"$ONEBOX_UNPACK\" | tar -xzf - -C /tmp/w; else cp -R " + INPUT_DIR + "/. /tmp/w/; fi; "
+            + "if [ -n \"$ONEBOX_PROJECT_0\" ]; then " + UNPACK + "; else cp -R " + INPUT_DIR + "/. /tmp/w/; fi; "
             + "if [ -d /app/node_modules ]; then ln -s /app/node_modules /tmp/w/node_modules; fi; "
-            + "cd /tmp/w; "
-            + "node " + TOOLCHAIN_DIR + "/node_modules/esbuild/bin/esbuild \"./$ONEBOX_MAIN\" --bundle --format=esm --platform=node"
+            + "cd /tmp/w; " + ESBUILD
+            + "$B \"./$ONEBOX_MAIN\" --bundle --format=esm --platform=node"
             + " --target=node20 --main-fields=module,main --conditions=workerd,worker --sourcemap=inline --sources-content=false"
             + " --log-level=warning --log-limit=20 --color=false --banner:js=\"$ONEBOX_BANNER\" --outfile=/tmp/w/.onebox-bundle.mjs 1>&2; "
             + "cat /tmp/w/.onebox-bundle.mjs";
@@ -86,7 +91,7 @@ final class ProjectBundler {
         log.line("bundling " + main + " with esbuild " + ESBUILD_VERSION);
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         OutputTail stderr = new OutputTail(limits.outputTailBytes(), log::line);
-        List<String> env = new ArrayList<>(List.of("ONEBOX_MAIN=" + main, "ONEBOX_BANNER=" + BANNER, "ONEBOX_UNPACK=" + UNPACK, "HOME=/tmp"));
+        List<String> env = new ArrayList<>(List.of("ONEBOX_MAIN=" + main, "ONEBOX_BANNER=" + BANNER, "HOME=/tmp"));
         env.addAll(projectEnv);
         BuildContainer.Outcome outcome;
         try {
