@@ -43,9 +43,21 @@ class AssetFiles {
                 Files.createDirectories(file.getParent());
                 Files.write(file, asset.getValue());
             }
+            if (Files.exists(target)) {
+                // left by a deleted script of the same name: version numbers start again at 1
+                deleteTree(target);
+            }
             Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the assets of " + script + " v" + version, e);
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
         }
     }
 }

@@ -78,12 +78,16 @@ class ProjectDeployService {
             throw WranglerConfig.invalid(config.file(), 0, "main '" + config.main() + "' is not in the archive");
         }
         String assetsDir = config.assets() == null ? null : relative(config.assets().directory());
+        if (assetsDir != null && (assetsDir.isEmpty() || main.startsWith(assetsDir + "/"))) {
+            throw WranglerConfig.invalid(config.file(), 0, "assets.directory '" + config.assets().directory()
+                    + "' must be a folder of static files inside the project, apart from the code");
+        }
         Map<String, byte[]> sources = new LinkedHashMap<>();
         Map<String, byte[]> assetFiles = new LinkedHashMap<>();
         long stored = 0;
         for (Map.Entry<String, byte[]> file : archive.files().entrySet()) {
-            if (assetsDir != null && (assetsDir.isEmpty() || file.getKey().startsWith(assetsDir + "/"))) {
-                assetFiles.put(assetsDir.isEmpty() ? file.getKey() : file.getKey().substring(assetsDir.length() + 1), file.getValue());
+            if (assetsDir != null && file.getKey().startsWith(assetsDir + "/")) {
+                assetFiles.put(file.getKey().substring(assetsDir.length() + 1), file.getValue());
                 continue;
             }
             stored += file.getValue().length;

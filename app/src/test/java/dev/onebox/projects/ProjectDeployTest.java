@@ -95,6 +95,22 @@ class ProjectDeployTest implements TestPropertyProvider {
         assertThat(Files.readString(assets.resolve("css/site.css"))).isEqualTo("body{}");
         assertThat(assets.resolve("404.html")).exists();
         assertThat(assets.resolve("src")).doesNotExist();
+
+        HttpResponse<String> deleted = http.send(http.request("/api/v1/scripts/site").header("Authorization", "Bearer " + TOKEN).DELETE());
+        assertThat(deleted.statusCode()).isEqualTo(204);
+        byte[] again = Tars.of(Tars.files("wrangler.toml", "name = \"site\"\nmain = \"i.js\"\n[assets]\ndirectory = \"public\"\n",
+                "i.js", "export default {}", "public/index.html", "<h1>new</h1>"));
+        assertThat(deploy(again, "").statusCode()).as("a new script of the same name starts at v1 again").isEqualTo(202);
+        assertThat(Files.readString(assets.resolve("index.html"))).isEqualTo("<h1>new</h1>");
+        assertThat(assets.resolve("css")).doesNotExist();
+    }
+
+    @Test
+    void assetsMustBeAFolderApartFromTheCode() {
+        HttpResponse<String> root = deploy(Tars.of(Tars.files("wrangler.toml", "name = \"x\"\nmain = \"i.js\"\n[assets]\ndirectory = \"./\"\n",
+                "i.js", "")), "");
+        assertThat(root.statusCode()).isEqualTo(400);
+        assertThat(Json.object(root.body()).get("message").toString()).contains("assets.directory");
     }
 
     @Test
