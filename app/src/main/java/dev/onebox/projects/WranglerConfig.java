@@ -17,8 +17,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads a project's wrangler config as wrangler does: {@code wrangler.json} first, then
- * {@code wrangler.jsonc}, then {@code wrangler.toml}. Syntax errors name the file and line;
+ * Reads a project's wrangler config as wrangler does ({@code findWranglerConfig} in
+ * workers-sdk): {@code wrangler.json} first, then {@code wrangler.jsonc}, then {@code wrangler.toml}. Syntax errors name the file and line;
  * keys onebox does not support become warnings, and a binding kind it cannot provide fails
  * the deploy with its name.
  */
@@ -69,7 +69,8 @@ final class WranglerConfig {
             if (file.endsWith(".toml")) {
                 return TOML.readTree(text);
             }
-            return JSON.readTree(file.endsWith(".jsonc") ? JsoncText.toJson(text) : text);
+            // wrangler reads wrangler.json as JSON with comments too
+            return JSON.readTree(JsoncText.toJson(text));
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             int line = at == null ? 0 : at.getLineNr();

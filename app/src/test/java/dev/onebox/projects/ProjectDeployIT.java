@@ -205,6 +205,15 @@ class ProjectDeployIT implements TestPropertyProvider {
         HttpResponse<String> item = http.get("/run/itty-api/items/7");
         assertThat(item.statusCode()).as(item.body()).isEqualTo(200);
         assertThat(Json.object(item.body())).isEqualTo(Map.of("item", "item-7"));
+        HttpResponse<String> broken = deploy(Tars.of(Tars.files(
+                "wrangler.json", "{ \"name\": \"itty-api\", \"main\": \"src/index.js\" }",
+                "src/index.js", "import { item } from './missing.js';\nexport default { fetch: () => Response.json(item) };\n")), "");
+        assertThat(broken.statusCode()).as(broken.body()).isEqualTo(400);
+        assertThat(Json.object(broken.body())).containsEntry("error", "deploy_failed");
+        assertThat(Json.object(broken.body()).get("message").toString()).contains("Could not resolve \"./missing.js\"")
+                .contains("src/index.js:1");
+        assertThat(Json.object(http.get("/run/itty-api/items/8").body())).as("the previous version still serves")
+                .isEqualTo(Map.of("item", "item-8"));
         assertThat(buildLog("itty-api", 1)).as("npm ci from the project's lockfile").contains("using the project's package-lock.json")
                 .doesNotContain("resolving dependencies").contains("COPY project/ /opt/onebox-project/");
     }
