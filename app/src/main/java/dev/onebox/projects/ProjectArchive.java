@@ -5,6 +5,7 @@ import io.micronaut.http.HttpStatus;
 import io.micronaut.http.exceptions.ContentLengthExceededException;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -13,8 +14,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.ZipException;
 
 /**
  * The files of a project folder, read from a .tar.gz upload by a strict reader: every byte read
@@ -41,7 +40,7 @@ public final class ProjectArchive {
         Counted packed = new Counted(upload, limits.maxArchiveBytes(), () -> tooLarge("archive_too_large",
                 "A project archive is at most " + mib(limits.maxArchiveBytes()) + " packed."));
         Map<String, byte[]> files = new LinkedHashMap<>();
-        try (GZIPInputStream gzip = new GZIPInputStream(packed, 64 * 1024);
+        try (InputStream gzip = gunzip(packed, limits);
              Counted unpacked = new Counted(gzip, limits.maxUnpackedBytes(), () -> tooLarge("archive_too_large",
                      "A project archive unpacks to at most " + mib(limits.maxUnpackedBytes()) + "."));
              TarArchiveInputStream tar = new TarArchiveInputStream(unpacked)) {
@@ -57,21 +56,37 @@ public final class ProjectArchive {
                 }
                 files.put(name, tar.readAllBytes());
             }
-        } catch (ZipException e) {
-            throw ApiException.badRequest("invalid_archive", "The upload is not a gzip-compressed tar (" + e.getMessage() + ").");
         } catch (IOException e) {
-            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-                if (cause instanceof ApiException refused) {
-                    throw refused;
-                }
-                if (cause instanceof ContentLengthExceededException) {
-                    // the server's own cap on request bodies, just above the archive limit
-                    throw tooLarge("archive_too_large", "A project archive is at most " + mib(limits.maxArchiveBytes()) + " packed.");
-                }
-            }
-            throw ApiException.badRequest("invalid_archive", "The archive could not be read: " + e.getMessage());
+            throw refusal(e, limits).orElseGet(() -> ApiException.badRequest("invalid_archive", "The archive could not be read: " + e.getMessage()));
         }
         return new ProjectArchive(withoutCommonFolder(files));
+    }
+
+    /**
+     * Every gzip member, deterministically: java.util.zip's reader decides whether another member
+     * follows from {@code available()}, which an upload still arriving can answer 0.
+     */
+    private static InputStream gunzip(InputStream packed, ProjectLimits limits) {
+        try {
+            return new GzipCompressorInputStream(new java.io.BufferedInputStream(packed, 64 * 1024), true);
+        } catch (IOException e) {
+            throw refusal(e, limits).orElseGet(() -> ApiException.badRequest("invalid_archive",
+                    "The upload is not a gzip-compressed tar (" + e.getMessage() + ")."));
+        }
+    }
+
+    /** Why reading stopped, when a limit stopped it: ours, or the server's cap on request bodies (just above ours). */
+    private static java.util.Optional<ApiException> refusal(Throwable failure, ProjectLimits limits) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ApiException refused) {
+                return java.util.Optional.of(refused);
+            }
+            if (cause instanceof ContentLengthExceededException) {
+                return java.util.Optional.of(tooLarge("archive_too_large", "A project archive is at most "
+                        + mib(limits.maxArchiveBytes()) + " packed."));
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     private static TarArchiveEntry nextEntry(TarArchiveInputStream tar, ProjectLimits limits) throws IOException {
