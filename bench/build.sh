@@ -10,6 +10,11 @@
 #                                                                                target <= 2.0 s
 #       and its build log must show that npm did not run ("reusing the cached image", no
 #       "resolving dependencies").
+#   (d) TypeScript project,     POST /api/v1/deploy of a .tar.gz (wrangler.toml, package.json
+#       code change, warm cache with hono, src/index.ts importing src/message.ts): one untimed
+#                               first deploy, then new versions that change only message.ts,
+#                               bundled by esbuild with the dependency image cached
+#                                                                                target <= 2.0 s
 #
 # "Cold" for (b): before each try the cached dependency images are removed from the Docker engine
 # (docker images --filter reference='onebox-deps:*' -q | xargs -r docker rmi -f), so onebox
@@ -26,7 +31,7 @@
 # (^4: the version range of hono for (b) and (c); another equivalent range, e.g. ">=4 <5", gives
 # another package.json and so dodges Docker build-cache layers that other images on a shared
 # engine keep alive), BENCH_JVM_OPTS, BENCH_KEEP (0; 1 = keep the temp dir with the app log,
-# answers and build logs).
+# answers and build logs), BENCH_BUILD_CASES (abcd: the cases to run, e.g. "d" for the project case only).
 #
 # Exit status: 0 when the benchmark ran, targets met or not; 1 when something failed to start.
 set -euo pipefail
@@ -36,9 +41,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 readonly TARGET_A_S=1.5
 readonly TARGET_C_S=2.0
+readonly TARGET_D_S=2.0
 
 FORCE_BUILD=0
 TRIES=5
+CASES=abcd
 DEPS_JSON=""     # {"hono": BENCH_BUILD_HONO}
 RUN_ID=""
 APP_URL=""
@@ -49,9 +56,12 @@ OURS=()          # scripts this run created (deleted at the end)
 A_SECS=()        # deploy times of the tries that answered ready
 B_SECS=()
 C_SECS=()
+D_SECS_ALL=()    # (d) code changes of a TypeScript project
 A_NOTE=""        # what went wrong, per case (empty: nothing)
 B_NOTE=""
 C_NOTE=""
+D_NOTE=""
+D_NPM=()
 B_COLD=""        # "cold" facts of the (b) tries, for the summary
 C_NPM=()         # "no" / "YES" / "?" per (c) try
 PINNED=0         # dependency images that could only be untagged (other images build on them)
@@ -67,7 +77,7 @@ P_MS=""
 P_BODY=""
 
 usage() {
-    sed -n '2,30p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,36p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 parse_args() {
@@ -80,6 +90,8 @@ parse_args() {
         shift
     done
     TRIES=${BENCH_BUILD_TRIES:-5}
+    CASES=${BENCH_BUILD_CASES:-abcd}
+    [[ "$CASES" =~ ^[abcd]+$ ]] || bench_die "BENCH_BUILD_CASES is letters of abcd, not '$CASES'"
     [[ "$TRIES" =~ ^[1-9][0-9]*$ ]] || bench_die "BENCH_BUILD_TRIES must be a positive integer, not '$TRIES'"
 }
 
@@ -123,6 +135,23 @@ deploy() {
     D_CODE=${res%% *}
     D_SECS=${res#* }
     [[ "$D_SECS" =~ ^[0-9.]+$ ]] || D_SECS=0
+    D_STATUS=$(jq -r '.status // empty' "$out.json" 2>/dev/null || true)
+    D_VERSION=$(jq -r '.latestVersion // empty' "$out.json" 2>/dev/null || true)
+    D_BODY=$(one_line "$out.json" "$out.err")
+}
+
+# deploy_project DIR OUT — one ?wait=true project deploy of DIR packed with tar, timed by curl
+# (packing included). Sets the same D_* variables as deploy.
+deploy_project() {
+    local dir=$1 out=$2 res started ended
+    started=$(date +%s.%N)
+    tar -C "$dir" -czf "$out.tgz" .
+    res=$(curl -sS -o "$out.json" -w '%{http_code} %{time_total}' --max-time 900 -X POST \
+        "$APP_URL/api/v1/deploy?wait=true" -H "Authorization: Bearer $APP_TOKEN" \
+        -H 'Content-Type: application/gzip' --data-binary "@$out.tgz" 2>"$out.err") || true
+    ended=$(date +%s.%N)
+    D_CODE=${res%% *}
+    D_SECS=$(awk -v a="$started" -v b="$ended" 'BEGIN { printf "%.3f", b - a }')
     D_STATUS=$(jq -r '.status // empty' "$out.json" 2>/dev/null || true)
     D_VERSION=$(jq -r '.latestVersion // empty' "$out.json" 2>/dev/null || true)
     D_BODY=$(one_line "$out.json" "$out.err")
@@ -298,6 +327,57 @@ run_cases_bc() {
     done
 }
 
+# write_project DIR NAME MESSAGE — a small TypeScript Workers project with hono.
+write_project() {
+    local dir=$1 name=$2 message=$3
+    mkdir -p "$dir/src"
+    printf 'name = "%s"\nmain = "src/index.ts"\ncompatibility_date = "2024-09-23"\ncompatibility_flags = ["nodejs_compat"]\n' \
+        "$name" >"$dir/wrangler.toml"
+    jq -n --argjson deps "$DEPS_JSON" '{name: "bench", private: true, dependencies: $deps}' >"$dir/package.json"
+    cat >"$dir/src/index.ts" <<'TS'
+import { Hono } from 'hono';
+import { message } from './message';
+
+const app = new Hono();
+app.get('/', (c) => c.text(message()));
+export default app;
+TS
+    printf 'export function message(): string {\n  return "%s";\n}\n' "$message" >"$dir/src/message.ts"
+}
+
+run_case_d() {
+    local i name dir out check npm
+    name="bb-d-$RUN_ID"
+    dir="$BENCH_WORK/project-d"
+    printf '\n(d) TypeScript project (POST /api/v1/deploy, .tar.gz packed by tar), code-only changes, warm cache:\n'
+    write_project "$dir" "$name" d-0
+    deploy_project "$dir" "$BENCH_WORK/d0"
+    OURS+=("$name")
+    if ! deploy_ok 201; then
+        printf '  first deploy %-20s %7.3f s  HTTP %s NOT READY: %s\n' "$name" "$D_SECS" "$D_CODE" "$D_BODY"
+        D_NOTE+=" first deploy not ready (HTTP $D_CODE);"
+        return 0
+    fi
+    printf '  first deploy %-20s %7.3f s  HTTP %s ready (untimed: may install esbuild and hono)\n' "$name" "$D_SECS" "$D_CODE"
+    for ((i = 1; i <= TRIES; i++)); do
+        out="$BENCH_WORK/d$i"
+        write_project "$dir" "$name" "d-$i"
+        deploy_project "$dir" "$out"
+        if ! deploy_ok 200; then
+            printf '  try %d  %-20s %7.3f s  HTTP %s NOT READY: %s\n' "$i" "$name" "$D_SECS" "$D_CODE" "$D_BODY"
+            D_NOTE+=" try $i not ready (HTTP $D_CODE);"
+            continue
+        fi
+        D_SECS_ALL+=("$D_SECS")
+        fetch_log "$name" "$D_VERSION" "$out.log"
+        npm=$(npm_ran "$out.log")
+        D_NPM+=("$npm")
+        [[ "$npm" == no ]] || D_NOTE+=" try $i npm ran: $npm;"
+        check=$(probe_line "$name" "$out" "d-$i") || D_NOTE+=" try $i answered wrong;"
+        printf '  try %d  %-20s %7.3f s  HTTP %s ready v%s  %s  npm ran: %s\n' "$i" "$name" "$D_SECS" "$D_CODE" "$D_VERSION" "$check" "$npm"
+    done
+}
+
 # --- report -----------------------------------------------------------------------------------
 
 # row LABEL TARGET NOTE TIMES... — one table row; TARGET "-" means report only.
@@ -325,6 +405,7 @@ print_table() {
     row '(a) code-only create' "$TARGET_A_S" "$A_NOTE" "${A_SECS[@]}"
     row '(b) first deploy, hono, cold' - "$B_NOTE" "${B_SECS[@]}"
     row '(c) code change, hono, warm' "$TARGET_C_S" "$C_NOTE" "${C_SECS[@]}"
+    row '(d) TS project change, warm' "$TARGET_D_S" "$D_NOTE" "${D_SECS_ALL[@]}"
     for v in "${C_NPM[@]}"; do [[ "$v" == no ]] && n_no=$((n_no + 1)); done
     if ((n > 0 && n_no == n)); then
         printf '(c) npm ran: no (all %d ready tries: "reusing the cached image", no "resolving dependencies")\n' "$n"
@@ -336,6 +417,7 @@ print_table() {
     [[ -n "$A_NOTE" ]] && printf '(a) problems:%s\n' "${A_NOTE%;}"
     [[ -n "$B_NOTE" ]] && printf '(b) problems:%s\n' "${B_NOTE%;}"
     [[ -n "$C_NOTE" ]] && printf '(c) problems:%s\n' "${C_NOTE%;}"
+    [[ -n "$D_NOTE" ]] && printf '(d) problems:%s\n' "${D_NOTE%;}"
     if [[ -n "$B_COLD" ]]; then
         printf '(b) was not really cold:%s\n' "${B_COLD%;}"
     fi
@@ -385,8 +467,9 @@ main() {
     trap build_cleanup EXIT
     LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
     setup
-    run_case_a
-    run_cases_bc
+    [[ "$CASES" == *a* ]] && run_case_a
+    [[ "$CASES" == *[bc]* ]] && run_cases_bc
+    [[ "$CASES" == *d* ]] && run_case_d
     delete_ours
     OURS=()
     print_table

@@ -9,9 +9,15 @@ import java.util.Map;
  *
  * @param dependencies npm package names and version ranges; empty for plain scripts
  * @param lockfile     the npm lockfile recorded by an earlier build of this version, if any
+ * @param project      a project's files, bundled from its entry at build time; null for a single-file script
  */
 public record ScriptCode(String script, int version, String source, ScriptSettings settings,
-                         Map<String, String> dependencies, @Nullable String lockfile) {
+                         Map<String, String> dependencies, @Nullable String lockfile, @Nullable ProjectSource project) {
+
+    public ScriptCode(String script, int version, String source, ScriptSettings settings,
+                      Map<String, String> dependencies, @Nullable String lockfile) {
+        this(script, version, source, settings, dependencies, lockfile, null);
+    }
 
     /** The version number of code run once by a try-out, never a deployed version. */
     public static final int TRY_OUT_VERSION = 0;

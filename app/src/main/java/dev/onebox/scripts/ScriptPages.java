@@ -67,6 +67,11 @@ class ScriptPages {
         ScriptForm form = ScriptForm.of(scripts.code(name, scripts.version(name, shown)));
         Map<String, Object> extra = new HashMap<>();
         extra.put("shownVersion", shown);
+        extra.put("shownBindings", scripts.code(name, scripts.version(name, shown)).settings().bindings());
+        Map<String, Long> projectFiles = scripts.projectFiles(scripts.version(name, shown));
+        if (!projectFiles.isEmpty()) {
+            extra.put("projectFiles", projectFiles);
+        }
         if (build != null) {
             extra.put("build", scripts.versionView(scripts.version(name, build)));
         }
@@ -99,6 +104,20 @@ class ScriptPages {
             ApiException refused = RuntimeErrors.refusal(e).orElseThrow(() -> e);
             return HttpResponse.status(refused.status()).body(editor(request, form, view, refused.getMessage()).page());
         }
+    }
+
+    /** One file of a version deployed from a project folder, read-only. */
+    @Get("/{name}/versions/{version}/files")
+    ModelAndView<Map<String, Object>> projectFile(String name, int version, @QueryValue String path) {
+        byte[] content = scripts.projectFile(scripts.version(name, version), path)
+                .orElseThrow(() -> ApiException.notFound("file_not_found", "Version " + version + " of '" + name + "' has no file " + path + "."));
+        Map<String, Object> model = new HashMap<>();
+        model.put("name", name);
+        model.put("version", version);
+        model.put("path", path);
+        model.put("size", content.length);
+        model.put("text", ProjectFileText.of(content).orElse(null));
+        return new ModelAndView<>("scripts/project-file", model);
     }
 
     @Post("/{name}/delete")

@@ -57,14 +57,17 @@ class ScriptService {
     private final EgressGate egress;
     private final HostRoutes routes;
     private final AssetFiles assetFiles;
+    private final VersionProjects projects;
     private final Map<Long, CompletableFuture<ScriptVersion>> waiting = new ConcurrentHashMap<>();
     private final Map<Long, BuildLog> building = new ConcurrentHashMap<>();
 
     ScriptService(ScriptRepository scripts, ScriptVersionRepository versions, ScriptStore store,
                   Deployments deployments, BuildConfig config, JsonMapper json, BuildSignal signal, SecretService secrets,
-                  Schedules schedules, KvWrites kv, EgressGate egress, HostRoutes routes, AssetFiles assetFiles) {
+                  Schedules schedules, KvWrites kv, EgressGate egress, HostRoutes routes, AssetFiles assetFiles,
+                  VersionProjects projects) {
         this.routes = routes;
         this.assetFiles = assetFiles;
+        this.projects = projects;
         this.kv = kv;
         this.egress = egress;
         this.schedules = schedules;
@@ -105,7 +108,7 @@ class ScriptService {
     private void rebuild(String name, ScriptVersion version) {
         LOG.info("{} v{}: its image {} is not on the engine; building it again from the stored source", name,
                 version.version(), version.imageId());
-        ScriptCode code = code(name, version);
+        ScriptCode code = buildCode(name, version);
         BuildLog log = new BuildLog();
         try {
             BuildResult built = deployments.prepare(code, log);
@@ -189,6 +192,28 @@ class ScriptService {
                 .orElse(settings);
     }
 
+    /** A project deploy: a new script, or a new version of the script of that name (as {@code wrangler deploy}). */
+    Deploy deployProject(ProjectDeploy project) {
+        String name = ScriptRules.name(project.name());
+        Map<String, String> dependencies = ScriptRules.dependencies(project.dependencies());
+        String source = ScriptRules.source(project.source());
+        deployments.requireAvailable();
+        egress.requireFor(project.settings());
+        Optional<Script> existing = scripts.findByName(name);
+        return queued(existing.isPresent()
+                ? store.addVersion(existing.get(), source, write(dependencies), write(project.settings()), project.attach())
+                : store.createScript(name, source, write(dependencies), write(project.settings()), project.attach()));
+    }
+
+    /** The files of a version deployed from a project (path to size), empty for a single-file one. */
+    Map<String, Long> projectFiles(ScriptVersion version) {
+        return projects.listing(version.id());
+    }
+
+    Optional<byte[]> projectFile(ScriptVersion version, String path) {
+        return projects.file(version.id(), path);
+    }
+
     private Deploy queued(ScriptVersion version) {
         CompletableFuture<ScriptVersion> outcome = new CompletableFuture<>();
         waiting.put(version.id(), outcome);
@@ -200,7 +225,7 @@ class ScriptService {
     void build(long versionId) {
         ScriptVersion version = store.version(versionId);
         String name = nameOf(version);
-        ScriptCode code = code(name, version);
+        ScriptCode code = buildCode(name, version);
         BuildLog log = new BuildLog();
         building.put(versionId, log);
         try {
@@ -330,6 +355,15 @@ class ScriptService {
         assetFiles.deleteScript(name);
         deployments.remove(name);
         images.forEach(deployments::removeImage);
+    }
+
+    /** What a build needs: a project version's files too (only builds read them). */
+    private ScriptCode buildCode(String name, ScriptVersion version) {
+        ScriptCode code = code(name, version);
+        return projects.find(version.id())
+                .map(project -> new ScriptCode(code.script(), code.version(), code.source(), code.settings(), code.dependencies(),
+                        code.lockfile(), project))
+                .orElse(code);
     }
 
     ScriptCode code(String name, ScriptVersion version) {

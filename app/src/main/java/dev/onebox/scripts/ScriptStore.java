@@ -31,26 +31,40 @@ class ScriptStore {
 
     @Transactional
     ScriptVersion createScript(String name, String source, String dependencies, String settings) {
+        return createScript(name, source, dependencies, settings, VersionAttachment.NONE);
+    }
+
+    /** As {@link #createScript(String, String, String, String)}, with what {@code attach} stores for the version in the same transaction. */
+    @Transactional
+    ScriptVersion createScript(String name, String source, String dependencies, String settings, VersionAttachment attach) {
         if (scripts.findByName(name).isPresent()) {
             throw ApiException.conflict("script_exists", "A script named '" + name + "' exists; PUT /api/v1/scripts/" + name
                     + " deploys a new version of it.");
         }
         long now = System.currentTimeMillis();
         Script script = scripts.save(new Script(null, name, null, 1, now, now));
-        return queued(script.id(), 1, source, dependencies, settings, now);
+        return queued(name, script.id(), 1, source, dependencies, settings, now, attach);
     }
 
     @Transactional
     ScriptVersion addVersion(Script script, String source, String dependencies, String settings) {
+        return addVersion(script, source, dependencies, settings, VersionAttachment.NONE);
+    }
+
+    @Transactional
+    ScriptVersion addVersion(Script script, String source, String dependencies, String settings, VersionAttachment attach) {
         long now = System.currentTimeMillis();
         scripts.bumpLatest(script.id(), now);
         int number = scripts.findById(script.id()).orElseThrow().latestVersion();
-        return queued(script.id(), number, source, dependencies, settings, now);
+        return queued(script.name(), script.id(), number, source, dependencies, settings, now, attach);
     }
 
-    private ScriptVersion queued(long scriptId, int number, String source, String dependencies, String settings, long now) {
+    private ScriptVersion queued(String name, long scriptId, int number, String source, String dependencies, String settings, long now,
+                                 VersionAttachment attach) {
         ScriptVersion version = versions.save(new ScriptVersion(null, scriptId, number, source, dependencies, settings,
                 ScriptVersion.BUILDING, null, null, null, now, null, inheritedLockfile(scriptId, dependencies)));
+        // before the job exists: the build worker must find everything the version is made of
+        attach.attach(version.id(), name, number);
         jobs.enqueue(BUILD, version.id());
         return version;
     }

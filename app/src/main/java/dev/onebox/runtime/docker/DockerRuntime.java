@@ -20,6 +20,7 @@ import dev.onebox.runtime.EgressConfig;
 import dev.onebox.runtime.EgressStatus;
 import dev.onebox.runtime.EngineImage;
 import dev.onebox.runtime.EngineSandbox;
+import dev.onebox.runtime.ProjectSource;
 import dev.onebox.runtime.RuntimeUnavailableException;
 import dev.onebox.runtime.SandboxProcess;
 import dev.onebox.runtime.SandboxRuntime;
@@ -61,9 +62,10 @@ public final class DockerRuntime implements SandboxRuntime {
     public static final String ROLE_TRY = "try";
     static final String ROLE_RESOLVER = "resolver";
     static final String ROLE_INSTALLER = "installer";
+    static final String ROLE_BUNDLER = "bundler";
     /** The image an installer starts from: package.json and lockfile on the base image, removed after the build. */
     static final String ROLE_INPUT = "build-input";
-    private static final Set<String> BUILD_ROLES = Set.of(ROLE_RESOLVER, ROLE_INSTALLER);
+    private static final Set<String> BUILD_ROLES = Set.of(ROLE_RESOLVER, ROLE_INSTALLER, ROLE_BUNDLER);
     static final String SANDBOX_USER = "1000:1000";
     static final long PIDS_LIMIT = 64;
     static final long NANO_CPUS = 1_000_000_000L;
@@ -106,6 +108,9 @@ public final class DockerRuntime implements SandboxRuntime {
 
     @Override
     public BuildResult build(ScriptCode code, BuildLog log) throws BuildFailedException {
+        if (code.project() != null) {
+            return buildProject(code, log);
+        }
         try {
             ensureBaseImage();
             String from = baseImage;
@@ -151,7 +156,10 @@ public final class DockerRuntime implements SandboxRuntime {
      * and runs no npm at all.
      */
     private String dependencyImage(String packageJson, String lockfile, BuildLog log) throws BuildFailedException {
-        String tag = "onebox-deps:" + NpmPackage.cacheKey(packageJson, lockfile);
+        return dependencyImage(packageJson, lockfile, "onebox-deps:" + NpmPackage.cacheKey(packageJson, lockfile), log);
+    }
+
+    private String dependencyImage(String packageJson, String lockfile, String tag, BuildLog log) throws BuildFailedException {
         try {
             docker.inspectImageCmd(tag).exec();
             log.line("dependencies: reusing the cached image " + tag);
@@ -187,6 +195,116 @@ public final class DockerRuntime implements SandboxRuntime {
             }
             removals.image(input);
         }
+    }
+
+    /**
+     * A project version: its npm dependencies (the project's own lockfile with {@code npm ci}, or
+     * resolved as for a single file), then esbuild in a build container over the project's files,
+     * then an image holding the bundle, run with Node's source maps on.
+     */
+    private BuildResult buildProject(ScriptCode code, BuildLog log) throws BuildFailedException {
+        ProjectSource project = code.project();
+        try {
+            ensureBaseImage();
+            String from = baseImage;
+            String lockfile = null;
+            if (!code.dependencies().isEmpty()) {
+                String packageJson;
+                if (project.lockfile() != null) {
+                    packageJson = NpmPackage.installable(project.text(ProjectSource.PACKAGE_JSON));
+                    lockfile = project.lockfile();
+                    log.line("using the project's package-lock.json");
+                } else {
+                    packageJson = NpmPackage.json(code.dependencies());
+                    lockfile = code.lockfile();
+                    if (lockfile == null) {
+                        lockfile = new NpmResolver(new BuildContainer(docker, removals, buildLimits), baseImage,
+                                buildLabels(ROLE_RESOLVER), buildLimits).resolve(packageJson, log);
+                    } else {
+                        log.line("using the lockfile recorded with this version");
+                    }
+                }
+                from = dependencyImage(packageJson, lockfile, log);
+            }
+            String bundle = bundle(code, from, log);
+            String tag = "onebox-script/" + code.script() + ":v" + code.version();
+            String dockerfile = String.join("\n",
+                    "FROM " + from,
+                    "COPY shim.mjs /opt/onebox/shim.mjs",
+                    "COPY script.mjs /app/script.mjs",
+                    "ENV NODE_ENV=production ONEBOX_CHANNEL=" + CHANNEL_MOUNT + "/channel.sock",
+                    "USER " + SANDBOX_USER,
+                    "WORKDIR /app",
+                    "ENTRYPOINT [\"node\", \"--enable-source-maps\", \"/opt/onebox/shim.mjs\"]",
+                    "");
+            ImageContext context = new ImageContext()
+                    .add("Dockerfile", dockerfile)
+                    .add("shim.mjs", ShimResource.bytes())
+                    .add("script.mjs", bundle);
+            return new BuildResult(buildImage(context, tag, labels(code), log, code.isTryOut()), lockfile);
+        } catch (BuildFailedException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw unavailable(e);
+        }
+    }
+
+    /**
+     * Runs esbuild over the project in the bundler image of its dependencies; a project too
+     * large to pass through the environment gets an input image of its own, removed after.
+     */
+    private String bundle(ScriptCode code, String from, BuildLog log) throws BuildFailedException {
+        String bundler = bundlerImage(from, log);
+        ProjectBundler bundle = new ProjectBundler(new BuildContainer(docker, removals, buildLimits), buildLabels(ROLE_BUNDLER), buildLimits);
+        List<String> env = ProjectBundler.environment(code.project().files());
+        if (env != null) {
+            return bundle.bundle(bundler, env, code.project().main(), log);
+        }
+        String input = "onebox-project-input:" + code.script() + "-v" + code.version() + "-" + UUID.randomUUID().toString().substring(0, 8);
+        ImageContext context = new ImageContext().add("Dockerfile", "FROM " + bundler + "\nCOPY project/ " + ProjectBundler.INPUT_DIR + "/\n");
+        code.project().files().forEach((path, content) -> context.add("project/" + path, content));
+        try {
+            buildImage(context, input, buildLabels(ROLE_INPUT), log);
+            return bundle.bundle(input, List.of(), code.project().main(), log);
+        } finally {
+            removals.image(input);
+        }
+    }
+
+    /**
+     * A project's dependencies with esbuild beside them, built once per dependency image: a
+     * change of code only then starts one container from it and builds no image before the bundle.
+     */
+    private String bundlerImage(String from, BuildLog log) throws BuildFailedException {
+        String tag = "onebox-bundler:" + dev.onebox.Sha256.hex(from.getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 24)
+                + "-esbuild" + ProjectBundler.ESBUILD_VERSION;
+        try {
+            docker.inspectImageCmd(tag).exec();
+            return tag;
+        } catch (NotFoundException notBuiltYet) {
+            log.line("bundler: adding esbuild to " + from);
+        }
+        String toolchain = toolchainImage(log);
+        buildImage(new ImageContext().add("Dockerfile", String.join("\n",
+                "FROM " + from,
+                "COPY --from=" + toolchain + " /app/node_modules " + ProjectBundler.TOOLCHAIN_DIR + "/node_modules",
+                "")), tag, Map.of(LABEL_MANAGED, "true", LABEL_DEPENDENCIES, tag), log);
+        return tag;
+    }
+
+    /** esbuild, installed once per engine from its pinned version, then reused by every project build. */
+    private String toolchainImage(BuildLog log) throws BuildFailedException {
+        String tag = "onebox-esbuild:" + ProjectBundler.ESBUILD_VERSION;
+        try {
+            docker.inspectImageCmd(tag).exec();
+            return tag;
+        } catch (NotFoundException notBuiltYet) {
+            log.line("esbuild " + ProjectBundler.ESBUILD_VERSION + " is not on this engine yet: installing it once");
+        }
+        String packageJson = NpmPackage.json(Map.of("esbuild", ProjectBundler.ESBUILD_VERSION));
+        String lockfile = new NpmResolver(new BuildContainer(docker, removals, buildLimits), baseImage,
+                buildLabels(ROLE_RESOLVER), buildLimits).resolve(packageJson, log);
+        return dependencyImage(packageJson, lockfile, tag, log);
     }
 
     private String buildImage(ImageContext context, String tag, Map<String, String> labels, BuildLog log) throws BuildFailedException {

@@ -3,6 +3,7 @@ package dev.onebox.runtime.docker;
 import dev.onebox.Sha256;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -23,6 +24,28 @@ final class NpmPackage {
             out.append(quote(dependency.getKey())).append(':').append(quote(dependency.getValue()));
         }
         return out.append("}}").toString();
+    }
+
+    /**
+     * A project's package.json as npm ci needs it (it must match the lockfile): the fields that
+     * name packages, without scripts, workspaces or anything else npm would act on.
+     */
+    static String installable(String packageJson) {
+        try {
+            com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+            com.fasterxml.jackson.databind.JsonNode tree = mapper.readTree(packageJson);
+            com.fasterxml.jackson.databind.node.ObjectNode kept = mapper.createObjectNode();
+            for (String field : List.of("name", "version", "dependencies", "devDependencies", "optionalDependencies",
+                    "peerDependencies", "overrides")) {
+                if (tree.has(field)) {
+                    kept.set(field, tree.get(field));
+                }
+            }
+            kept.put("private", true);
+            return mapper.writeValueAsString(kept);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("package.json is not JSON", e);
+        }
     }
 
     /** Identical package.json and lockfile give an identical tree: one cached image for both. */

@@ -62,6 +62,9 @@ public final class ProcessRuntime implements SandboxRuntime {
 
     @Override
     public BuildResult build(ScriptCode code, BuildLog log) throws BuildFailedException {
+        if (code.project() != null) {
+            throw new BuildFailedException("the process runtime cannot bundle a project; use the docker runtime", "");
+        }
         if (!code.dependencies().isEmpty()) {
             throw new BuildFailedException("the process runtime cannot install npm dependencies; use the docker runtime", "");
         }
