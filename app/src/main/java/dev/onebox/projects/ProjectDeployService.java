@@ -35,13 +35,13 @@ class ProjectDeployService {
     private final ProjectLimits limits;
     private final ScriptDeploys deploys;
     private final ProjectStore store;
-    private final AssetFiles assets;
+    private final dev.onebox.assets.AssetFiles assets;
     private final BeanProvider<ProjectMigrations> migrations;
     private final JsonMapper json;
     /** Each archive being read is held in memory: a few at a time. */
     private final Semaphore reading;
 
-    ProjectDeployService(ProjectLimits limits, ScriptDeploys deploys, ProjectStore store, AssetFiles assets,
+    ProjectDeployService(ProjectLimits limits, ScriptDeploys deploys, ProjectStore store, dev.onebox.assets.AssetFiles assets,
                          BeanProvider<ProjectMigrations> migrations, JsonMapper json) {
         this.json = json;
         this.limits = limits;
@@ -106,7 +106,7 @@ class ProjectDeployService {
                 (versionId, script, version) -> {
                     store.save(versionId, main, config.file(), sources);
                     if (assetsDir != null) {
-                        assets.write(script, version, assetFiles);
+                        assets.store(script, version, assetFiles);
                     }
                 }), wait);
     }

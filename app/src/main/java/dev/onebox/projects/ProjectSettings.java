@@ -5,7 +5,9 @@ import dev.onebox.runtime.Bindings;
 import dev.onebox.runtime.ScriptSettings;
 import dev.onebox.schedule.CronSchedule;
 import dev.onebox.scripts.BindingDeclarations;
+import dev.onebox.assets.RouteRules;
 import dev.onebox.scripts.BindingRules;
+import dev.onebox.scripts.QueueConsumerRules;
 import dev.onebox.web.ApiException;
 
 import io.micronaut.core.type.Argument;
@@ -31,9 +33,6 @@ final class ProjectSettings {
     /** A host (wildcards allowed, as Cloudflare's routes), an optional port, an optional path pattern. */
     static final Pattern ROUTE = Pattern.compile("^(\\*\\.)?[A-Za-z0-9*]([A-Za-z0-9.*-]{0,252})(:\\d{1,5})?(/[!-~]{0,255})?$");
     private static final Set<String> KNOWN_FLAGS = Set.of("nodejs_compat", "nodejs_compat_v2", "nodejs_als");
-    /** Whether the queues declaration reads consumers (the queues feature adds them to it). */
-    private static final boolean CONSUMERS_READ = Arrays.stream(BindingDeclarations.Queues.class.getRecordComponents())
-            .anyMatch(component -> component.getName().equals("consumers"));
     private static final Pattern ENV_NAME = Pattern.compile("^[A-Za-z_$][A-Za-z0-9_$]{0,63}$");
 
     private ProjectSettings() {
@@ -69,13 +68,11 @@ final class ProjectSettings {
             // CPU time is at most wall time: a call gets at least its CPU budget as its time limit
             timeout = Math.min(MAX_TIMEOUT_MS, Math.max(DEFAULT_TIMEOUT_MS, config.cpuMs()));
         }
-        if (config.queuesJson() != null && config.queuesJson().contains("\"consumers\"") && !CONSUMERS_READ) {
-            warnings.add("queues.consumers: this onebox does not consume queues; the consumers were ignored");
-        }
         ScriptSettings.Assets assets = config.assets() == null ? null : new ScriptSettings.Assets(config.assets().binding(),
                 config.assets().notFoundHandling(), config.assets().htmlHandling(), config.assets().runWorkerFirst());
         return new Result(new ScriptSettings(new ScriptSettings.Http(true), new ScriptSettings.Limits(timeout, DEFAULT_MEMORY_MB),
-                false, schedule, bindings, assets, routes(config)), List.copyOf(warnings));
+                false, schedule, bindings, assets, routes(config))
+                .withConsumers(QueueConsumerRules.check(queues == null ? null : queues.consumers())), List.copyOf(warnings));
     }
 
     /** The queues table in the single-file body's shape, whatever that shape holds (producers, consumers). */
@@ -119,6 +116,7 @@ final class ProjectSettings {
                         + "' is not a host name with an optional path pattern (e.g. \"api.example.com/*\")");
             }
         }
-        return config.routes();
+        // the same rules as a single-file deploy's routes: exact host names, one owner each
+        return RouteRules.check(config.routes());
     }
 }

@@ -199,10 +199,13 @@ class ScriptService {
         String source = ScriptRules.source(project.source());
         deployments.requireAvailable();
         egress.requireFor(project.settings());
+        routes.check(name, project.settings().routes());
         Optional<Script> existing = scripts.findByName(name);
-        return queued(existing.isPresent()
+        ScriptVersion added = existing.isPresent()
                 ? store.addVersion(existing.get(), source, write(dependencies), write(project.settings()), project.attach())
-                : store.createScript(name, source, write(dependencies), write(project.settings()), project.attach()));
+                : store.createScript(name, source, write(dependencies), write(project.settings()), project.attach());
+        routes.claim(name, project.settings().routes());
+        return queued(added);
     }
 
     /** The files of a version deployed from a project (path to size), empty for a single-file one. */
