@@ -68,6 +68,7 @@ public class QueueDispatcher {
             LOG.info("{} queue messages were being delivered when the app stopped; they are delivered again", released);
         }
         this.settler = new GroupCommitter<>("queue-settle", 10_000, 200, 0, this::settleAll, () -> { });
+        queues.onChanged(this::wake);
         queues.onSent(batch -> {
             batch.stream().collect(java.util.stream.Collectors.groupingBy(NewMessage::queue, java.util.stream.Collectors.counting()))
                     .forEach((queue, n) -> metrics.counted(queue, "sent", n));

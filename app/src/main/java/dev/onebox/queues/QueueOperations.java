@@ -16,13 +16,11 @@ class QueueOperations {
     private final QueueService queues;
     private final QueueSql sql;
     private final Deployments deployments;
-    private final QueueDispatcher dispatcher;
 
-    QueueOperations(QueueService queues, Deployments deployments, QueueDispatcher dispatcher) {
+    QueueOperations(QueueService queues, Deployments deployments) {
         this.queues = queues;
         this.sql = queues.sql();
         this.deployments = deployments;
-        this.dispatcher = dispatcher;
     }
 
     /** Every queue with its numbers, its consumers (scripts whose serving version consumes it) and dead-letter links. */
@@ -58,7 +56,7 @@ class QueueOperations {
     int redrive(String queue) {
         int moved = sql.redrive(queue, System.currentTimeMillis());
         queues.recount();
-        dispatcher.wake();
+        queues.changed();
         return moved;
     }
 

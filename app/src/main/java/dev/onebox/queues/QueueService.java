@@ -31,6 +31,7 @@ public class QueueService implements QueueBinding {
     private final Map<String, AtomicLong> sizes = new ConcurrentHashMap<>();
     private final Map<String, Boolean> declared = new ConcurrentHashMap<>();
     private volatile java.util.function.Consumer<List<NewMessage>> onSent = batch -> { };
+    private volatile Runnable onChanged = () -> { };
 
     @Inject
     QueueService(DataSource dataSource, QueueConfig config) {
@@ -49,6 +50,15 @@ public class QueueService implements QueueBinding {
 
     QueueSql sql() {
         return sql;
+    }
+
+    /** Called when messages became deliverable other than by a send (a redrive): the dispatcher looks again. */
+    public void onChanged(Runnable listener) {
+        this.onChanged = listener;
+    }
+
+    void changed() {
+        onChanged.run();
     }
 
     /** Called after every durable send: the dispatcher wakes up. */
