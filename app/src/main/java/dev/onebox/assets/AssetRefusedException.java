@@ -1,6 +1,6 @@
 package dev.onebox.assets;
 
-import dev.onebox.web.ApiException;
+import dev.onebox.http.ApiException;
 import io.micronaut.http.HttpStatus;
 
 /** Assets a deploy may not store: too many, too large, or a name that is not a plain relative path. */

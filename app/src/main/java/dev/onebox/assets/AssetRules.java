@@ -1,7 +1,7 @@
 package dev.onebox.assets;
 
 import dev.onebox.runtime.ScriptSettings;
-import dev.onebox.web.ApiException;
+import dev.onebox.http.ApiException;
 import io.micronaut.core.annotation.Nullable;
 
 import java.util.Arrays;

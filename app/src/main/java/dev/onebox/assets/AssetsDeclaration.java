@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.onebox.runtime.Bindings;
 import dev.onebox.runtime.Binding;
 import dev.onebox.runtime.ScriptSettings;
-import dev.onebox.web.ApiException;
+import dev.onebox.http.ApiException;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 

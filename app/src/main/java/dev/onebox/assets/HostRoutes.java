@@ -1,7 +1,7 @@
 package dev.onebox.assets;
 
 import dev.onebox.origin.RunOrigin;
-import dev.onebox.web.ApiException;
+import dev.onebox.http.ApiException;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.annotation.PostConstruct;

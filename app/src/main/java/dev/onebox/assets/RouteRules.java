@@ -1,6 +1,6 @@
 package dev.onebox.assets;
 
-import dev.onebox.web.ApiException;
+import dev.onebox.http.ApiException;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;

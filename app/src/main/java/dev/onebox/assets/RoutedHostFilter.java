@@ -1,7 +1,7 @@
 package dev.onebox.assets;
 
-import dev.onebox.auth.DashboardPaths;
-import dev.onebox.web.ApiError;
+import dev.onebox.dashboard.DashboardPaths;
+import dev.onebox.http.ApiError;
 import io.micronaut.core.order.Ordered;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;

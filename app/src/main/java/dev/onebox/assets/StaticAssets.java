@@ -1,7 +1,7 @@
 package dev.onebox.assets;
 
-import dev.onebox.Threads;
-import dev.onebox.web.ApiError;
+import dev.onebox.platform.Threads;
+import dev.onebox.http.ApiError;
 import io.micronaut.buffer.netty.NettyByteBufferFactory;
 import io.micronaut.http.HttpMethod;
 import io.micronaut.http.HttpRequest;

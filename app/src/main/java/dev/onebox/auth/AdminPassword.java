@@ -1,7 +1,7 @@
 package dev.onebox.auth;
 
 import dev.onebox.OneboxConfig;
-import dev.onebox.web.ApiException;
+import dev.onebox.http.ApiException;
 import jakarta.inject.Singleton;
 
 import java.io.IOException;
@@ -10,9 +10,9 @@ import java.nio.file.Files;
 
 /** Checks and changes the password of the dashboard's user {@code admin}. */
 @Singleton
-class AdminPassword {
+public class AdminPassword {
 
-    static final String USER = "admin";
+    public static final String USER = "admin";
     static final int MIN_LENGTH = 12;
 
     private final AdminPasswordRepository passwords;
@@ -23,7 +23,7 @@ class AdminPassword {
         this.config = config;
     }
 
-    boolean matches(String user, String password) {
+    public boolean matches(String user, String password) {
         return passwords.findById(AdminPasswordRow.ID)
                 .map(row -> USER.equals(user) && PasswordHashing.matches(password, row.hash()))
                 .orElse(false);
@@ -48,7 +48,7 @@ class AdminPassword {
      * would be undone at the next start. The generated file stops being true once the password is
      * changed, so it is removed rather than left holding an old secret.
      */
-    void change(String current, String wanted, String confirmation) {
+    public void change(String current, String wanted, String confirmation) {
         if (config.adminPassword() != null && !config.adminPassword().isBlank()) {
             throw ApiException.conflict("password_from_environment",
                     "The password comes from ONEBOX_ADMIN_PASSWORD; change it there and restart onebox.");

@@ -8,7 +8,7 @@ import io.micronaut.data.annotation.MappedProperty;
 
 /** A stored API token: only its SHA-256 is kept. Instants are epoch milliseconds. */
 @MappedEntity("api_token")
-record ApiToken(
+public record ApiToken(
         @Id @GeneratedValue @Nullable Long id,
         String name,
         String kind,

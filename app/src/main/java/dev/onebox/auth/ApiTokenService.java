@@ -1,6 +1,6 @@
 package dev.onebox.auth;
 
-import dev.onebox.web.ApiException;
+import dev.onebox.http.ApiException;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Named;
@@ -19,7 +19,7 @@ import java.util.concurrent.ExecutorService;
  * request's check touches no database; the index changes together with the table.
  */
 @Singleton
-class ApiTokenService {
+public class ApiTokenService {
 
     static final int MAX_NAME = 64;
 
@@ -44,11 +44,11 @@ class ApiTokenService {
         return Optional.ofNullable(found);
     }
 
-    record IssuedToken(ApiToken stored, String secret) {
+    public record IssuedToken(ApiToken stored, String secret) {
     }
 
     @Transactional
-    IssuedToken issue(@Nullable String name) {
+    public IssuedToken issue(@Nullable String name) {
         if (name == null || name.isBlank() || name.length() > MAX_NAME || name.codePoints().anyMatch(Character::isISOControl)) {
             throw ApiException.badRequest("invalid_name", "A token needs a name of 1 to " + MAX_NAME + " printable characters.");
         }
@@ -79,12 +79,12 @@ class ApiTokenService {
         return true;
     }
 
-    List<ApiToken> active() {
+    public List<ApiToken> active() {
         return tokens.findByRevokedAtIsNullOrderById();
     }
 
     @Transactional
-    void revoke(long id) {
+    public void revoke(long id) {
         ApiToken token = tokens.findById(id).filter(ApiToken::active)
                 .orElseThrow(() -> ApiException.notFound("token_not_found", "No active token has id " + id + "."));
         if (token.kind().equals(ApiToken.BOOTSTRAP)) {

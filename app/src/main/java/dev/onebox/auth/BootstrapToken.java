@@ -1,7 +1,7 @@
 package dev.onebox.auth;
 
 import dev.onebox.OneboxConfig;
-import dev.onebox.PrivateFiles;
+import dev.onebox.platform.PrivateFiles;
 import io.micronaut.context.annotation.Context;
 import jakarta.annotation.PostConstruct;
 import org.slf4j.Logger;

@@ -1,6 +1,6 @@
 package dev.onebox.auth;
 
-import dev.onebox.web.SlidingWindowLimit;
+import dev.onebox.http.SlidingWindowLimit;
 import jakarta.inject.Singleton;
 
 import java.net.InetAddress;
@@ -22,7 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * A success forgets the address's failures.
  */
 @Singleton
-class LoginRateLimit {
+public class LoginRateLimit {
 
     private static final String EVERYONE = "*";
 
@@ -45,7 +45,7 @@ class LoginRateLimit {
      * must follow, after {@link #failed} or {@link #succeeded}), else the seconds it must wait. One check per address at a
      * time, so parallel guesses cannot all slip in before the first failure counts.
      */
-    long tryBegin(String address) {
+    public long tryBegin(String address) {
         String key = key(address);
         if (!checking.add(key)) {
             return 1;
@@ -72,7 +72,7 @@ class LoginRateLimit {
      * wrong passwords came in lately; then turns are {@code globalSpacing} apart, and nobody waits
      * longer than {@code globalMaxDelay}.
      */
-    synchronized long turnDelayMs() {
+    public synchronized long turnDelayMs() {
         if (overall.secondsUntilAllowed(EVERYONE) == 0) {
             return 0;
         }
@@ -82,7 +82,7 @@ class LoginRateLimit {
         return turn - now;
     }
 
-    void failed(String address) {
+    public void failed(String address) {
         long now = System.currentTimeMillis();
         String key = key(address);
         failures.compute(key, (k, f) -> f == null || now - f.lastAt() > forgetMs(f.count()) ? new Failures(1, now)
@@ -93,12 +93,12 @@ class LoginRateLimit {
         }
     }
 
-    void succeeded(String address) {
+    public void succeeded(String address) {
         failures.remove(key(address));
     }
 
     /** Ends the check {@link #tryBegin} started, however it went. */
-    void finished(String address) {
+    public void finished(String address) {
         checking.remove(key(address));
     }
 

@@ -22,7 +22,7 @@ import java.util.List;
 @Controller("/api/v1")
 @Secured(SecurityRule.IS_AUTHENTICATED)
 @ExecuteOn(TaskExecutors.BLOCKING)
-class TokenController {
+public class TokenController {
 
 
     private final ApiTokenService tokens;
@@ -66,8 +66,8 @@ class TokenController {
     }
 
     @Serdeable
-    record TokenView(long id, String name, String kind, String hint, Instant createdAt, @Nullable Instant lastUsedAt) {
-        static TokenView of(ApiToken t) {
+    public record TokenView(long id, String name, String kind, String hint, Instant createdAt, @Nullable Instant lastUsedAt) {
+        public static TokenView of(ApiToken t) {
             return new TokenView(t.id(), t.name(), t.kind(), t.hint(), Instant.ofEpochMilli(t.createdAt()),
                     t.lastUsedAt() == null ? null : Instant.ofEpochMilli(t.lastUsedAt()));
         }

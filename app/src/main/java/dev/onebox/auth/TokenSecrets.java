@@ -1,6 +1,6 @@
 package dev.onebox.auth;
 
-import dev.onebox.Sha256;
+import dev.onebox.platform.Sha256;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;

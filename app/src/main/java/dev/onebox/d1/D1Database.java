@@ -46,7 +46,7 @@ public final class D1Database implements AutoCloseable {
         D1Names.check(name);
         try {
             // Scripts' data: the directory is the app user's alone (its files inherit no wider access).
-            dev.onebox.PrivateFiles.ensureDirectory(file.getParent());
+            dev.onebox.platform.PrivateFiles.ensureDirectory(file.getParent());
             D1Connection writer = D1Connection.open(file, limits, false);
             try {
                 return new D1Database(name, file, limits, writer, D1Connection.open(file, limits, true));

@@ -1,7 +1,7 @@
 package dev.onebox.d1;
 
 import dev.onebox.projects.ProjectMigrations;
-import dev.onebox.web.ApiException;
+import dev.onebox.http.ApiException;
 import jakarta.inject.Singleton;
 
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.onebox.d1;
 
-import dev.onebox.web.ApiException;
+import dev.onebox.http.ApiException;
 import jakarta.inject.Singleton;
 
 import java.util.ArrayList;

@@ -20,7 +20,7 @@ import java.util.TreeMap;
  */
 @Controller("/health")
 @Secured(SecurityRule.IS_ANONYMOUS)
-class HealthController {
+public class HealthController {
 
     private final List<HealthCheck> checks;
 
@@ -50,7 +50,7 @@ class HealthController {
         return new HealthReport("UP", Map.of());
     }
 
-    static ComponentHealth safely(HealthCheck check) {
+    public static ComponentHealth safely(HealthCheck check) {
         try {
             return check.check();
         } catch (RuntimeException e) {

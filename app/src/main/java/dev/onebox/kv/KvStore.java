@@ -1,152 +1,199 @@
 package dev.onebox.kv;
 
-import dev.onebox.cache.Cache;
-import dev.onebox.runtime.KvBinding;
-import io.micronaut.scheduling.annotation.Scheduled;
+import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import jakarta.inject.Singleton;
+import jakarta.transaction.Transactional;
 
 import java.nio.charset.StandardCharsets;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 
-/**
- * Each script's key-value store: rows in SQLite (the truth), values read through the cache.
- * A cached entry carries its expiry, so an expired value is never served from the cache. SQL work
- * runs on {@link KvWorkers}, never on the executor that serves /health, sign-in and the API.
- */
+/** The KV store's SQL, each call one transaction. */
 @Singleton
-class KvStore implements KvBinding {
+public class KvStore {
 
-    static final int MAX_LIST = 1000;
+    private final JdbcOperations jdbc;
 
-    private final KvWrites writes;
-    private final Cache cache;
-    private final KvLimits limits;
-    private final KvWorkers workers;
-
-    KvStore(KvWrites writes, Cache cache, KvLimits limits, KvWorkers workers) {
-        this.writes = writes;
-        this.cache = cache;
-        this.limits = limits;
-        this.workers = workers;
+    KvStore(JdbcOperations jdbc) {
+        this.jdbc = jdbc;
     }
 
-    @Override
-    public int maxInFlightPerSandbox() {
-        return limits.maxInFlightPerSandbox();
+    @Transactional
+    KvService.CachedValue read(String script, String key, long now) {
+        try (PreparedStatement statement = jdbc.getConnection().prepareStatement(
+                "SELECT value, expires_at FROM kv WHERE script = ? AND key = ? AND (expires_at IS NULL OR expires_at > ?)")) {
+            statement.setString(1, script);
+            statement.setString(2, key);
+            statement.setLong(3, now);
+            try (ResultSet rows = statement.executeQuery()) {
+                if (!rows.next()) {
+                    return null;
+                }
+                long expires = rows.getLong(2);
+                return new KvService.CachedValue(rows.getString(1), rows.wasNull() ? null : expires);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
-    @Override
-    public CompletionStage<Map<String, Object>> handle(String script, Map<String, Object> request) {
-        String op = String.valueOf(request.get("op"));
-        return switch (op) {
-            case "get" -> get(script, key(request));
-            case "put" -> workers.submit(() -> put(script, key(request), request.get("value"), request.get("ttl")));
-            case "delete" -> workers.submit(() -> delete(script, key(request)));
-            case "list" -> workers.submit(() -> list(script, request));
-            default -> CompletableFuture.failedFuture(new KvRefusedException("unknown KV operation '" + op + "'"));
-        };
+    /**
+     * Stores the value and moves the script's usage row by the difference, in one transaction:
+     * the quota is checked against that row, never against a SUM over the script's keys.
+     * A write that does not grow the store is let through even when the store is over its quota.
+     */
+    @Transactional
+    void upsert(String script, String key, String value, Long expiresAt, KvLimits limits) {
+        long bytes = (long) key.getBytes(StandardCharsets.UTF_8).length + value.getBytes(StandardCharsets.UTF_8).length;
+        Long previous = storedBytes(script, key);
+        KvUsage usage = usage(script);
+        long addedKeys = previous == null ? 1 : 0;
+        long addedBytes = bytes - (previous == null ? 0 : previous);
+        if (addedKeys > 0 && usage.keys() + addedKeys > limits.maxScriptKeys()) {
+            throw new KvRefusedException("the script's KV store is full: it holds " + usage.keys() + " keys, the limit of "
+                    + limits.maxScriptKeys() + " keys; delete keys or give them an expirationTtl");
+        }
+        if (addedBytes > 0 && usage.bytes() + addedBytes > limits.maxScriptBytes()) {
+            throw new KvRefusedException("the script's KV store is full: keys and values may take " + describe(limits.maxScriptBytes())
+                    + " (the limit) and this write would take it to " + describe(usage.bytes() + addedBytes)
+                    + "; delete keys or give them an expirationTtl");
+        }
+        try (PreparedStatement statement = jdbc.getConnection().prepareStatement(
+                "INSERT INTO kv (script, key, value, expires_at, updated_at, bytes) VALUES (?, ?, ?, ?, ?, ?) "
+                        + "ON CONFLICT (script, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at, "
+                        + "updated_at = excluded.updated_at, bytes = excluded.bytes")) {
+            statement.setString(1, script);
+            statement.setString(2, key);
+            statement.setString(3, value);
+            if (expiresAt == null) {
+                statement.setNull(4, Types.BIGINT);
+            } else {
+                statement.setLong(4, expiresAt);
+            }
+            statement.setLong(5, System.currentTimeMillis());
+            statement.setLong(6, bytes);
+            statement.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        execute("INSERT INTO kv_usage (script, keys, bytes) VALUES (?, ?, ?) "
+                + "ON CONFLICT (script) DO UPDATE SET keys = keys + excluded.keys, bytes = bytes + excluded.bytes", script, addedKeys, addedBytes);
     }
 
-    private CompletionStage<Map<String, Object>> get(String script, String key) {
-        String cacheKey = cacheKey(script, key);
-        return cache.get(cacheKey).exceptionally(down -> java.util.Optional.empty()).thenCompose(cached -> {
-            long now = System.currentTimeMillis();
-            if (cached.isPresent()) {
-                CachedValue entry = CachedValue.parse(cached.get());
-                if (entry.live(now)) {
-                    return CompletableFuture.completedFuture(answer(entry.value()));
+    @Transactional
+    void delete(String script, String key) {
+        Long previous = storedBytes(script, key);
+        if (previous != null) {
+            execute("DELETE FROM kv WHERE script = ? AND key = ?", script, key);
+            execute("UPDATE kv_usage SET keys = keys - 1, bytes = bytes - ? WHERE script = ?", previous, script);
+        }
+    }
+
+    /** Removes expired keys and takes them off their scripts' usage rows, in one transaction. */
+    @Transactional
+    void purgeExpired(long now) {
+        List<Object[]> freed = new ArrayList<>();
+        try (PreparedStatement statement = jdbc.getConnection().prepareStatement(
+                "SELECT script, COUNT(*), COALESCE(SUM(bytes), 0) FROM kv WHERE expires_at IS NOT NULL AND expires_at <= ? GROUP BY script")) {
+            statement.setLong(1, now);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    freed.add(new Object[]{rows.getString(1), rows.getLong(2), rows.getLong(3)});
                 }
             }
-            return workers.submit(() -> {
-                CachedValue stored = writes.read(script, key, now);
-                if (stored != null) {
-                    cache.put(cacheKey, stored.encode()).exceptionally(down -> null);
-                }
-                return answer(stored == null ? null : stored.value());
-            });
-        });
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        for (Object[] script : freed) {
+            execute("UPDATE kv_usage SET keys = keys - ?, bytes = bytes - ? WHERE script = ?", script[1], script[2], script[0]);
+        }
+        execute("DELETE FROM kv WHERE expires_at IS NOT NULL AND expires_at <= ?", now);
     }
 
-    private Map<String, Object> put(String script, String key, Object value, Object ttl) {
-        if (!(value instanceof String text)) {
-            throw new KvRefusedException("KV values are strings");
-        }
-        int bytes = text.getBytes(StandardCharsets.UTF_8).length;
-        if (bytes > limits.maxValueBytes()) {
-            throw new KvRefusedException("a KV value is at most " + limits.maxValueBytes() / 1024 + " KiB; this one is " + bytes / 1024 + " KiB");
-        }
-        Long expiresAt = null;
-        if (ttl instanceof Number seconds) {
-            if (seconds.longValue() < 1) {
-                throw new KvRefusedException("expirationTtl is a number of seconds, at least 1");
+    /** The script was deleted: its keys go with it. */
+    @Transactional
+    public void deleteScript(String script) {
+        execute("DELETE FROM kv WHERE script = ?", script);
+        execute("DELETE FROM kv_usage WHERE script = ?", script);
+    }
+
+    /** What the script's keys and values take now, as counted by its usage row. */
+    @Transactional
+    KvUsage usage(String script) {
+        try (PreparedStatement statement = jdbc.getConnection().prepareStatement("SELECT keys, bytes FROM kv_usage WHERE script = ?")) {
+            statement.setString(1, script);
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next() ? new KvUsage(rows.getLong(1), rows.getLong(2)) : new KvUsage(0, 0);
             }
-            expiresAt = System.currentTimeMillis() + seconds.longValue() * 1000;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
         }
-        writes.upsert(script, key, text, expiresAt, limits);
-        cache.put(cacheKey(script, key), new CachedValue(text, expiresAt).encode()).exceptionally(down -> null);
-        return Map.of();
     }
 
-    private Map<String, Object> delete(String script, String key) {
-        writes.delete(script, key);
-        cache.delete(cacheKey(script, key)).exceptionally(down -> null);
-        return Map.of();
+    /** The stored key's size (key and value bytes), or null when there is no such key. */
+    private Long storedBytes(String script, String key) {
+        try (PreparedStatement statement = jdbc.getConnection().prepareStatement("SELECT bytes FROM kv WHERE script = ? AND key = ?")) {
+            statement.setString(1, script);
+            statement.setString(2, key);
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next() ? rows.getLong(1) : null;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
-    private Map<String, Object> list(String script, Map<String, Object> request) {
-        String prefix = request.get("prefix") == null ? "" : request.get("prefix").toString();
-        int limit = request.get("limit") instanceof Number n ? n.intValue() : MAX_LIST;
-        if (limit < 1 || limit > MAX_LIST) {
-            throw new KvRefusedException("KV.list limit is between 1 and " + MAX_LIST);
-        }
-        String cursor = request.get("cursor") == null ? "" : request.get("cursor").toString();
-        return writes.list(script, prefix, cursor, limit, System.currentTimeMillis());
+    private static String describe(long bytes) {
+        return bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0 ? bytes / (1024 * 1024) + " MiB" : bytes + " bytes";
     }
 
-    private String key(Map<String, Object> request) {
-        Object key = request.get("key");
-        if (!(key instanceof String text) || text.isEmpty()) {
-            throw new KvRefusedException("a KV key is a non-empty string");
+    @Transactional
+    Map<String, Object> list(String script, String prefix, String cursor, int limit, long now) {
+        List<Map<String, Object>> keys = new ArrayList<>();
+        try (PreparedStatement statement = jdbc.getConnection().prepareStatement(
+                "SELECT key, expires_at FROM kv WHERE script = ? AND substr(key, 1, ?) = ? AND key > ? "
+                        + "AND (expires_at IS NULL OR expires_at > ?) ORDER BY key LIMIT ?")) {
+            statement.setString(1, script);
+            statement.setInt(2, prefix.length());
+            statement.setString(3, prefix);
+            statement.setString(4, cursor);
+            statement.setLong(5, now);
+            statement.setInt(6, limit + 1);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    Map<String, Object> key = new HashMap<>();
+                    key.put("name", rows.getString(1));
+                    long expires = rows.getLong(2);
+                    key.put("expiration", rows.wasNull() ? null : expires / 1000);
+                    keys.add(key);
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
         }
-        if (text.getBytes(StandardCharsets.UTF_8).length > limits.maxKeyBytes()) {
-            throw new KvRefusedException("a KV key is at most " + limits.maxKeyBytes() + " bytes");
-        }
-        return text;
-    }
-
-    private static Map<String, Object> answer(String value) {
+        boolean complete = keys.size() <= limit;
+        List<Map<String, Object>> page = complete ? keys : keys.subList(0, limit);
         Map<String, Object> answer = new HashMap<>();
-        answer.put("value", value);
+        answer.put("keys", page);
+        answer.put("complete", complete);
+        answer.put("cursor", complete ? null : page.get(page.size() - 1).get("name"));
         return answer;
     }
 
-    private static String cacheKey(String script, String key) {
-        return "onebox:kv:" + script + ":" + key;
-    }
-
-    @Scheduled(fixedDelay = "1m", initialDelay = "1m")
-    void purgeExpired() {
-        writes.purgeExpired(System.currentTimeMillis());
-    }
-
-    /** A value with its expiry (0: none), as kept in the cache. */
-    record CachedValue(String value, Long expiresAt) {
-
-        boolean live(long now) {
-            return expiresAt == null || expiresAt > now;
-        }
-
-        String encode() {
-            return (expiresAt == null ? 0 : expiresAt) + "\n" + value;
-        }
-
-        static CachedValue parse(String encoded) {
-            int newline = encoded.indexOf('\n');
-            long expires = Long.parseLong(encoded.substring(0, newline));
-            return new CachedValue(encoded.substring(newline + 1), expires == 0 ? null : expires);
+    private void execute(String sql, Object... parameters) {
+        try (PreparedStatement statement = jdbc.getConnection().prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setObject(i + 1, parameters[i]);
+            }
+            statement.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
         }
     }
 }

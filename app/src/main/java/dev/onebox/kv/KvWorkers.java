@@ -1,6 +1,6 @@
 package dev.onebox.kv;
 
-import dev.onebox.Threads;
+import dev.onebox.platform.Threads;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 

@@ -1,6 +1,6 @@
 package dev.onebox.observe;
 
-import dev.onebox.db.GroupCommitter;
+import dev.onebox.platform.GroupCommitter;
 import dev.onebox.runs.EndedRun;
 import dev.onebox.runs.RunObserver;
 import dev.onebox.runs.Trigger;

@@ -1,8 +1,8 @@
 package dev.onebox.origin;
 
-import dev.onebox.auth.DashboardPaths;
-import dev.onebox.web.ApiError;
-import dev.onebox.web.PublicUrl;
+import dev.onebox.dashboard.DashboardPaths;
+import dev.onebox.http.ApiError;
+import dev.onebox.http.PublicUrl;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.order.Ordered;
 import io.micronaut.http.HttpRequest;

@@ -1,6 +1,6 @@
 package dev.onebox.projects;
 
-import dev.onebox.web.ApiException;
+import dev.onebox.http.ApiException;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.exceptions.ContentLengthExceededException;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.onebox.scripts.ProjectDeploy;
 import dev.onebox.scripts.ProjectDeployView;
 import dev.onebox.scripts.ScriptDeploys;
-import dev.onebox.web.ApiException;
+import dev.onebox.http.ApiException;
 import io.micronaut.context.BeanProvider;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;

@@ -8,7 +8,7 @@ import dev.onebox.scripts.BindingDeclarations;
 import dev.onebox.assets.RouteRules;
 import dev.onebox.scripts.BindingRules;
 import dev.onebox.scripts.QueueConsumerRules;
-import dev.onebox.web.ApiException;
+import dev.onebox.http.ApiException;
 
 import io.micronaut.core.type.Argument;
 import io.micronaut.json.JsonMapper;

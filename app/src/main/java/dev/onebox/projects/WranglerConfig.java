@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
-import dev.onebox.web.ApiException;
+import dev.onebox.http.ApiException;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -34,7 +34,7 @@ public class AsyncInvokes {
     public static final String QUEUE = "_invoke";
     static final Duration KEY_WINDOW = Duration.ofHours(24);
     /** Runs at once, one message each; a run that cannot start is offered again a few times. */
-    static final ScriptSettings.QueueConsumer CONSUMER = new ScriptSettings.QueueConsumer(QUEUE, 1, 0, 5, 1, null, 4);
+    public static final ScriptSettings.QueueConsumer CONSUMER = new ScriptSettings.QueueConsumer(QUEUE, 1, 0, 5, 1, null, 4);
 
     /** The message: which script, which run, what call. */
     @Serdeable
@@ -112,7 +112,7 @@ public class AsyncInvokes {
     }
 
     /** Starts the queued run; the future fails when it could not start (the dispatcher offers it again). */
-    CompletableFuture<Invocation> start(QueueMessage message) {
+    public CompletableFuture<Invocation> start(QueueMessage message) {
         Queued queued;
         try {
             queued = json.readValue(message.body(), Queued.class);
@@ -135,7 +135,7 @@ public class AsyncInvokes {
     }
 
     /** The run will not start: its row says why. */
-    void gaveUp(QueueMessage message, String reason) {
+    public void gaveUp(QueueMessage message, String reason) {
         try {
             Queued queued = json.readValue(message.body(), Queued.class);
             runs.notStarted(queued.runId(), queued.script(), 0, queued.triggerOrManual(), reason);

@@ -69,7 +69,7 @@ public class QueueMetrics {
     }
 
     /** Counts messages that reached an end or a turn: {@code outcome} is sent, acked, retried, dead_lettered or failed. */
-    void counted(String queue, String outcome, long n) {
+    public void counted(String queue, String outcome, long n) {
         if (n > 0) {
             Counter.builder("onebox.queue.messages." + outcome).description("Queue messages " + outcome.replace('_', ' '))
                     .tag("queue", queue).register(registry).increment(n);

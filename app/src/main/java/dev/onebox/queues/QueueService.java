@@ -1,6 +1,6 @@
 package dev.onebox.queues;
 
-import dev.onebox.db.GroupCommitter;
+import dev.onebox.platform.GroupCommitter;
 import dev.onebox.runtime.QueueBinding;
 import jakarta.annotation.PreDestroy;
 import io.micronaut.data.connection.jdbc.advice.DelegatingDataSource;
@@ -48,7 +48,7 @@ public class QueueService implements QueueBinding {
                 sends -> sql.insert(sends, System.currentTimeMillis()), () -> { });
     }
 
-    QueueSql sql() {
+    public QueueSql sql() {
         return sql;
     }
 
@@ -62,7 +62,7 @@ public class QueueService implements QueueBinding {
     }
 
     /** Called after every durable send: the dispatcher wakes up. */
-    void onSent(java.util.function.Consumer<List<NewMessage>> listener) {
+    public void onSent(java.util.function.Consumer<List<NewMessage>> listener) {
         this.onSent = listener;
     }
 
@@ -119,14 +119,14 @@ public class QueueService implements QueueBinding {
     }
 
     /** Messages left the queue (acked, purged, moved): its count goes down. */
-    void removed(String queue, long count) {
+    public void removed(String queue, long count) {
         if (count > 0) {
             size(queue).addAndGet(-count);
         }
     }
 
     /** Messages moved into the queue (dead-lettered, redriven). */
-    void added(String queue, long count) {
+    public void added(String queue, long count) {
         if (count > 0) {
             size(queue).addAndGet(count);
         }

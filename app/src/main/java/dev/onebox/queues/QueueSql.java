@@ -16,7 +16,7 @@ import java.util.UUID;
  * The queues' SQL, each method one short transaction on a connection of its own (never called
  * inside another transaction: the pool has one writer). Plain SQL that PostgreSQL also takes.
  */
-class QueueSql {
+public class QueueSql {
 
     private static final String COLUMNS = "id, queue, state, content_type, body, attempts, created_at, visible_at, last_error, origin";
 
@@ -81,7 +81,7 @@ class QueueSql {
      * How many messages of {@code queue} are deliverable now (at most {@code max}) and when the
      * earliest of them became visible; for the batch rule (size or timeout).
      */
-    Ready ready(String queue, long now, int max) {
+    public Ready ready(String queue, long now, int max) {
         return transaction(connection -> {
             try (PreparedStatement select = connection.prepareStatement("SELECT COUNT(*), MIN(visible_at) FROM (SELECT visible_at FROM "
                     + "queue_message WHERE queue = ? AND state = 'ready' AND visible_at <= ? ORDER BY seq LIMIT ?) AS head")) {
@@ -98,14 +98,14 @@ class QueueSql {
         });
     }
 
-    record Ready(int count, Long earliestVisibleAt) {
+    public record Ready(int count, Long earliestVisibleAt) {
     }
 
     /**
      * Takes up to {@code max} deliverable messages of {@code queue}, oldest first, in one
      * transaction: they are in flight until {@code leaseUntil}, with one more attempt counted.
      */
-    List<QueueMessage> claim(String queue, int max, long now, long leaseUntil) {
+    public List<QueueMessage> claim(String queue, int max, long now, long leaseUntil) {
         return transaction(connection -> {
             List<QueueMessage> claimed = new ArrayList<>();
             try (PreparedStatement select = connection.prepareStatement("SELECT " + COLUMNS + " FROM queue_message WHERE queue = ? "
@@ -137,7 +137,7 @@ class QueueSql {
     }
 
     /** Applies the outcome of consumer runs; a settlement of a delivery that is no longer in flight is skipped. */
-    int settle(List<Settlement> settlements, long now) {
+    public int settle(List<Settlement> settlements, long now) {
         return transaction(connection -> {
             int applied = 0;
             try (PreparedStatement ack = connection.prepareStatement(
@@ -183,7 +183,7 @@ class QueueSql {
     }
 
     /** Messages whose lease ran out (their run died with the app, or hung) are deliverable again. */
-    int releaseExpiredLeases(long now) {
+    public int releaseExpiredLeases(long now) {
         return transaction(connection -> {
             try (PreparedStatement update = connection.prepareStatement("UPDATE queue_message SET state = 'ready', visible_at = ?, "
                     + "last_error = 'the consumer run did not finish within its lease' WHERE state = 'in_flight' AND visible_at <= ?")) {
@@ -195,7 +195,7 @@ class QueueSql {
     }
 
     /** At start-up: nothing is in flight in a fresh process, so every in-flight message is deliverable again. */
-    int releaseAllLeases(long now) {
+    public int releaseAllLeases(long now) {
         return transaction(connection -> {
             try (PreparedStatement update = connection.prepareStatement("UPDATE queue_message SET state = 'ready', visible_at = ?, "
                     + "last_error = 'the app stopped while this message was being delivered' WHERE state = 'in_flight'")) {
@@ -312,7 +312,7 @@ class QueueSql {
     }
 
     /** Failed messages older than {@code before} are deleted (retention). */
-    int pruneFailed(long before) {
+    public int pruneFailed(long before) {
         return transaction(connection -> {
             try (PreparedStatement delete = connection.prepareStatement("DELETE FROM queue_message WHERE state = 'failed' AND visible_at < ?")) {
                 delete.setLong(1, before);

@@ -4,7 +4,7 @@ package dev.onebox.queues;
  * What becomes of a delivered message after its consumer run. Each names the delivery it settles
  * ({@code attempts}): a message whose lease ran out and that went to another run is not settled twice.
  */
-sealed interface Settlement {
+public sealed interface Settlement {
 
     String id();
 

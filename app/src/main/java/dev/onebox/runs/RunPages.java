@@ -1,7 +1,7 @@
 package dev.onebox.runs;
 
-import dev.onebox.web.ApiException;
-import dev.onebox.web.PublicUrl;
+import dev.onebox.http.ApiException;
+import dev.onebox.http.PublicUrl;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MediaType;

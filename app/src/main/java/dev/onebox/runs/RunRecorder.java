@@ -1,7 +1,7 @@
 package dev.onebox.runs;
 
-import dev.onebox.Threads;
-import dev.onebox.db.GroupCommitter;
+import dev.onebox.platform.Threads;
+import dev.onebox.platform.GroupCommitter;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.annotation.PreDestroy;
@@ -38,12 +38,12 @@ public class RunRecorder implements RunListener {
     /** Told of every line as it is logged (live tails). */
     private final RunTap tap;
 
-    RunRecorder(RunWrites writes) {
+    RunRecorder(RunStore writes) {
         this(writes, List.of(), List.of());
     }
 
     @Inject
-    RunRecorder(RunWrites writes, List<RunObserver> observers, List<RunTap> taps) {
+    RunRecorder(RunStore writes, List<RunObserver> observers, List<RunTap> taps) {
         this.observers = List.copyOf(observers);
         this.tap = RunTap.all(taps);
         long orphans = writes.failUnfinished();

@@ -14,10 +14,10 @@ public class RunRetention {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunRetention.class);
 
-    private final RunPrunes prunes;
+    private final RunRetentionStore prunes;
     private final RetentionConfig config;
 
-    RunRetention(RunPrunes prunes, RetentionConfig config) {
+    RunRetention(RunRetentionStore prunes, RetentionConfig config) {
         this.prunes = prunes;
         this.config = config;
     }

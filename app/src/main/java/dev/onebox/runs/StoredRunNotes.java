@@ -1,6 +1,6 @@
 package dev.onebox.runs;
 
-import dev.onebox.Threads;
+import dev.onebox.platform.Threads;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
@@ -22,10 +22,10 @@ class StoredRunNotes implements RunNotes {
     private static final int TRIES = 40;
     private static final long RETRY_MS = 250;
 
-    private final RunNoteWrites writes;
+    private final RunNoteStore writes;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(Threads.daemon("run-notes"));
 
-    StoredRunNotes(RunNoteWrites writes) {
+    StoredRunNotes(RunNoteStore writes) {
         this.writes = writes;
     }
 

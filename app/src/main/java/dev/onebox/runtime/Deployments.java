@@ -1,6 +1,6 @@
 package dev.onebox.runtime;
 
-import dev.onebox.Threads;
+import dev.onebox.platform.Threads;
 import dev.onebox.runs.RunListener;
 import dev.onebox.runs.RunReport;
 import dev.onebox.runs.RunStart;

@@ -1,6 +1,6 @@
 package dev.onebox.runtime;
 
-import dev.onebox.Threads;
+import dev.onebox.platform.Threads;
 import dev.onebox.runs.RunNotes;
 import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.annotation.PreDestroy;

@@ -2,7 +2,7 @@ package dev.onebox.runtime;
 
 import com.github.dockerjava.api.DockerClient;
 import dev.onebox.OneboxConfig;
-import dev.onebox.PrivateFiles;
+import dev.onebox.platform.PrivateFiles;
 import dev.onebox.runtime.docker.DockerClients;
 import dev.onebox.runtime.docker.DockerRuntime;
 import dev.onebox.runtime.docker.SandboxPlacement;

@@ -1,6 +1,6 @@
 package dev.onebox.runtime;
 
-import dev.onebox.Threads;
+import dev.onebox.platform.Threads;
 import dev.onebox.OneboxConfig;
 import dev.onebox.runtime.channel.Channel;
 import dev.onebox.runtime.channel.ChannelConfig;

@@ -4,7 +4,7 @@ import com.cronutils.model.CronType;
 import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.model.time.ExecutionTime;
 import com.cronutils.parser.CronParser;
-import dev.onebox.web.ApiException;
+import dev.onebox.http.ApiException;
 
 import java.time.DateTimeException;
 import java.time.Instant;

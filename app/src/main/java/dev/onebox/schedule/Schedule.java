@@ -7,7 +7,7 @@ import io.micronaut.data.annotation.MappedProperty;
 
 /** A script's schedule and its next slot, in epoch milliseconds. */
 @MappedEntity("schedule")
-record Schedule(
+public record Schedule(
         @Id String script,
         String cron,
         String timezone,

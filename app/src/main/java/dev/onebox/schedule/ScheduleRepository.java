@@ -8,7 +8,7 @@ import io.micronaut.data.repository.CrudRepository;
 import java.util.List;
 
 @JdbcRepository(dialect = Dialect.H2)
-interface ScheduleRepository extends CrudRepository<Schedule, String> {
+public interface ScheduleRepository extends CrudRepository<Schedule, String> {
 
     @Query("SELECT * FROM schedule WHERE next_fire_at <= :now ORDER BY next_fire_at")
     List<Schedule> due(long now);

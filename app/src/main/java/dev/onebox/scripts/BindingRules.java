@@ -2,7 +2,7 @@ package dev.onebox.scripts;
 
 import dev.onebox.runtime.Binding;
 import dev.onebox.runtime.Bindings;
-import dev.onebox.web.ApiException;
+import dev.onebox.http.ApiException;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -1,8 +1,8 @@
 package dev.onebox.scripts;
 
-import dev.onebox.Threads;
-import dev.onebox.jobs.Job;
-import dev.onebox.jobs.JobQueue;
+import dev.onebox.platform.Threads;
+import dev.onebox.platform.Job;
+import dev.onebox.platform.JobQueue;
 import io.micronaut.context.annotation.Context;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;

@@ -1,7 +1,7 @@
 package dev.onebox.scripts;
 
 import dev.onebox.runtime.EngineException;
-import dev.onebox.web.ApiException;
+import dev.onebox.http.ApiException;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import jakarta.inject.Singleton;

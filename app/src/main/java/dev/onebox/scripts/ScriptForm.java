@@ -2,7 +2,7 @@ package dev.onebox.scripts;
 
 import dev.onebox.runtime.ScriptCode;
 import dev.onebox.runtime.ScriptSettings;
-import dev.onebox.web.ApiException;
+import dev.onebox.http.ApiException;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 
@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
  * ({@code hono ^4.6.0}); a line with only a name means any version.
  */
 @Serdeable
-record ScriptForm(
+public record ScriptForm(
         @Nullable String name,
         @Nullable String source,
         @Nullable String dependencies,
@@ -61,7 +61,7 @@ record ScriptForm(
                 new ScriptRequest.LimitsRequest(timeoutMs, memoryMb), checked(egress), null, null, null, null);
     }
 
-    static Map<String, String> parseDependencies(@Nullable String text) {
+    public static Map<String, String> parseDependencies(@Nullable String text) {
         Map<String, String> parsed = new LinkedHashMap<>();
         if (text == null) {
             return parsed;

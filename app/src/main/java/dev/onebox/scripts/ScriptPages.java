@@ -1,9 +1,8 @@
 package dev.onebox.scripts;
 
 import dev.onebox.runs.RunStats;
-import dev.onebox.web.ApiException;
-import dev.onebox.web.PublicUrl;
-import dev.onebox.web.RuntimeErrors;
+import dev.onebox.http.ApiException;
+import dev.onebox.http.PublicUrl;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;

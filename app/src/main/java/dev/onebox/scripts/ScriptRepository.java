@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Optional;
 
 @JdbcRepository(dialect = Dialect.H2)
-interface ScriptRepository extends CrudRepository<Script, Long> {
+public interface ScriptRepository extends CrudRepository<Script, Long> {
 
     Optional<Script> findByName(String name);
 

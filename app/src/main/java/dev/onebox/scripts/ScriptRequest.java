@@ -13,7 +13,7 @@ import java.util.Map;
 
 /** The body of a create or update; every field is optional here and checked by {@link ScriptRules}. */
 @Serdeable
-record ScriptRequest(
+public record ScriptRequest(
         @Nullable String name,
         @Nullable String source,
         @Nullable Map<String, String> dependencies,
@@ -29,11 +29,11 @@ record ScriptRequest(
         @Nullable List<Object> routes) {
 
     @Creator
-    ScriptRequest {
+    public ScriptRequest {
     }
 
     /** A body without assets and routes (the dashboard's form, a try-out). */
-    ScriptRequest(String name, String source, Map<String, String> dependencies, ScriptSettings.Http http,
+    public ScriptRequest(String name, String source, Map<String, String> dependencies, ScriptSettings.Http http,
                   ScriptSettings.Schedule schedule, LimitsRequest limits, Boolean egress, Map<String, Object> vars,
                   List<BindingDeclarations.Kv> kvNamespaces, List<BindingDeclarations.D1> d1Databases,
                   BindingDeclarations.Queues queues) {
@@ -45,6 +45,6 @@ record ScriptRequest(
     }
 
     @Serdeable
-    record LimitsRequest(@Nullable Integer timeoutMs, @Nullable Integer memoryMb) {
+    public record LimitsRequest(@Nullable Integer timeoutMs, @Nullable Integer memoryMb) {
     }
 }

@@ -5,7 +5,7 @@ import dev.onebox.assets.RouteRules;
 import dev.onebox.runtime.ScriptSettings;
 import dev.onebox.schedule.CronSchedule;
 
-import dev.onebox.web.ApiException;
+import dev.onebox.http.ApiException;
 import io.micronaut.http.HttpStatus;
 
 import java.nio.charset.StandardCharsets;
@@ -14,7 +14,7 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /** The limits (README.md, Scripts) for names, sources and settings, with the errors users see. */
-final class ScriptRules {
+public final class ScriptRules {
 
     static final Pattern NAME = Pattern.compile("^[a-z0-9][a-z0-9-]{0,62}$");
     static final int MAX_SOURCE_BYTES = 1024 * 1024;
@@ -38,7 +38,7 @@ final class ScriptRules {
         return name;
     }
 
-    static String source(String source) {
+    public static String source(String source) {
         if (source == null || source.isBlank()) {
             throw ApiException.badRequest("missing_source", "Give the script's module source in 'source'.");
         }
@@ -58,7 +58,7 @@ final class ScriptRules {
      */
     static final Pattern RANGE = Pattern.compile("^[0-9A-Za-z.^~<>=*| +x-]{1,64}$");
 
-    static Map<String, String> dependencies(Map<String, String> dependencies) {
+    public static Map<String, String> dependencies(Map<String, String> dependencies) {
         if (dependencies == null) {
             return Map.of();
         }
@@ -77,7 +77,7 @@ final class ScriptRules {
         return new TreeMap<>(dependencies);
     }
 
-    static ScriptSettings settings(ScriptRequest request) {
+    public static ScriptSettings settings(ScriptRequest request) {
         ScriptSettings.Schedule schedule = null;
         if (request.schedule() != null && request.schedule().cron() != null) {
             CronSchedule cron = CronSchedule.of(request.schedule().cron(), request.schedule().timezone());

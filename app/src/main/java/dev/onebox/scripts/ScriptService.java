@@ -1,10 +1,10 @@
 package dev.onebox.scripts;
 
-import dev.onebox.Threads;
+import dev.onebox.platform.Threads;
 import dev.onebox.assets.AssetFiles;
 import dev.onebox.assets.HostRoutes;
 import dev.onebox.runtime.BuildFailedException;
-import dev.onebox.kv.KvWrites;
+import dev.onebox.kv.KvStore;
 import dev.onebox.schedule.Schedules;
 import dev.onebox.secrets.SecretService;
 import dev.onebox.runtime.BuildLog;
@@ -15,7 +15,7 @@ import dev.onebox.runtime.RuntimeUnavailableException;
 import dev.onebox.runtime.ScriptCode;
 import dev.onebox.runtime.ScriptLoadException;
 import dev.onebox.runtime.ScriptSettings;
-import dev.onebox.web.ApiException;
+import dev.onebox.http.ApiException;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.core.type.Argument;
 import io.micronaut.json.JsonMapper;
@@ -40,7 +40,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * that fails leaves the previous one serving.
  */
 @Context
-class ScriptService {
+public class ScriptService {
 
     private static final Logger LOG = LoggerFactory.getLogger(ScriptService.class);
 
@@ -53,7 +53,7 @@ class ScriptService {
     private final BuildSignal signal;
     private final SecretService secrets;
     private final Schedules schedules;
-    private final KvWrites kv;
+    private final KvStore kv;
     private final EgressGate egress;
     private final HostRoutes routes;
     private final AssetFiles assetFiles;
@@ -63,7 +63,7 @@ class ScriptService {
 
     ScriptService(ScriptRepository scripts, ScriptVersionRepository versions, ScriptStore store,
                   Deployments deployments, BuildConfig config, JsonMapper json, BuildSignal signal, SecretService secrets,
-                  Schedules schedules, KvWrites kv, EgressGate egress, HostRoutes routes, AssetFiles assetFiles,
+                  Schedules schedules, KvStore kv, EgressGate egress, HostRoutes routes, AssetFiles assetFiles,
                   VersionProjects projects) {
         this.routes = routes;
         this.assetFiles = assetFiles;
@@ -320,7 +320,7 @@ class ScriptService {
         return scripts.findById(version.scriptId()).map(Script::name).orElseThrow();
     }
 
-    Script find(String name) {
+    public Script find(String name) {
         return scripts.findByName(ScriptRules.name(name))
                 .orElseThrow(() -> ApiException.notFound("script_not_found", "No script is named '" + name + "'."));
     }

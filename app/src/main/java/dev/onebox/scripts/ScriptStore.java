@@ -1,9 +1,9 @@
 package dev.onebox.scripts;
 
-import dev.onebox.jobs.Job;
-import dev.onebox.jobs.JobQueue;
+import dev.onebox.platform.Job;
+import dev.onebox.platform.JobQueue;
 import dev.onebox.runs.RunCleanup;
-import dev.onebox.web.ApiException;
+import dev.onebox.http.ApiException;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
 import jakarta.transaction.Transactional;

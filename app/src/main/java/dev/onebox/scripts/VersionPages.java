@@ -2,8 +2,7 @@ package dev.onebox.scripts;
 
 import com.github.difflib.DiffUtils;
 import com.github.difflib.UnifiedDiffUtils;
-import dev.onebox.web.ApiException;
-import dev.onebox.web.RuntimeErrors;
+import dev.onebox.http.ApiException;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;

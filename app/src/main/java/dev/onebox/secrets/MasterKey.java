@@ -1,8 +1,8 @@
 package dev.onebox.secrets;
 
 import dev.onebox.OneboxConfig;
-import dev.onebox.PrivateFiles;
-import dev.onebox.Sha256;
+import dev.onebox.platform.PrivateFiles;
+import dev.onebox.platform.Sha256;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;

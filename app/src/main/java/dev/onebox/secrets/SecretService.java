@@ -2,7 +2,7 @@ package dev.onebox.secrets;
 
 import dev.onebox.runtime.Deployments;
 import dev.onebox.runtime.ScriptEnv;
-import dev.onebox.web.ApiException;
+import dev.onebox.http.ApiException;
 import io.micronaut.http.HttpStatus;
 import jakarta.inject.Provider;
 import jakarta.inject.Singleton;

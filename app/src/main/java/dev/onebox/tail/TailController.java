@@ -1,6 +1,6 @@
 package dev.onebox.tail;
 
-import dev.onebox.web.ApiException;
+import dev.onebox.http.ApiException;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;

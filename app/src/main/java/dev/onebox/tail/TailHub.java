@@ -1,6 +1,6 @@
 package dev.onebox.tail;
 
-import dev.onebox.Threads;
+import dev.onebox.platform.Threads;
 import dev.onebox.runs.ActiveRun;
 import dev.onebox.runs.RunStatus;
 import dev.onebox.runs.RunTap;

@@ -40,7 +40,7 @@ class KvFloodAttackIT implements TestPropertyProvider {
     @Inject
     EmbeddedServer server;
     @Inject
-    KvWrites writes;
+    KvStore writes;
     @Inject
     KvLimits limits;
     private final Path dataDir = dev.onebox.testing.TempDirs.dataDir();

@@ -1,6 +1,6 @@
 package dev.onebox.projects;
 
-import dev.onebox.web.ApiException;
+import dev.onebox.http.ApiException;
 import io.micronaut.http.HttpStatus;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package dev.onebox.projects;
 
-import dev.onebox.web.ApiException;
+import dev.onebox.http.ApiException;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;

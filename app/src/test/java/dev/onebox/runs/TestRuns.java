@@ -23,7 +23,7 @@ public final class TestRuns {
 
     private static synchronized RunRecorder recorder() {
         if (recorder == null) {
-            recorder = new RunRecorder(new RunWrites(null, null) {
+            recorder = new RunRecorder(new RunStore(null, null) {
                 @Override
                 List<Boolean> apply(List<RunRow> rows) {
                     return Collections.nCopies(rows.size(), Boolean.TRUE);

@@ -1,5 +1,6 @@
 package dev.onebox.schedule;
 
+import dev.onebox.triggers.Scheduler;
 import dev.onebox.testing.Api;
 import dev.onebox.testing.Http;
 import dev.onebox.testing.Json;

@@ -1,7 +1,7 @@
 package dev.onebox.scripts;
 
 import dev.onebox.runtime.ScriptSettings;
-import dev.onebox.web.ApiException;
+import dev.onebox.http.ApiException;
 import io.micronaut.http.HttpStatus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

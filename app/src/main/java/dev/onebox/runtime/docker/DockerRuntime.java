@@ -276,7 +276,7 @@ public final class DockerRuntime implements SandboxRuntime {
      * change of code only then starts one container from it and builds no image before the bundle.
      */
     private String bundlerImage(String from, BuildLog log) throws BuildFailedException {
-        String tag = "onebox-bundler:" + dev.onebox.Sha256.hex(from.getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 24)
+        String tag = "onebox-bundler:" + dev.onebox.platform.Sha256.hex(from.getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 24)
                 + "-esbuild" + ProjectBundler.ESBUILD_VERSION;
         try {
             docker.inspectImageCmd(tag).exec();

@@ -1,6 +1,6 @@
 package dev.onebox.runtime.docker;
 
-import dev.onebox.Threads;
+import dev.onebox.platform.Threads;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.WaitResponse;

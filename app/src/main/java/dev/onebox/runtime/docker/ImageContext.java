@@ -3,7 +3,7 @@ package dev.onebox.runtime.docker;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
-import dev.onebox.Threads;
+import dev.onebox.platform.Threads;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

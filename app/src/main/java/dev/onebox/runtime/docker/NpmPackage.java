@@ -1,6 +1,6 @@
 package dev.onebox.runtime.docker;
 
-import dev.onebox.Sha256;
+import dev.onebox.platform.Sha256;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
