@@ -1,6 +1,7 @@
 package dev.onebox.runs;
 
 import dev.onebox.http.ApiException;
+import dev.onebox.dashboard.PageModel;
 import dev.onebox.http.PublicUrl;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
@@ -20,7 +21,6 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -63,18 +63,9 @@ class RunPages {
         Set<String> open = new java.util.HashSet<>(page.stream().map(RunView::id).toList());
         List<Run> stored = runs.filtered(name, wantedStatus, wantedTrigger, before, PAGE + 1);
         stored.stream().filter(r -> !open.contains(r.id())).limit(PAGE).map(r -> RunView.of(r, false)).forEach(page::add);
-        Map<String, Object> model = new HashMap<>();
-        model.put("script", name);
-        model.put("runs", page);
-        model.put("statuses", STATUSES);
-        model.put("triggers", TRIGGERS);
-        model.put("status", wantedStatus == null ? "" : wantedStatus);
-        model.put("trigger", wantedTrigger == null ? "" : wantedTrigger);
-        if (stored.size() > PAGE) {
-            model.put("older", stored.get(PAGE - 1).id());
-        }
-        model.put("triggerUrl", PublicUrl.runBase(request) + "/run/" + name);
-        return new ModelAndView<>("runs/list", model);
+        return PageModel.view("runs/list", new ListPage(name, page, STATUSES, TRIGGERS,
+                wantedStatus == null ? "" : wantedStatus, wantedTrigger == null ? "" : wantedTrigger,
+                stored.size() > PAGE ? stored.get(PAGE - 1).id() : null, PublicUrl.runBase(request) + "/run/" + name));
     }
 
     @Get("/runs/{id}")
@@ -83,11 +74,21 @@ class RunPages {
         RunView run = active.map(RunView::of)
                 .or(() -> runs.findById(id).map(r -> RunView.of(r, true)))
                 .orElseThrow(() -> ApiException.notFound("run_not_found", "No run has id '" + id + "'."));
-        Map<String, Object> model = new HashMap<>();
-        model.put("run", run);
-        model.put("live", active.isPresent() && !active.get().isFinished());
-        model.put("triggerUrl", PublicUrl.runBase(request) + "/run/" + run.script());
-        return new ModelAndView<>("runs/show", model);
+        return PageModel.view("runs/show", new RunPage(run, active.isPresent() && !active.get().isFinished(),
+                PublicUrl.runBase(request) + "/run/" + run.script()));
+    }
+
+    /**
+     * A script's runs, newest first, filtered by status and trigger.
+     *
+     * @param older the id to page on from, or null on the last page
+     */
+    record ListPage(String script, List<RunView> runs, List<String> statuses, List<String> triggers, String status,
+                    String trigger, @Nullable String older, String triggerUrl) {
+    }
+
+    /** One run with its log; {@code live} while it still runs. */
+    record RunPage(RunView run, boolean live, String triggerUrl) {
     }
 
     /** The run's log as server-sent events, live while it runs, ending with an {@code end} event carrying its status. */

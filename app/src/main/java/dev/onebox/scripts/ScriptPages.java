@@ -1,6 +1,7 @@
 package dev.onebox.scripts;
 
 import dev.onebox.runs.RunStats;
+import dev.onebox.dashboard.PageModel;
 import dev.onebox.http.ApiException;
 import dev.onebox.http.PublicUrl;
 import io.micronaut.core.annotation.Nullable;
@@ -110,13 +111,8 @@ class ScriptPages {
     ModelAndView<Map<String, Object>> projectFile(String name, int version, @QueryValue String path) {
         byte[] content = scripts.projectFile(scripts.version(name, version), path)
                 .orElseThrow(() -> ApiException.notFound("file_not_found", "Version " + version + " of '" + name + "' has no file " + path + "."));
-        Map<String, Object> model = new HashMap<>();
-        model.put("name", name);
-        model.put("version", version);
-        model.put("path", path);
-        model.put("size", content.length);
-        model.put("text", ProjectFileText.of(content).orElse(null));
-        return new ModelAndView<>("scripts/project-file", model);
+        return PageModel.view("scripts/project-file", new ProjectFilePage(name, version, path, content.length,
+                ProjectFileText.of(content).orElse(null)));
     }
 
     @Post("/{name}/delete")
@@ -144,6 +140,10 @@ class ScriptPages {
             model.put("error", error);
         }
         return new Editor(model);
+    }
+
+    /** One file of a project version, read-only; {@code text} is null for a file that is not text. */
+    record ProjectFilePage(String name, int version, String path, int size, @Nullable String text) {
     }
 
     private record Editor(Map<String, Object> model) {

@@ -2,6 +2,7 @@ package dev.onebox.scripts;
 
 import com.github.difflib.DiffUtils;
 import com.github.difflib.UnifiedDiffUtils;
+import dev.onebox.dashboard.PageModel;
 import dev.onebox.http.ApiException;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
@@ -56,21 +57,25 @@ class VersionPages {
         ScriptVersion shown = scripts.version(name, version);
         Integer base = script.currentVersion() != null && script.currentVersion() != version ? script.currentVersion()
                 : version > 1 ? Integer.valueOf(version - 1) : null;
-        Map<String, Object> model = new HashMap<>();
-        model.put("script", script);
-        model.put("version", version);
-        model.put("base", base);
-        if (base != null) {
-            ScriptVersion old = scripts.version(name, base);
-            List<String> before = old.source().lines().toList();
-            List<String> after = shown.source().lines().toList();
-            List<String> unified = UnifiedDiffUtils.generateUnifiedDiff("v" + base, "v" + version, before,
-                    DiffUtils.diff(before, after), 3);
-            model.put("lines", unified.stream().skip(2).toList());
-            model.put("dependenciesBefore", old.dependencies());
-            model.put("dependenciesAfter", shown.dependencies());
+        if (base == null) {
+            return PageModel.view("scripts/diff", new DiffPage(script, version, null, null, null, null));
         }
-        return new ModelAndView<>("scripts/diff", model);
+        ScriptVersion old = scripts.version(name, base);
+        List<String> before = old.source().lines().toList();
+        List<String> after = shown.source().lines().toList();
+        List<String> unified = UnifiedDiffUtils.generateUnifiedDiff("v" + base, "v" + version, before,
+                DiffUtils.diff(before, after), 3);
+        return PageModel.view("scripts/diff", new DiffPage(script, version, base, unified.stream().skip(2).toList(),
+                old.dependencies(), shown.dependencies()));
+    }
+
+    /**
+     * A version's code against {@code base} (null when there is none to compare with).
+     *
+     * @param lines the unified diff's lines, without its two file headers
+     */
+    record DiffPage(ScriptView script, int version, @Nullable Integer base, @Nullable List<String> lines,
+                    @Nullable String dependenciesBefore, @Nullable String dependenciesAfter) {
     }
 
     @Serdeable

@@ -85,7 +85,7 @@ class ProjectDeployTest implements TestPropertyProvider {
         assertThat(Json.path(view, "settings.schedule.cron")).isEqualTo("0 * * * *");
         assertThat(Json.path(view, "settings.schedule.timezone")).isEqualTo("UTC");
         assertThat(Json.path(view, "settings.limits.timeoutMs")).isEqualTo(60000);
-        assertThat(Json.path(view, "settings.routes")).isEqualTo(List.of("api.example.com", "www.example.com/*"));
+        assertThat(Json.path(view, "settings.routes")).isEqualTo(List.of("api.example.com/*", "www.example.com/*"));
         assertThat(Json.path(view, "settings.assets.notFoundHandling")).isEqualTo("404-page");
         assertThat(view.get("warnings").toString()).contains("'observability'").contains("30 2 * * *")
                 .contains("streams_enable_constructors");
