@@ -1,9 +1,7 @@
 package dev.onebox.runtime;
 
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One sandbox's door to D1: at most {@link D1Binding#maxInFlightPerSandbox()} calls open at once.
@@ -13,12 +11,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class D1Gate implements D1Binding {
 
     private final D1Binding engine;
-    private final int maxInFlight;
-    private final AtomicInteger inFlight = new AtomicInteger();
+    private final InFlightGate gate;
 
     private D1Gate(D1Binding engine) {
         this.engine = engine;
-        this.maxInFlight = engine.maxInFlightPerSandbox();
+        int maxInFlight = engine.maxInFlightPerSandbox();
+        this.gate = new InFlightGate(maxInFlight, "D1_ERROR: more than " + maxInFlight
+                + " D1 calls in flight in one sandbox (the limit); this call was refused");
     }
 
     /** A gate for one new sandbox. */
@@ -28,29 +27,16 @@ public final class D1Gate implements D1Binding {
 
     @Override
     public CompletionStage<Map<String, Object>> handle(String database, Map<String, Object> request) {
-        if (inFlight.incrementAndGet() > maxInFlight) {
-            inFlight.decrementAndGet();
-            return CompletableFuture.failedFuture(new IllegalArgumentException("D1_ERROR: more than " + maxInFlight
-                    + " D1 calls in flight in one sandbox (the limit); this call was refused"));
-        }
-        CompletionStage<Map<String, Object>> answer;
-        try {
-            answer = engine.handle(database, request);
-        } catch (RuntimeException refused) {
-            inFlight.decrementAndGet();
-            return CompletableFuture.failedFuture(refused);
-        }
-        // The slot is free before the result goes back, so the shim's next call always finds it free.
-        return answer.whenComplete((result, error) -> inFlight.decrementAndGet());
+        return gate.pass(() -> engine.handle(database, request));
     }
 
     @Override
     public int maxInFlightPerSandbox() {
-        return maxInFlight;
+        return gate.max();
     }
 
     /** Calls open now; for tests and metrics. */
     public int inFlight() {
-        return inFlight.get();
+        return gate.inFlight();
     }
 }

@@ -1,9 +1,7 @@
 package dev.onebox.runtime;
 
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One sandbox's door to the KV store: at most {@link KvBinding#maxInFlightPerSandbox()} calls open
@@ -13,12 +11,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class KvGate implements KvBinding {
 
     private final KvBinding store;
-    private final int maxInFlight;
-    private final AtomicInteger inFlight = new AtomicInteger();
+    private final InFlightGate gate;
 
     private KvGate(KvBinding store) {
         this.store = store;
-        this.maxInFlight = store.maxInFlightPerSandbox();
+        int maxInFlight = store.maxInFlightPerSandbox();
+        this.gate = new InFlightGate(maxInFlight, "more than " + maxInFlight
+                + " KV calls in flight in one sandbox (the limit); this call was refused");
     }
 
     /** A gate for one new sandbox. */
@@ -28,29 +27,16 @@ public final class KvGate implements KvBinding {
 
     @Override
     public CompletionStage<Map<String, Object>> handle(String script, Map<String, Object> request) {
-        if (inFlight.incrementAndGet() > maxInFlight) {
-            inFlight.decrementAndGet();
-            return CompletableFuture.failedFuture(new IllegalArgumentException("more than " + maxInFlight
-                    + " KV calls in flight in one sandbox (the limit); this call was refused"));
-        }
-        CompletionStage<Map<String, Object>> answer;
-        try {
-            answer = store.handle(script, request);
-        } catch (RuntimeException refused) {
-            inFlight.decrementAndGet();
-            return CompletableFuture.failedFuture(refused);
-        }
-        // The slot is free before the result goes back, so the shim's next call always finds it free.
-        return answer.whenComplete((result, error) -> inFlight.decrementAndGet());
+        return gate.pass(() -> store.handle(script, request));
     }
 
     @Override
     public int maxInFlightPerSandbox() {
-        return maxInFlight;
+        return gate.max();
     }
 
     /** Calls open now; for tests and metrics. */
     public int inFlight() {
-        return inFlight.get();
+        return gate.inFlight();
     }
 }
