@@ -265,6 +265,8 @@ class ProjectBindingsIT {
         assertThat(sent.statusCode()).as(sent.body()).isEqualTo(200);
         assertThat(sent.body()).isEqualTo("queued");
         Waits.until(Duration.ofSeconds(15), "the consumer's write", () -> http.get("/run/mailer").body().equals("sent to ada from outbox"));
+        Waits.until(Duration.ofSeconds(10), "the acked message to leave the queue", () -> outbox().get("messages").equals(0));
+        assertThat(outbox()).as("the consumer came from wrangler.toml").containsEntry("consumers", List.of("mailer"));
     }
 
     @Test
@@ -285,6 +287,12 @@ class ProjectBindingsIT {
         assertThat(error).containsEntry("error", "unsupported_binding");
         assertThat(error.get("message").toString()).contains("wrangler.toml").contains("r2_buckets").contains("BUCKET");
         assertThat(api.get("/api/v1/scripts/uploads").statusCode()).as("no script was made").isEqualTo(404);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> outbox() {
+        List<Map<String, Object>> queues = (List<Map<String, Object>>) Json.object(api.get("/api/v1/queues").body()).get("queues");
+        return queues.stream().filter(queue -> "outbox".equals(queue.get("name"))).findFirst().orElseThrow();
     }
 
     /** The notes project answering {@code version} on /version, with two migrations and {@code more} files. */
