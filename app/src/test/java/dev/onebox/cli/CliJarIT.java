@@ -102,18 +102,29 @@ class CliJarIT {
     }
 
     @Test
-    void deployWithoutTheProjectEndpointFailsWithTheServersSentence() throws Exception {
+    void deployUploadsAProjectFolderAndTheScriptAnswers() throws Exception {
         Path project = Files.createTempDirectory("onebox-cli-project");
-        Files.writeString(project.resolve("wrangler.toml"), "name = \"from-folder\"\nmain = \"index.js\"\n");
-        Files.writeString(project.resolve("index.js"), "export default { fetch() { return new Response('hi'); } };");
+        Files.createDirectories(project.resolve("src"));
+        Files.writeString(project.resolve("wrangler.toml"), """
+                name = "from-folder"
+                main = "src/index.ts"
+                compatibility_date = "2024-09-23"
+
+                [vars]
+                WHO = "the folder"
+                """);
+        Files.writeString(project.resolve("src/index.ts"), """
+                import { greeting } from './greeting';
+                export default { fetch(request: Request, env: { WHO: string }): Response { return new Response(greeting(env.WHO)); } };
+                """);
+        Files.writeString(project.resolve("src/greeting.ts"), "export const greeting = (who: string): string => `hi from ${who}`;\n");
+
         CliProcess.Finished deploy = CliProcess.run(env, "", "deploy", project.toString());
-        if (deploy.code() == 0) {
-            // the project deploy endpoint is there: the script serves
-            assertThat(deploy.out()).contains("deployed from-folder version 1: http://127.0.0.1:" + port + "/run/from-folder");
-            assertThat(http.get("/run/from-folder").body()).isEqualTo("hi");
-        } else {
-            assertThat(deploy.code()).isEqualTo(1);
-            assertThat(deploy.err()).startsWith("onebox: ").contains("404");
-        }
+
+        assertThat(deploy.code()).as(deploy.out() + "\n" + deploy.err()).isZero();
+        assertThat(deploy.out()).contains("deployed from-folder version 1: http://127.0.0.1:" + port + "/run/from-folder");
+        HttpResponse<String> answer = http.get("/run/from-folder");
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        assertThat(answer.body()).isEqualTo("hi from the folder");
     }
 }
