@@ -25,9 +25,9 @@ class ChartPages {
     private static final Pattern SCRIPT_NAME = Pattern.compile("^[a-z0-9][a-z0-9-]{0,62}$");
     private static final long MINUTE = 60_000L;
 
-    private final RollupQueries rollup;
+    private final ChartStore rollup;
 
-    ChartPages(RollupQueries rollup) {
+    ChartPages(ChartStore rollup) {
         this.rollup = rollup;
     }
 
@@ -35,7 +35,7 @@ class ChartPages {
     @Get("/home")
     @Produces(MediaType.TEXT_HTML)
     String home() {
-        long to = RollupWrites.minuteOf(System.currentTimeMillis()) + MINUTE;
+        long to = RollupStore.minuteOf(System.currentTimeMillis()) + MINUTE;
         Axis hour = new Axis(to - 60 * MINUTE, MINUTE, 60);
         Axis day = new Axis(to - 1440 * MINUTE, 10 * MINUTE, 144);
         StringBuilder html = new StringBuilder();
@@ -59,7 +59,7 @@ class ChartPages {
         if (!SCRIPT_NAME.matcher(name).matches()) {
             return HttpResponse.notFound("<p class=\"muted\">No such script.</p>");
         }
-        long to = RollupWrites.minuteOf(System.currentTimeMillis()) + MINUTE;
+        long to = RollupStore.minuteOf(System.currentTimeMillis()) + MINUTE;
         Axis hour = new Axis(to - 60 * MINUTE, MINUTE, 60);
         var rows = rollup.periods(name, hour.from(), to, MINUTE);
         StringBuilder html = new StringBuilder();

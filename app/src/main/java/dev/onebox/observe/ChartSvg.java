@@ -1,7 +1,7 @@
 package dev.onebox.observe;
 
-import dev.onebox.observe.RollupQueries.PeriodStatus;
-import dev.onebox.observe.RollupQueries.QueueDepth;
+import dev.onebox.observe.ChartStore.PeriodStatus;
+import dev.onebox.observe.ChartStore.QueueDepth;
 
 import java.time.Instant;
 import java.time.ZoneOffset;

@@ -16,9 +16,9 @@ class QueueDepthSampler {
     static final int MAX_QUEUES = 1000;
 
     private final QueueDepthSource source;
-    private final RollupWrites writes;
+    private final RollupStore writes;
 
-    QueueDepthSampler(QueueDepthSource source, RollupWrites writes) {
+    QueueDepthSampler(QueueDepthSource source, RollupStore writes) {
         this.source = source;
         this.writes = writes;
     }
@@ -30,7 +30,7 @@ class QueueDepthSampler {
             if (!depths.isEmpty()) {
                 Map<String, Long> bounded = depths.size() <= MAX_QUEUES ? depths
                         : depths.entrySet().stream().limit(MAX_QUEUES).collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
-                writes.queueDepths(RollupWrites.minuteOf(System.currentTimeMillis()), bounded);
+                writes.queueDepths(RollupStore.minuteOf(System.currentTimeMillis()), bounded);
             }
         } catch (RuntimeException e) {
             LOG.warn("sampling queue depths failed: {}", e.toString());

@@ -16,10 +16,10 @@ class RollupRetention {
     private static final Logger LOG = LoggerFactory.getLogger(RollupRetention.class);
     private static final int BATCH = 500;
 
-    private final RollupWrites writes;
+    private final RollupStore writes;
     private final ObserveConfig config;
 
-    RollupRetention(RollupWrites writes, ObserveConfig config) {
+    RollupRetention(RollupStore writes, ObserveConfig config) {
         this.writes = writes;
         this.config = config;
     }

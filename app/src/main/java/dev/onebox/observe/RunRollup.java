@@ -20,7 +20,7 @@ class RunRollup implements RunObserver {
     private final GroupCommitter<EndedRun, Boolean> writer;
     private final Counter dropped;
 
-    RunRollup(RollupWrites writes, ObserveConfig config, MeterRegistry registry) {
+    RunRollup(RollupStore writes, ObserveConfig config, MeterRegistry registry) {
         // SQLite has one writer, shared with the run rows: a half-second linger makes the rollup one
         // small transaction (a row per script, minute and status) twice a second at most under load
         this.writer = new GroupCommitter<>("run-rollup", config.rollupQueue(), 5_000, 500, writes::apply, () -> { });

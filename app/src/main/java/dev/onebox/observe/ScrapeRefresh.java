@@ -28,7 +28,7 @@ public class ScrapeRefresh {
     private final MeterRegistry registry;
     private final Deployments deployments;
     private final QueueDepthSource queues;
-    private final ObserveReads reads;
+    private final ScrapeStore reads;
     private final ScriptMetrics scripts;
     private final MultiGauge sandboxes;
     private final MultiGauge queueDepths;
@@ -36,7 +36,7 @@ public class ScrapeRefresh {
     private long lastBuildFinishedAt;
     private long lastBuildJob;
 
-    ScrapeRefresh(MeterRegistry registry, Deployments deployments, QueueDepthSource queues, ObserveReads reads, ScriptMetrics scripts) {
+    ScrapeRefresh(MeterRegistry registry, Deployments deployments, QueueDepthSource queues, ScrapeStore reads, ScriptMetrics scripts) {
         this.registry = registry;
         this.deployments = deployments;
         this.queues = queues;
@@ -73,10 +73,10 @@ public class ScrapeRefresh {
     }
 
     private void recordFinishedBuilds() {
-        List<ObserveReads.FinishedBuild> builds;
+        List<ScrapeStore.FinishedBuild> builds;
         do {
             builds = reads.buildsAfter(lastBuildFinishedAt, lastBuildJob, 500);
-            for (ObserveReads.FinishedBuild build : builds) {
+            for (ScrapeStore.FinishedBuild build : builds) {
                 Timer.builder("onebox.build.duration").description("How long builds took (dependency install, image, first load)")
                         .tags(ScriptMetrics.SCRIPT, build.script(), "outcome", build.ready() ? "ready" : "failed")
                         .serviceLevelObjectives(BUILD_BUCKETS).register(registry)

@@ -19,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public class QueueMetrics {
 
     private final MeterRegistry registry;
-    private final QueueSql sql;
+    private final QueueStore sql;
     private final Set<String> registered = ConcurrentHashMap.newKeySet();
     private volatile Map<String, QueueStats> snapshot = Map.of();
     private volatile long snapshotAt;

@@ -14,7 +14,7 @@ import java.util.TreeMap;
 class QueueOperations {
 
     private final QueueService queues;
-    private final QueueSql sql;
+    private final QueueStore sql;
     private final Deployments deployments;
 
     QueueOperations(QueueService queues, Deployments deployments) {

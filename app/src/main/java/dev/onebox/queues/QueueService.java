@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
 @Singleton
 public class QueueService implements QueueBinding {
 
-    private final QueueSql sql;
+    private final QueueStore sql;
     private final QueueConfig config;
     private final GroupCommitter<List<NewMessage>, List<String>> writer;
     private final Map<String, AtomicLong> sizes = new ConcurrentHashMap<>();
@@ -37,10 +37,10 @@ public class QueueService implements QueueBinding {
     QueueService(DataSource dataSource, QueueConfig config) {
         // The pool itself: the queue's transactions are its own, on the pool's connections, never
         // inside a transaction of Micronaut's (whose connection-bound wrapper this unwraps).
-        this(new QueueSql(dataSource instanceof DelegatingDataSource delegating ? delegating.getTargetDataSource() : dataSource), config);
+        this(new QueueStore(dataSource instanceof DelegatingDataSource delegating ? delegating.getTargetDataSource() : dataSource), config);
     }
 
-    QueueService(QueueSql sql, QueueConfig config) {
+    QueueService(QueueStore sql, QueueConfig config) {
         this.sql = sql;
         this.config = config;
         sql.totals().forEach((queue, total) -> sizes.put(queue, new AtomicLong(total)));
@@ -48,7 +48,7 @@ public class QueueService implements QueueBinding {
                 sends -> sql.insert(sends, System.currentTimeMillis()), () -> { });
     }
 
-    public QueueSql sql() {
+    public QueueStore sql() {
         return sql;
     }
 

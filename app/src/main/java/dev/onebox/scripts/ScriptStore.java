@@ -2,7 +2,7 @@ package dev.onebox.scripts;
 
 import dev.onebox.platform.Job;
 import dev.onebox.platform.JobQueue;
-import dev.onebox.runs.RunCleanup;
+import dev.onebox.runs.RunService;
 import dev.onebox.http.ApiException;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
@@ -20,9 +20,9 @@ class ScriptStore {
     private final ScriptRepository scripts;
     private final ScriptVersionRepository versions;
     private final JobQueue jobs;
-    private final RunCleanup runs;
+    private final RunService runs;
 
-    ScriptStore(ScriptRepository scripts, ScriptVersionRepository versions, JobQueue jobs, RunCleanup runs) {
+    ScriptStore(ScriptRepository scripts, ScriptVersionRepository versions, JobQueue jobs, RunService runs) {
         this.scripts = scripts;
         this.versions = versions;
         this.jobs = jobs;

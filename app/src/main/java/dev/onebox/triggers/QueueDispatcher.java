@@ -6,7 +6,7 @@ import dev.onebox.queues.QueueConfig;
 import dev.onebox.queues.QueueMessage;
 import dev.onebox.queues.QueueMetrics;
 import dev.onebox.queues.QueueService;
-import dev.onebox.queues.QueueSql;
+import dev.onebox.queues.QueueStore;
 import dev.onebox.queues.Settlement;
 import dev.onebox.platform.Threads;
 import dev.onebox.platform.GroupCommitter;
@@ -50,7 +50,7 @@ public class QueueDispatcher {
     static final long NOT_STARTED_BACKOFF_MS = 1000;
 
     private final QueueService queues;
-    private final QueueSql sql;
+    private final QueueStore sql;
     private final Deployments deployments;
     private final QueueConfig config;
     private final QueueMetrics metrics;
@@ -138,7 +138,7 @@ public class QueueDispatcher {
         while (out.get() < consumer.maxConcurrency()) {
             // Without a batch timeout whatever is ready goes at once: no need to count it first.
             if (timeoutMs > 0) {
-                QueueSql.Ready ready = sql.ready(consumer.queue(), now, consumer.maxBatchSize());
+                QueueStore.Ready ready = sql.ready(consumer.queue(), now, consumer.maxBatchSize());
                 if (ready.count() == 0) {
                     return Long.MAX_VALUE;
                 }

@@ -104,7 +104,7 @@ class RollupTest implements TestPropertyProvider {
                 .isEqualTo(201);
         long now = System.currentTimeMillis();
         // ten minutes inside the home chart's day, so the chart still holds them all if the minute turns meanwhile
-        long clock = RollupWrites.minuteOf(now) - (24 * 60 - 10) * MINUTE;
+        long clock = RollupStore.minuteOf(now) - (24 * 60 - 10) * MINUTE;
         Random random = new Random(17);
         List<EndedRun> runs = new ArrayList<>();
         RunStatus[] statuses = {RunStatus.SUCCEEDED, RunStatus.SUCCEEDED, RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.TIMEOUT};
@@ -169,7 +169,7 @@ class RollupTest implements TestPropertyProvider {
         assertThat(db.scalar("SELECT COUNT(*) FROM run_minute WHERE script_name = 'gone'")).isZero();
         assertThat(db.scalar("SELECT SUM(runs) FROM run_minute WHERE script_name = 'daily'")).isEqualTo(daily);
         assertThat(db.scalar("SELECT COUNT(*) FROM run_minute")).isLessThan(beforePrune);
-        long halfDayOld = runs.stream().filter(r -> r.script().equals("daily") && RollupWrites.minuteOf(r.createdAt()) >= now - 12 * 60 * MINUTE).count();
+        long halfDayOld = runs.stream().filter(r -> r.script().equals("daily") && RollupStore.minuteOf(r.createdAt()) >= now - 12 * 60 * MINUTE).count();
         retention.prune(now - 12 * 60 * MINUTE + Duration.ofDays(30).toMillis());
         assertThat(db.scalar("SELECT SUM(runs) FROM run_minute WHERE script_name = 'daily'")).isEqualTo(halfDayOld);
         retention.prune(now + Duration.ofDays(31).toMillis());

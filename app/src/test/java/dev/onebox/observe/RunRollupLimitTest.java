@@ -26,7 +26,7 @@ class RunRollupLimitTest {
     void runsBeyondTheQueueAreDroppedAndCountedWithoutWaiting() throws Exception {
         CountDownLatch stuck = new CountDownLatch(1);
         AtomicInteger written = new AtomicInteger();
-        RollupWrites blocked = new RollupWrites(null) {
+        RollupStore blocked = new RollupStore(null) {
             @Override
             List<Boolean> apply(List<EndedRun> runs) {
                 try {

@@ -28,7 +28,7 @@ class QueueBacklogTest {
         SQLiteDataSource dataSource = new SQLiteDataSource(config);
         dataSource.setUrl("jdbc:sqlite:" + TempDirs.dataDir().getParent().resolve("queues.db"));
         Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
-        service = new QueueService(new QueueSql(dataSource), new QueueConfig(16, maxBacklog, Duration.ofMillis(250),
+        service = new QueueService(new QueueStore(dataSource), new QueueConfig(16, maxBacklog, Duration.ofMillis(250),
                 Duration.ofSeconds(10), Duration.ofDays(7), 0));
         return service;
     }

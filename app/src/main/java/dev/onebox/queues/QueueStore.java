@@ -16,7 +16,7 @@ import java.util.UUID;
  * The queues' SQL, each method one short transaction on a connection of its own (never called
  * inside another transaction: the pool has one writer). Plain SQL that PostgreSQL also takes.
  */
-public class QueueSql {
+public class QueueStore {
 
     private static final String COLUMNS = "id, queue, state, content_type, body, attempts, created_at, visible_at, last_error, origin";
 
@@ -27,7 +27,7 @@ public class QueueSql {
 
     private final DataSource dataSource;
 
-    QueueSql(DataSource dataSource) {
+    QueueStore(DataSource dataSource) {
         this.dataSource = dataSource;
     }
 

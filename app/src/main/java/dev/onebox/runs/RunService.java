@@ -4,11 +4,11 @@ import jakarta.inject.Singleton;
 
 /** Removes the runs of a deleted script. */
 @Singleton
-public class RunCleanup {
+public class RunService {
 
     private final RunRepository runs;
 
-    RunCleanup(RunRepository runs) {
+    RunService(RunRepository runs) {
         this.runs = runs;
     }
 

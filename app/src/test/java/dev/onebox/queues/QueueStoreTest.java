@@ -20,9 +20,9 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The queue storage on a real SQLite file with the app's migrations: claims, leases, settlements. */
-class QueueSqlTest {
+class QueueStoreTest {
 
-    private QueueSql sql;
+    private QueueStore sql;
     private SQLiteDataSource dataSource;
 
     @BeforeEach
@@ -34,7 +34,7 @@ class QueueSqlTest {
         dataSource = new SQLiteDataSource(config);
         dataSource.setUrl("jdbc:sqlite:" + TempDirs.dataDir().getParent().resolve("queues.db"));
         Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
-        sql = new QueueSql(dataSource);
+        sql = new QueueStore(dataSource);
     }
 
     private static NewMessage text(String queue, String body, long delayMs) {
@@ -60,7 +60,7 @@ class QueueSqlTest {
         assertThat(sql.claim("jobs", 10, 5999, 40_000)).isEmpty();
         assertThat(sql.list("jobs", MessageState.DELAYED, 10, 5999)).hasSize(1);
         assertThat(sql.ready("jobs", 5999, 10).count()).isZero();
-        assertThat(sql.ready("jobs", 6000, 10)).isEqualTo(new QueueSql.Ready(1, 6000L));
+        assertThat(sql.ready("jobs", 6000, 10)).isEqualTo(new QueueStore.Ready(1, 6000L));
         assertThat(sql.claim("jobs", 10, 6000, 40_000)).hasSize(1);
     }
 

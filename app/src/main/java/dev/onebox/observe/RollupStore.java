@@ -16,7 +16,7 @@ import java.util.stream.IntStream;
 
 /** The rollup writer's transactions: a batch of ended runs summed per minute, then one upsert per cell. */
 @Singleton
-class RollupWrites {
+class RollupStore {
 
     private static final String BUCKET_COLUMNS = IntStream.range(0, DurationBuckets.COUNT)
             .mapToObj(DurationBuckets::column).collect(Collectors.joining(", "));
@@ -32,7 +32,7 @@ class RollupWrites {
 
     private final JdbcOperations jdbc;
 
-    RollupWrites(JdbcOperations jdbc) {
+    RollupStore(JdbcOperations jdbc) {
         this.jdbc = jdbc;
     }
 

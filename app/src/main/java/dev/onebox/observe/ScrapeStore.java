@@ -14,7 +14,7 @@ import java.util.Set;
 
 /** What the scrape reads from SQLite: the scripts that exist, and builds that finished since the last scrape. */
 @Singleton
-class ObserveReads {
+class ScrapeStore {
 
     /** A build that finished: its script, whether its version became ready, and how long it took. */
     record FinishedBuild(long jobId, String script, boolean ready, long startedAt, long finishedAt) {
@@ -22,7 +22,7 @@ class ObserveReads {
 
     private final JdbcOperations jdbc;
 
-    ObserveReads(JdbcOperations jdbc) {
+    ScrapeStore(JdbcOperations jdbc) {
         this.jdbc = jdbc;
     }
 

@@ -15,7 +15,7 @@ import java.util.stream.IntStream;
 
 /** Reads of the rollup for the charts: never the run table, so the charts cost the same however many runs there were. */
 @Singleton
-class RollupQueries {
+class ChartStore {
 
     /** Runs of one period (a minute or a wider step) that ended in one status, summed over scripts and triggers. */
     record PeriodStatus(long start, String status, long runs, long coldStarts, long[] buckets) {
@@ -30,7 +30,7 @@ class RollupQueries {
 
     private final JdbcOperations jdbc;
 
-    RollupQueries(JdbcOperations jdbc) {
+    ChartStore(JdbcOperations jdbc) {
         this.jdbc = jdbc;
     }
 
