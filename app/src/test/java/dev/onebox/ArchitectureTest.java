@@ -21,7 +21,7 @@ class ArchitectureTest {
     private static final String[] FEATURES = {"dev.onebox.auth..", "dev.onebox.scripts..", "dev.onebox.runs..",
             "dev.onebox.runtime..", "dev.onebox.secrets..", "dev.onebox.schedule..", "dev.onebox.kv..", "dev.onebox.cache..",
             "dev.onebox.health..", "dev.onebox.origin..", "dev.onebox.demo..", "dev.onebox.dashboard..", "dev.onebox.observe..",
-            "dev.onebox.triggers..", "dev.onebox.queues..", "dev.onebox.d1..", "dev.onebox.projects..", "dev.onebox.assets..", "dev.onebox.tail.."};
+            "dev.onebox.triggers..", "dev.onebox.queues..", "dev.onebox.d1..", "dev.onebox.projects..", "dev.onebox.assets..", "dev.onebox.tail..", "dev.onebox.home.."};
 
     private static JavaClasses app;
 
@@ -58,15 +58,15 @@ class ArchitectureTest {
     void theDashboardsSharedPartsImportOnlyAuthAndTheLayersBelow() {
         ArchRule rule = noClasses().that().resideInAPackage("dev.onebox.dashboard")
                 .should().dependOnClassesThat().resideInAnyPackage(without(FEATURES, "dev.onebox.auth..", "dev.onebox.dashboard.."))
-                .because("every feature's pages use the layout, session and CSRF; only the home page (dashboard.home) "
+                .because("every feature's pages use the layout, session and CSRF; only the home page (package home) "
                         + "looks at the features");
         rule.check(app);
     }
 
     @Test
     void nothingImportsTheHomePage() {
-        ArchRule rule = noClasses().that().resideOutsideOfPackage("dev.onebox.dashboard.home..")
-                .should().dependOnClassesThat().resideInAPackage("dev.onebox.dashboard.home..")
+        ArchRule rule = noClasses().that().resideOutsideOfPackage("dev.onebox.home..")
+                .should().dependOnClassesThat().resideInAPackage("dev.onebox.home..")
                 .because("the home page sums up the features and sits above all of them");
         rule.check(app);
     }

@@ -35,11 +35,16 @@ class KvCallMetrics implements BeanCreatedEventListener<KvBinding> {
         KvBinding inner = event.getBean();
         return new KvBinding() {
             @Override
-            public CompletionStage<Map<String, Object>> handle(String script, Map<String, Object> request) {
+            public CompletionStage<Map<String, Object>> handle(String namespace, Map<String, Object> request) {
+                return inner.handle(namespace, request);
+            }
+
+            @Override
+            public CompletionStage<Map<String, Object>> handle(String script, String namespace, Map<String, Object> request) {
                 Object op = request.get("op");
                 String name = op instanceof String text && OPS.contains(text) ? text : "other";
                 long startedAt = System.currentTimeMillis();
-                return inner.handle(script, request).whenComplete((answer, failure) -> {
+                return inner.handle(script, namespace, request).whenComplete((answer, failure) -> {
                     boolean ok = failure == null;
                     Counter.builder("onebox.kv.calls").description("KV calls of scripts, by operation and outcome")
                             .tags(ScriptMetrics.SCRIPT, script, "op", name, "outcome", ok ? "ok" : "error")

@@ -29,18 +29,19 @@ import java.util.concurrent.TimeUnit;
  * {@link TraceFilter} as the request comes in (continuing its {@code traceparent}); the rest is
  * written when both the response (which names the run) and the run's end are known, with the
  * times they had: the sandbox acquire span (request in to a sandbox taking the call), the
- * script's span with its log lines as events, and its KV calls as child spans. A cron or manual
+ * script's span with its log lines as events, and its binding calls (KV, D1, queue sends) as
+ * child spans. A cron or manual
  * run gets a trace of its own, rooted at its trigger.
  *
  * <p>Everything held while waiting for the other half is bounded: at most {@link #MAX_PENDING}
- * runs, {@link #MAX_KV_SPANS} KV spans and {@link #MAX_EVENTS} log events per run, and entries
+ * runs, {@link #MAX_CALL_SPANS} binding-call spans and {@link #MAX_EVENTS} log events per run, and entries
  * older than a minute are swept.
  */
 @Singleton
 class RunTraces implements RunObserver {
 
     static final int MAX_PENDING = 10_000;
-    static final int MAX_KV_SPANS = 64;
+    static final int MAX_CALL_SPANS = 64;
     /** Below the SDK's default of 128 events a span, so the note that lines were dropped fits too. */
     static final int MAX_EVENTS = 100;
     static final int MAX_EVENT_TEXT = 1024;
@@ -52,7 +53,6 @@ class RunTraces implements RunObserver {
     private static final AttributeKey<String> TRIGGER = AttributeKey.stringKey("onebox.trigger");
     private static final AttributeKey<String> STATUS = AttributeKey.stringKey("onebox.run.status");
     private static final AttributeKey<Boolean> COLD_START = AttributeKey.booleanKey("onebox.cold_start");
-    private static final AttributeKey<String> KV_OP = AttributeKey.stringKey("onebox.kv.operation");
     private static final AttributeKey<String> LOG_LEVEL = AttributeKey.stringKey("log.level");
     private static final AttributeKey<String> LOG_MESSAGE = AttributeKey.stringKey("log.message");
 
@@ -60,7 +60,8 @@ class RunTraces implements RunObserver {
     record HttpSide(SpanContext span, long receivedAt, long seenAt) {
     }
 
-    record KvCall(String op, long startedAt, long endedAt, boolean ok) {
+    /** A binding call: {@code kind} is kv, d1 or queue; the span is named "kind op". */
+    record BindingCall(String kind, String op, long startedAt, long endedAt, boolean ok) {
     }
 
     private record Waiting(EndedRun run, long seenAt) {
@@ -69,7 +70,7 @@ class RunTraces implements RunObserver {
     private final Telemetry telemetry;
     private final Map<String, HttpSide> answered = new ConcurrentHashMap<>();
     private final Map<String, Waiting> ended = new ConcurrentHashMap<>();
-    private final Map<String, List<KvCall>> kvCalls = new ConcurrentHashMap<>();
+    private final Map<String, List<BindingCall>> kvCalls = new ConcurrentHashMap<>();
     /** Runs going on per script, for giving a KV call to its run (only when the script has one run going: no guessing). */
     private final Map<String, Set<String>> activeByScript = new ConcurrentHashMap<>();
 
@@ -140,6 +141,11 @@ class RunTraces implements RunObserver {
 
     /** A KV call of {@code script} ended; it joins the script's run if exactly one is going. */
     void kvCall(String script, String op, long startedAt, long endedAt, boolean ok) {
+        bindingCall(script, "kv", op, startedAt, endedAt, ok);
+    }
+
+    /** A binding call of {@code script} ended; it joins the script's run if exactly one is going. */
+    void bindingCall(String script, String kind, String op, long startedAt, long endedAt, boolean ok) {
         if (!enabled()) {
             return;
         }
@@ -148,16 +154,16 @@ class RunTraces implements RunObserver {
             return;
         }
         String runId = going.iterator().next();
-        List<KvCall> calls = kvCalls.computeIfAbsent(runId, id -> new ArrayList<>());
+        List<BindingCall> calls = kvCalls.computeIfAbsent(runId, id -> new ArrayList<>());
         synchronized (calls) {
-            if (calls.size() < MAX_KV_SPANS) {
-                calls.add(new KvCall(op, startedAt, endedAt, ok));
+            if (calls.size() < MAX_CALL_SPANS) {
+                calls.add(new BindingCall(kind, op, startedAt, endedAt, ok));
             }
         }
     }
 
     private void write(EndedRun run, HttpSide http) {
-        List<KvCall> calls = kvCalls.remove(run.id());
+        List<BindingCall> calls = kvCalls.remove(run.id());
         Context parent;
         Span root = null;
         if (http != null) {
@@ -187,10 +193,11 @@ class RunTraces implements RunObserver {
         if (calls != null) {
             Context inScript = Context.root().with(script);
             synchronized (calls) {
-                for (KvCall call : calls) {
-                    Span kv = telemetry.tracer().spanBuilder("kv " + call.op()).setParent(inScript).setSpanKind(SpanKind.CLIENT)
+                for (BindingCall call : calls) {
+                    Span kv = telemetry.tracer().spanBuilder(call.kind() + " " + call.op()).setParent(inScript).setSpanKind(SpanKind.CLIENT)
                             .setStartTimestamp(call.startedAt(), TimeUnit.MILLISECONDS)
-                            .setAllAttributes(Attributes.of(KV_OP, call.op(), SCRIPT, run.script())).startSpan();
+                            .setAllAttributes(Attributes.of(AttributeKey.stringKey("onebox." + call.kind() + ".operation"), call.op(),
+                                    SCRIPT, run.script())).startSpan();
                     if (!call.ok()) {
                         kv.setStatus(StatusCode.ERROR);
                     }

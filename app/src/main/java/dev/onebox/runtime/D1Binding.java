@@ -17,6 +17,11 @@ public interface D1Binding {
     /** Answers the fields of the {@code d1_result} for a call on {@code database} (a database_name). */
     CompletionStage<Map<String, Object>> handle(String database, Map<String, Object> request);
 
+    /** The same call, knowing which script made it (whoever watches calls counts them by script). */
+    default CompletionStage<Map<String, Object>> handle(String script, String database, Map<String, Object> request) {
+        return handle(database, request);
+    }
+
     /** D1 calls one sandbox may have open at once; {@link D1Gate} refuses the rest. */
     default int maxInFlightPerSandbox() {
         return 32;

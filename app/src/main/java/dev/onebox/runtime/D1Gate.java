@@ -31,6 +31,11 @@ public final class D1Gate implements D1Binding {
     }
 
     @Override
+    public CompletionStage<Map<String, Object>> handle(String script, String database, Map<String, Object> request) {
+        return gate.pass(() -> engine.handle(script, database, request));
+    }
+
+    @Override
     public int maxInFlightPerSandbox() {
         return gate.max();
     }

@@ -31,6 +31,11 @@ public final class KvGate implements KvBinding {
     }
 
     @Override
+    public CompletionStage<Map<String, Object>> handle(String script, String namespace, Map<String, Object> request) {
+        return gate.pass(() -> store.handle(script, namespace, request));
+    }
+
+    @Override
     public int maxInFlightPerSandbox() {
         return gate.max();
     }

@@ -20,6 +20,11 @@ public interface QueueBinding {
      */
     CompletionStage<List<String>> send(String queue, List<Outgoing> messages);
 
+    /** The same send, knowing which script made it (whoever watches calls counts them by script). */
+    default CompletionStage<List<String>> send(String script, String queue, List<Outgoing> messages) {
+        return send(queue, messages);
+    }
+
     /** Sends one sandbox may have open at once; the rest are refused. */
     default int maxInFlightPerSandbox() {
         return 32;

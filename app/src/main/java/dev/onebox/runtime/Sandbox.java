@@ -394,7 +394,7 @@ public final class Sandbox implements Channel.Receiver {
 
     private void kv(ShimFrame.Kv request) {
         // thenCompose also catches a request refused before any future exists
-        CompletableFuture.completedFuture(request.request()).thenCompose(fields -> kv.handle(kvNamespace(fields), fields))
+        CompletableFuture.completedFuture(request.request()).thenCompose(fields -> kv.handle(code.script(), kvNamespace(fields), fields))
                 .whenComplete((answer, error) -> {
             Map<String, Object> result = new HashMap<>();
             if (error == null) {
@@ -467,7 +467,7 @@ public final class Sandbox implements Channel.Receiver {
             stored = CompletableFuture.completedFuture(send.binding()).thenCompose(name -> {
                 String queue = code.settings().bindings().find(name).filter(binding -> binding.type() == Binding.Type.QUEUE)
                         .map(Binding::target).orElseThrow(() -> new IllegalArgumentException("no queue is bound to env." + name));
-                return queues.send(queue, send.messages().stream()
+                return queues.send(code.script(), queue, send.messages().stream()
                         .map(m -> new QueueBinding.Outgoing(m.contentType(), m.delaySeconds(), m.body())).toList());
             }).whenComplete((ids, error) -> queueSends.decrementAndGet());
         }
@@ -492,7 +492,7 @@ public final class Sandbox implements Channel.Receiver {
      * names itself), answered with the result or D1's error sentence.
      */
     private void d1(ShimFrame.D1 request) {
-        CompletableFuture.completedFuture(request).thenCompose(call -> d1.handle(code.settings().bindings().find(call.binding())
+        CompletableFuture.completedFuture(request).thenCompose(call -> d1.handle(code.script(), code.settings().bindings().find(call.binding())
                         .filter(binding -> binding.type() == Binding.Type.D1).map(Binding::target)
                         .orElseThrow(() -> new IllegalArgumentException("D1_ERROR: no D1 database is bound to env." + call.binding())),
                         call.request()))

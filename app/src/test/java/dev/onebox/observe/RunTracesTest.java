@@ -70,7 +70,9 @@ class RunTracesTest implements TestPropertyProvider {
         assertThat(new Api(http, TOKEN).deploy("traced", "export default { async fetch(request, env) {"
                 + " console.log('handling ' + request.headers.get('traceparent'));"
                 + " await env.KV.put('visits', '1');"
-                + " return new Response(request.headers.get('traceparent')); } };").statusCode()).isEqualTo(201);
+                + " await env.DB.prepare('SELECT 1 AS one').first();"
+                + " return new Response(request.headers.get('traceparent')); } };",
+                ",\"d1_databases\": [{\"binding\": \"DB\", \"database_name\": \"traced\"}]").statusCode()).isEqualTo(201);
 
         HttpResponse<String> response = http.send(http.request("/run/traced")
                 .header("traceparent", "00-" + TRACE_ID + "-" + CALLER_SPAN + "-01"));
@@ -102,6 +104,8 @@ class RunTracesTest implements TestPropertyProvider {
         Span kv = named(trace, "kv put");
         assertThat(kv.getParentSpanId()).as("the KV call is the script's child").isEqualTo(script.getSpanId());
         assertThat(kv.getStartTimeUnixNano()).isBetween(script.getStartTimeUnixNano(), script.getEndTimeUnixNano());
+        Span d1 = named(trace, "d1 query");
+        assertThat(d1.getParentSpanId()).as("the D1 call is the script's child too").isEqualTo(script.getSpanId());
         assertThat(receiver.contentTypes()).allSatisfy(type -> assertThat(type).isEqualTo("application/x-protobuf"));
     }
 

@@ -1,4 +1,4 @@
-package dev.onebox.dashboard.home;
+package dev.onebox.home;
 
 import dev.onebox.health.ComponentHealth;
 import dev.onebox.health.HealthCheck;
