@@ -139,10 +139,12 @@ public final class DockerRuntime implements SandboxRuntime {
                     .add("Dockerfile", dockerfile)
                     .add("shim.mjs", ShimResource.bytes())
                     .add("script.mjs", code.source());
-            // A try-out's image is removed as soon as it ran; a later build that reused its layers from
-            // the build cache could lose them to that removal mid-build. Try-outs build their few
-            // small layers afresh instead.
-            return new BuildResult(buildImage(context, tag, labels(code), log, code.isTryOut()), lockfile);
+            // Script images are removed while other builds run (try-outs once they ran, old versions by
+            // retention, a deleted script's): a build that reused their layers from the build cache
+            // could lose its parent layer to that removal mid-build ("unknown parent image ID"). The
+            // few small layers of a script image are built afresh instead; dependencies keep their
+            // own cached image.
+            return new BuildResult(buildImage(context, tag, labels(code), log, true), lockfile);
         } catch (BuildFailedException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -241,7 +243,8 @@ public final class DockerRuntime implements SandboxRuntime {
                     .add("Dockerfile", dockerfile)
                     .add("shim.mjs", ShimResource.bytes())
                     .add("script.mjs", bundle);
-            return new BuildResult(buildImage(context, tag, labels(code), log, code.isTryOut()), lockfile);
+            // afresh, as a single-file script's image (see build)
+            return new BuildResult(buildImage(context, tag, labels(code), log, true), lockfile);
         } catch (BuildFailedException e) {
             throw e;
         } catch (RuntimeException e) {
