@@ -187,7 +187,7 @@ test_running() {
   check "the app uses /etc/onebox/master.key, not one of its own" vps_sh '! test -e /var/lib/onebox/master.key'
   expect_eq "current -> releases/$VERSION" "/opt/onebox/releases/$VERSION" "$(vps readlink /opt/onebox/current)"
   expect_eq "the release holds the bundle without its images" \
-    "IMAGE IMAGE_ID VERSION bin compose install.sh nginx systemd" "$(vps ls /opt/onebox/releases/"$VERSION" | sort | paste -sd' ')"
+    "IMAGE IMAGE_ID VERSION bin compose install.sh lib nginx systemd" "$(vps ls /opt/onebox/releases/"$VERSION" | sort | paste -sd' ')"
   expect_empty "the release is root's and nothing in it is group- or other-writable" \
     vps find /opt/onebox/releases -perm /022 -o ! -user root
   expect_eq "/usr/local/bin/onebox-compose -> current" /opt/onebox/current/bin/onebox-compose "$(vps readlink /usr/local/bin/onebox-compose)"
