@@ -2,7 +2,6 @@ package dev.onebox.kv;
 
 import dev.onebox.cache.Cache;
 import dev.onebox.runtime.KvBinding;
-import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.inject.Singleton;
 
 import java.nio.charset.StandardCharsets;
@@ -125,11 +124,6 @@ class KvService implements KvBinding {
 
     private static String cacheKey(String script, String key) {
         return "onebox:kv:" + script + ":" + key;
-    }
-
-    @Scheduled(fixedDelay = "1m", initialDelay = "1m")
-    void purgeExpired() {
-        writes.purgeExpired(System.currentTimeMillis());
     }
 
     /** A value with its expiry (0: none), as kept in the cache. */
