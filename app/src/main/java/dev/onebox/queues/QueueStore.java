@@ -264,35 +264,55 @@ public class QueueStore {
         });
     }
 
-    /** The numbers of every queue that exists, by name. */
+    /**
+     * The numbers of every queue that exists, by name. Counted from the index alone (queue,
+     * state; then the delayed ones by state and time), and the oldest message is the one with the
+     * lowest seq (seq grows with created_at): a grouping on {@code visible_at > now} with
+     * {@code MIN(created_at)} read every row of a backlog and sorted it, for each look at the queues page.
+     */
     Map<String, QueueStats> stats(long now) {
         return transaction(connection -> {
             Map<String, long[]> counts = new LinkedHashMap<>();
-            Map<String, Long> oldest = new HashMap<>();
+            Map<String, Long> first = new HashMap<>();
             try (PreparedStatement select = connection.prepareStatement("SELECT name FROM queue ORDER BY name");
                  ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
                     counts.put(rows.getString(1), new long[4]);
                 }
             }
-            try (PreparedStatement select = connection.prepareStatement("SELECT queue, state, visible_at > ?, COUNT(*), MIN(created_at) "
-                    + "FROM queue_message GROUP BY queue, state, visible_at > ?")) {
+            try (PreparedStatement select = connection.prepareStatement("SELECT queue, state, COUNT(*), MIN(seq) FROM queue_message GROUP BY queue, state");
+                 ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    String queue = rows.getString(1);
+                    long[] numbers = counts.computeIfAbsent(queue, name -> new long[4]);
+                    int slot = switch (rows.getString(2)) {
+                        case "ready" -> 0;
+                        case "in_flight" -> 2;
+                        default -> 3;
+                    };
+                    numbers[slot] += rows.getLong(3);
+                    first.merge(queue, rows.getLong(4), Math::min);
+                }
+            }
+            try (PreparedStatement select = connection.prepareStatement("SELECT queue, COUNT(*) FROM queue_message "
+                    + "WHERE state = 'ready' AND visible_at > ? GROUP BY queue")) {
                 select.setLong(1, now);
-                select.setLong(2, now);
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
-                        String queue = rows.getString(1);
-                        long[] numbers = counts.computeIfAbsent(queue, name -> new long[4]);
-                        String state = rows.getString(2);
-                        boolean later = rows.getBoolean(3);
-                        int slot = switch (state) {
-                            case "ready" -> later ? 1 : 0;
-                            case "in_flight" -> 2;
-                            default -> 3;
-                        };
-                        numbers[slot] += rows.getLong(4);
-                        long created = rows.getLong(5);
-                        oldest.merge(queue, created, Math::min);
+                        long[] numbers = counts.computeIfAbsent(rows.getString(1), name -> new long[4]);
+                        numbers[1] = rows.getLong(2);
+                        numbers[0] -= numbers[1];
+                    }
+                }
+            }
+            Map<String, Long> oldest = new HashMap<>();
+            try (PreparedStatement select = connection.prepareStatement("SELECT created_at FROM queue_message WHERE seq = ?")) {
+                for (Map.Entry<String, Long> entry : first.entrySet()) {
+                    select.setLong(1, entry.getValue());
+                    try (ResultSet rows = select.executeQuery()) {
+                        if (rows.next()) {
+                            oldest.put(entry.getKey(), rows.getLong(1));
+                        }
                     }
                 }
             }
