@@ -21,8 +21,8 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * A wrangler config as onebox settings: bindings with the single-file body's rules, the first
- * cron in UTC (as Cloudflare), {@code limits.cpu_ms} as the call's time limit, assets and routes.
+ * A wrangler config as onebox settings: bindings with the single-file body's rules, every cron
+ * in UTC (as Cloudflare), {@code limits.cpu_ms} as the call's time limit, assets and routes.
  */
 final class ProjectSettings {
 
@@ -50,19 +50,7 @@ final class ProjectSettings {
         }
         BindingDeclarations.Queues queues = queues(config, json);
         Bindings bindings = bindings(config, queues);
-        ScriptSettings.Schedule schedule = null;
-        if (!config.crons().isEmpty()) {
-            try {
-                CronSchedule cron = CronSchedule.of(config.crons().get(0), "UTC");
-                schedule = new ScriptSettings.Schedule(cron.cron(), "UTC", false);
-            } catch (ApiException e) {
-                throw WranglerConfig.invalid(config.file(), 0, "triggers.crons: " + e.getMessage());
-            }
-            if (config.crons().size() > 1) {
-                warnings.add("triggers.crons: onebox runs one schedule per script; only '" + config.crons().get(0)
-                        + "' was applied, not " + config.crons().subList(1, config.crons().size()));
-            }
-        }
+        ScriptSettings.Schedule schedule = schedule(config, warnings);
         int timeout = DEFAULT_TIMEOUT_MS;
         if (config.cpuMs() != null) {
             // CPU time is at most wall time: a call gets at least its CPU budget as its time limit
@@ -73,6 +61,28 @@ final class ProjectSettings {
         return new Result(new ScriptSettings(new ScriptSettings.Http(true), new ScriptSettings.Limits(timeout, DEFAULT_MEMORY_MB),
                 false, schedule, bindings, assets, routes(config))
                 .withConsumers(QueueConsumerRules.check(queues == null ? null : queues.consumers())), List.copyOf(warnings));
+    }
+
+    /** Every cron of {@code triggers.crons}, in UTC as Cloudflare; each fires the {@code scheduled} handler on its own. */
+    private static ScriptSettings.Schedule schedule(ProjectConfig config, List<String> warnings) {
+        List<String> crons = new ArrayList<>();
+        for (String expression : config.crons()) {
+            String cron;
+            try {
+                cron = CronSchedule.of(expression, "UTC").cron();
+            } catch (ApiException e) {
+                throw WranglerConfig.invalid(config.file(), 0, "triggers.crons: " + e.getMessage());
+            }
+            if (crons.contains(cron)) {
+                warnings.add("triggers.crons: '" + cron + "' is listed twice; it fires once per slot");
+            } else {
+                crons.add(cron);
+            }
+        }
+        if (crons.size() > CronSchedule.MAX_PER_SCRIPT) {
+            throw WranglerConfig.invalid(config.file(), 0, "triggers.crons: a script has at most " + CronSchedule.MAX_PER_SCRIPT + " cron schedules, not " + crons.size());
+        }
+        return crons.isEmpty() ? null : new ScriptSettings.Schedule(crons.get(0), "UTC", false, null, crons);
     }
 
     /** The queues table in the single-file body's shape, whatever that shape holds (producers, consumers). */

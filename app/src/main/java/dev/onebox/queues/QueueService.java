@@ -132,6 +132,16 @@ public class QueueService implements QueueBinding {
         }
     }
 
+    /**
+     * False when the queue holds no message by the in-memory count, so a claim would find none.
+     * The count can only be trusted as a hint (a late settlement of a redelivered message lowers
+     * it once too often), so the dispatcher still looks at every queue once a second.
+     */
+    public boolean mayHoldMessages(String queue) {
+        AtomicLong size = sizes.get(queue);
+        return size != null && size.get() > 0;
+    }
+
     private AtomicLong size(String queue) {
         return sizes.computeIfAbsent(queue, name -> new AtomicLong());
     }

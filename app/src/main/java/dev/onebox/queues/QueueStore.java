@@ -84,7 +84,7 @@ public class QueueStore {
     public Ready ready(String queue, long now, int max) {
         return transaction(connection -> {
             try (PreparedStatement select = connection.prepareStatement("SELECT COUNT(*), MIN(visible_at) FROM (SELECT visible_at FROM "
-                    + "queue_message WHERE queue = ? AND state = 'ready' AND visible_at <= ? ORDER BY seq LIMIT ?) AS head")) {
+                    + "queue_message WHERE queue = ? AND state = 'ready' AND visible_at <= ? ORDER BY visible_at, seq LIMIT ?) AS head")) {
                 select.setString(1, queue);
                 select.setLong(2, now);
                 select.setInt(3, max);
@@ -102,84 +102,129 @@ public class QueueStore {
     }
 
     /**
-     * Takes up to {@code max} deliverable messages of {@code queue}, oldest first, in one
-     * transaction: they are in flight until {@code leaseUntil}, with one more attempt counted.
+     * Takes up to {@code max} deliverable messages of {@code queue}, longest deliverable first, in
+     * one statement: they are in flight until {@code leaseUntil}, with one more attempt counted.
+     * The order is the index's ({@code queue, state, visible_at, seq}), so a claim reads only the
+     * rows it takes; ordering by {@code seq} alone made SQLite sort every deliverable row of a
+     * backlog for each batch.
      */
     public List<QueueMessage> claim(String queue, int max, long now, long leaseUntil) {
         return transaction(connection -> {
-            List<QueueMessage> claimed = new ArrayList<>();
-            try (PreparedStatement select = connection.prepareStatement("SELECT " + COLUMNS + " FROM queue_message WHERE queue = ? "
-                    + "AND state = 'ready' AND visible_at <= ? ORDER BY seq LIMIT ?")) {
-                select.setString(1, queue);
-                select.setLong(2, now);
-                select.setInt(3, max);
-                try (ResultSet rows = select.executeQuery()) {
+            List<QueueMessage> claimed = new ArrayList<>(max);
+            List<Long> order = new ArrayList<>(max);
+            try (PreparedStatement update = connection.prepareStatement("UPDATE queue_message SET state = 'in_flight', "
+                    + "attempts = attempts + 1, visible_at = ? WHERE seq IN (SELECT seq FROM queue_message WHERE queue = ? "
+                    + "AND state = 'ready' AND visible_at <= ? ORDER BY visible_at, seq LIMIT ?) RETURNING " + COLUMNS + ", seq")) {
+                update.setLong(1, leaseUntil);
+                update.setString(2, queue);
+                update.setLong(3, now);
+                update.setInt(4, max);
+                try (ResultSet rows = update.executeQuery()) {
                     while (rows.next()) {
-                        QueueMessage row = message(rows, now);
-                        claimed.add(new QueueMessage(row.id(), row.queue(), MessageState.IN_FLIGHT, row.contentType(), row.body(),
-                                row.attempts() + 1, row.createdAt(), leaseUntil, row.lastError(), row.origin()));
+                        claimed.add(message(rows, now));
+                        order.add(rows.getLong(11));
                     }
                 }
             }
-            try (PreparedStatement update = connection.prepareStatement("UPDATE queue_message SET state = 'in_flight', "
-                    + "attempts = attempts + 1, visible_at = ? WHERE id = ? AND state = 'ready'")) {
-                for (QueueMessage message : claimed) {
-                    update.setLong(1, leaseUntil);
-                    update.setString(2, message.id());
-                    update.addBatch();
-                }
-                if (!claimed.isEmpty()) {
-                    update.executeBatch();
-                }
-            }
-            return claimed;
+            return inOrder(claimed, order);
         });
     }
 
-    /** Applies the outcome of consumer runs; a settlement of a delivery that is no longer in flight is skipped. */
+    /** RETURNING gives rows in no promised order: the batch goes out oldest first. */
+    private static List<QueueMessage> inOrder(List<QueueMessage> claimed, List<Long> seqs) {
+        if (claimed.size() < 2) {
+            return claimed;
+        }
+        Integer[] positions = new Integer[claimed.size()];
+        for (int i = 0; i < positions.length; i++) {
+            positions[i] = i;
+        }
+        java.util.Arrays.sort(positions, java.util.Comparator.comparing(seqs::get));
+        List<QueueMessage> sorted = new ArrayList<>(positions.length);
+        for (int position : positions) {
+            sorted.add(claimed.get(position));
+        }
+        return sorted;
+    }
+
+    /** Acks deleted by one statement at most (each names two parameters). */
+    static final int ACKS_PER_STATEMENT = 100;
+
+    /**
+     * Applies the outcome of consumer runs; a settlement of a delivery that is no longer in flight
+     * is skipped. Acks, nearly every settlement, are deleted a hundred to a statement.
+     */
     public int settle(List<Settlement> settlements, long now) {
         return transaction(connection -> {
-            int applied = 0;
-            try (PreparedStatement ack = connection.prepareStatement(
-                    "DELETE FROM queue_message WHERE id = ? AND state = 'in_flight' AND attempts = ?");
-                 PreparedStatement retry = connection.prepareStatement("UPDATE queue_message SET state = 'ready', visible_at = ?, "
-                         + "last_error = ? WHERE id = ? AND state = 'in_flight' AND attempts = ?");
-                 PreparedStatement deadLetter = connection.prepareStatement("UPDATE queue_message SET origin = queue, queue = ?, "
-                         + "state = 'ready', attempts = 0, visible_at = ?, last_error = ? WHERE id = ? AND state = 'in_flight' AND attempts = ?");
-                 PreparedStatement release = connection.prepareStatement("UPDATE queue_message SET state = 'ready', visible_at = ?, "
-                         + "attempts = attempts - 1 WHERE id = ? AND state = 'in_flight' AND attempts = ?");
-                 PreparedStatement fail = connection.prepareStatement("UPDATE queue_message SET state = 'failed', visible_at = ?, "
-                         + "last_error = ? WHERE id = ? AND state = 'in_flight' AND attempts = ?")) {
-                for (Settlement settlement : settlements) {
-                    PreparedStatement statement;
-                    int index = 1;
-                    if (settlement instanceof Settlement.Ack) {
-                        statement = ack;
-                    } else if (settlement instanceof Settlement.Retry r) {
-                        statement = retry;
-                        statement.setLong(index++, r.visibleAt());
-                        statement.setString(index++, r.error());
-                    } else if (settlement instanceof Settlement.Release r) {
-                        statement = release;
-                        statement.setLong(index++, r.visibleAt());
-                    } else if (settlement instanceof Settlement.DeadLetter d) {
-                        statement = deadLetter;
-                        statement.setString(index++, d.deadLetterQueue());
-                        statement.setLong(index++, now);
-                        statement.setString(index++, d.error());
-                    } else {
-                        Settlement.Fail f = (Settlement.Fail) settlement;
-                        statement = fail;
-                        statement.setLong(index++, now);
-                        statement.setString(index++, f.error());
-                    }
-                    statement.setString(index++, settlement.id());
-                    statement.setInt(index, settlement.attempts());
-                    applied += statement.executeUpdate();
-                }
+            List<Settlement> acks = new ArrayList<>(settlements.size());
+            List<Settlement> others = new ArrayList<>();
+            for (Settlement settlement : settlements) {
+                (settlement instanceof Settlement.Ack ? acks : others).add(settlement);
             }
-            return applied;
+            int applied = 0;
+            for (int from = 0; from < acks.size(); from += ACKS_PER_STATEMENT) {
+                applied += deleteAcked(connection, acks.subList(from, Math.min(acks.size(), from + ACKS_PER_STATEMENT)));
+            }
+            return applied + settleOthers(connection, others, now);
         });
+    }
+
+    /** An OR of (id, attempts) pairs: SQLite looks each up by the id index (a row-value IN would scan every in-flight row). */
+    private static int deleteAcked(Connection connection, List<Settlement> acks) throws SQLException {
+        StringBuilder sql = new StringBuilder("DELETE FROM queue_message WHERE state = 'in_flight' AND (");
+        for (int i = 0; i < acks.size(); i++) {
+            sql.append(i == 0 ? "" : " OR ").append("(id = ? AND attempts = ?)");
+        }
+        try (PreparedStatement delete = connection.prepareStatement(sql.append(')').toString())) {
+            int index = 1;
+            for (Settlement ack : acks) {
+                delete.setString(index++, ack.id());
+                delete.setInt(index++, ack.attempts());
+            }
+            return delete.executeUpdate();
+        }
+    }
+
+    private static int settleOthers(Connection connection, List<Settlement> settlements, long now) throws SQLException {
+        if (settlements.isEmpty()) {
+            return 0;
+        }
+        int applied = 0;
+        try (PreparedStatement retry = connection.prepareStatement("UPDATE queue_message SET state = 'ready', visible_at = ?, "
+                    + "last_error = ? WHERE id = ? AND state = 'in_flight' AND attempts = ?");
+             PreparedStatement deadLetter = connection.prepareStatement("UPDATE queue_message SET origin = queue, queue = ?, "
+                    + "state = 'ready', attempts = 0, visible_at = ?, last_error = ? WHERE id = ? AND state = 'in_flight' AND attempts = ?");
+             PreparedStatement release = connection.prepareStatement("UPDATE queue_message SET state = 'ready', visible_at = ?, "
+                    + "attempts = attempts - 1 WHERE id = ? AND state = 'in_flight' AND attempts = ?");
+             PreparedStatement fail = connection.prepareStatement("UPDATE queue_message SET state = 'failed', visible_at = ?, "
+                    + "last_error = ? WHERE id = ? AND state = 'in_flight' AND attempts = ?")) {
+            for (Settlement settlement : settlements) {
+                PreparedStatement statement;
+                int index = 1;
+                if (settlement instanceof Settlement.Retry r) {
+                    statement = retry;
+                    statement.setLong(index++, r.visibleAt());
+                    statement.setString(index++, r.error());
+                } else if (settlement instanceof Settlement.Release r) {
+                    statement = release;
+                    statement.setLong(index++, r.visibleAt());
+                } else if (settlement instanceof Settlement.DeadLetter d) {
+                    statement = deadLetter;
+                    statement.setString(index++, d.deadLetterQueue());
+                    statement.setLong(index++, now);
+                    statement.setString(index++, d.error());
+                } else {
+                    Settlement.Fail f = (Settlement.Fail) settlement;
+                    statement = fail;
+                    statement.setLong(index++, now);
+                    statement.setString(index++, f.error());
+                }
+                statement.setString(index++, settlement.id());
+                statement.setInt(index, settlement.attempts());
+                applied += statement.executeUpdate();
+            }
+        }
+        return applied;
     }
 
     /** Messages whose lease ran out (their run died with the app, or hung) are deliverable again. */
@@ -219,35 +264,55 @@ public class QueueStore {
         });
     }
 
-    /** The numbers of every queue that exists, by name. */
+    /**
+     * The numbers of every queue that exists, by name. Counted from the index alone (queue,
+     * state; then the delayed ones by state and time), and the oldest message is the one with the
+     * lowest seq (seq grows with created_at): a grouping on {@code visible_at > now} with
+     * {@code MIN(created_at)} read every row of a backlog and sorted it, for each look at the queues page.
+     */
     Map<String, QueueStats> stats(long now) {
         return transaction(connection -> {
             Map<String, long[]> counts = new LinkedHashMap<>();
-            Map<String, Long> oldest = new HashMap<>();
+            Map<String, Long> first = new HashMap<>();
             try (PreparedStatement select = connection.prepareStatement("SELECT name FROM queue ORDER BY name");
                  ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
                     counts.put(rows.getString(1), new long[4]);
                 }
             }
-            try (PreparedStatement select = connection.prepareStatement("SELECT queue, state, visible_at > ?, COUNT(*), MIN(created_at) "
-                    + "FROM queue_message GROUP BY queue, state, visible_at > ?")) {
+            try (PreparedStatement select = connection.prepareStatement("SELECT queue, state, COUNT(*), MIN(seq) FROM queue_message GROUP BY queue, state");
+                 ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    String queue = rows.getString(1);
+                    long[] numbers = counts.computeIfAbsent(queue, name -> new long[4]);
+                    int slot = switch (rows.getString(2)) {
+                        case "ready" -> 0;
+                        case "in_flight" -> 2;
+                        default -> 3;
+                    };
+                    numbers[slot] += rows.getLong(3);
+                    first.merge(queue, rows.getLong(4), Math::min);
+                }
+            }
+            try (PreparedStatement select = connection.prepareStatement("SELECT queue, COUNT(*) FROM queue_message "
+                    + "WHERE state = 'ready' AND visible_at > ? GROUP BY queue")) {
                 select.setLong(1, now);
-                select.setLong(2, now);
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
-                        String queue = rows.getString(1);
-                        long[] numbers = counts.computeIfAbsent(queue, name -> new long[4]);
-                        String state = rows.getString(2);
-                        boolean later = rows.getBoolean(3);
-                        int slot = switch (state) {
-                            case "ready" -> later ? 1 : 0;
-                            case "in_flight" -> 2;
-                            default -> 3;
-                        };
-                        numbers[slot] += rows.getLong(4);
-                        long created = rows.getLong(5);
-                        oldest.merge(queue, created, Math::min);
+                        long[] numbers = counts.computeIfAbsent(rows.getString(1), name -> new long[4]);
+                        numbers[1] = rows.getLong(2);
+                        numbers[0] -= numbers[1];
+                    }
+                }
+            }
+            Map<String, Long> oldest = new HashMap<>();
+            try (PreparedStatement select = connection.prepareStatement("SELECT created_at FROM queue_message WHERE seq = ?")) {
+                for (Map.Entry<String, Long> entry : first.entrySet()) {
+                    select.setLong(1, entry.getValue());
+                    try (ResultSet rows = select.executeQuery()) {
+                        if (rows.next()) {
+                            oldest.put(entry.getKey(), rows.getLong(1));
+                        }
                     }
                 }
             }

@@ -53,12 +53,36 @@ public record ScriptSettings(Http http, Limits limits, boolean egress, @Nullable
     public record Limits(int timeoutMs, int memoryMb) {
     }
 
+    /**
+     * When the script's {@code scheduled} handler runs.
+     *
+     * @param cron  the schedule of a single-file script (the first of {@code crons} for a project)
+     * @param crons every schedule of a project's {@code triggers.crons}, each firing on its own;
+     *              null for a single-file script and for versions stored before projects had several
+     */
     @Serdeable
     public record Schedule(@Nullable String cron, @Nullable String timezone, @Nullable Boolean allowOverlap,
-                           @Nullable Integer retries) {
+                           @Nullable Integer retries, @Nullable List<String> crons) {
+
+        @Creator
+        public Schedule {
+            crons = crons == null || crons.isEmpty() ? null : List.copyOf(crons);
+        }
+
+        public Schedule(@Nullable String cron, @Nullable String timezone, @Nullable Boolean allowOverlap, @Nullable Integer retries) {
+            this(cron, timezone, allowOverlap, retries, null);
+        }
 
         public Schedule(@Nullable String cron, @Nullable String timezone, @Nullable Boolean allowOverlap) {
-            this(cron, timezone, allowOverlap, null);
+            this(cron, timezone, allowOverlap, null, null);
+        }
+
+        /** Every cron expression that fires the handler, in the order given; empty without a schedule. */
+        public List<String> expressions() {
+            if (crons != null) {
+                return crons;
+            }
+            return cron == null ? List.of() : List.of(cron);
         }
 
         /** Runs of a failed slot again, with backoff, at most; 0 without {@code retries}. */

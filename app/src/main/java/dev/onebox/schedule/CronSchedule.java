@@ -23,6 +23,9 @@ import java.util.Optional;
  */
 public final class CronSchedule {
 
+    /** Cron expressions one script may list at most: each is a row the scheduler reads every tick. */
+    public static final int MAX_PER_SCRIPT = 16;
+
     private static final CronParser PARSER = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
     private static final Map<String, String> MACROS = Map.of(
             "@yearly", "0 0 1 1 *", "@annually", "0 0 1 1 *", "@monthly", "0 0 1 * *", "@weekly", "0 0 * * 0",

@@ -5,7 +5,10 @@ import io.micronaut.data.annotation.Id;
 import io.micronaut.data.annotation.MappedEntity;
 import io.micronaut.data.annotation.MappedProperty;
 
-/** A script's schedule and its next slot, in epoch milliseconds. */
+/**
+ * One cron schedule of a script and its next slot, in epoch milliseconds. The table's key is
+ * (script, cron); {@code @Id} marks the script only because Micronaut Data wants one.
+ */
 @MappedEntity("schedule")
 public record Schedule(
         @Id String script,

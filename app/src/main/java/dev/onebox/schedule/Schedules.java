@@ -5,6 +5,10 @@ import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Keeps the schedule table in line with the version each script serves. */
@@ -20,43 +24,52 @@ public class Schedules {
     }
 
     /**
-     * The serving version changed. The next slot is kept when the cron and zone did not change
-     * (a redeploy neither skips nor repeats a slot), else computed from now.
+     * The serving version changed. Each cron keeps its next slot when it and the zone did not
+     * change (a redeploy neither skips nor repeats a slot); a new cron counts from now; a cron
+     * the version no longer lists is dropped.
      */
     public void sync(String script, @Nullable ScriptSettings.Schedule wanted) {
-        Optional<Schedule> current = schedules.findById(script);
-        if (wanted == null || wanted.cron() == null) {
-            current.ifPresent(schedules::delete);
+        List<String> expressions = wanted == null ? List.of() : wanted.expressions();
+        Map<String, Schedule> current = new HashMap<>();
+        schedules.ofScript(script).forEach(schedule -> current.put(schedule.cron(), schedule));
+        if (expressions.isEmpty()) {
+            if (!current.isEmpty()) {
+                schedules.deleteScript(script);
+            }
             return;
         }
-        CronSchedule cron = CronSchedule.of(wanted.cron(), wanted.timezone());
         boolean overlap = Boolean.TRUE.equals(wanted.allowOverlap());
-        if (current.isPresent() && current.get().cron().equals(cron.cron()) && current.get().timezone().equals(cron.zone().getId())) {
-            schedules.update(new Schedule(script, cron.cron(), cron.zone().getId(), overlap, current.get().nextFireAt(),
-                    current.get().lastFireAt()));
-            return;
+        for (String expression : expressions) {
+            CronSchedule cron = CronSchedule.of(expression, wanted.timezone());
+            String zone = cron.zone().getId();
+            Schedule kept = current.remove(cron.cron());
+            if (kept == null) {
+                schedules.insert(script, cron.cron(), zone, overlap, cron.nextAfter(clock.now()).toEpochMilli(), null);
+            } else {
+                long next = kept.timezone().equals(zone) ? kept.nextFireAt() : cron.nextAfter(clock.now()).toEpochMilli();
+                schedules.reset(script, cron.cron(), zone, overlap, next);
+            }
         }
-        long next = cron.nextAfter(clock.now()).toEpochMilli();
-        Schedule schedule = new Schedule(script, cron.cron(), cron.zone().getId(), overlap, next, null);
-        if (current.isPresent()) {
-            schedules.update(schedule);
-        } else {
-            schedules.save(schedule);
-        }
+        current.keySet().forEach(cron -> schedules.deleteCron(script, cron));
     }
 
     public void remove(String script) {
-        schedules.deleteById(script);
+        schedules.deleteScript(script);
     }
 
     public Optional<ScheduleView> view(String script) {
-        return schedules.findById(script).map(s -> {
-            CronSchedule cron = CronSchedule.of(s.cron(), s.timezone());
-            Instant next = Instant.ofEpochMilli(s.nextFireAt());
-            var upcoming = new java.util.ArrayList<Instant>();
+        List<Schedule> rows = schedules.ofScript(script);
+        if (rows.isEmpty()) {
+            return Optional.empty();
+        }
+        List<Instant> upcoming = new ArrayList<>();
+        for (Schedule row : rows) {
+            Instant next = Instant.ofEpochMilli(row.nextFireAt());
             upcoming.add(next);
-            upcoming.addAll(cron.nextFires(next, 2));
-            return new ScheduleView(s.cron(), s.timezone(), s.allowOverlap(), next, upcoming);
-        });
+            upcoming.addAll(CronSchedule.of(row.cron(), row.timezone()).nextFires(next, 2));
+        }
+        Schedule first = rows.get(0);
+        return Optional.of(new ScheduleView(first.cron(), rows.stream().map(Schedule::cron).sorted().toList(), first.timezone(),
+                first.allowOverlap(), Instant.ofEpochMilli(first.nextFireAt()), upcoming.stream().distinct().sorted().limit(3).toList()));
     }
 }

@@ -9,6 +9,8 @@ import dev.onebox.http.ApiException;
 import io.micronaut.http.HttpStatus;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
@@ -79,14 +81,26 @@ public final class ScriptRules {
 
     public static ScriptSettings settings(ScriptRequest request) {
         ScriptSettings.Schedule schedule = null;
-        if (request.schedule() != null && request.schedule().cron() != null) {
-            CronSchedule cron = CronSchedule.of(request.schedule().cron(), request.schedule().timezone());
-            Integer retries = request.schedule().retries();
+        ScriptSettings.Schedule wanted = request.schedule();
+        if (wanted != null && !wanted.expressions().isEmpty()) {
+            List<String> crons = new ArrayList<>();
+            String zone = null;
+            for (String expression : wanted.expressions()) {
+                CronSchedule cron = CronSchedule.of(expression, wanted.timezone());
+                zone = cron.zone().getId();
+                if (!crons.contains(cron.cron())) {
+                    crons.add(cron.cron());
+                }
+            }
+            if (crons.size() > CronSchedule.MAX_PER_SCRIPT) {
+                throw ApiException.badRequest("invalid_schedule", "schedule.crons holds at most " + CronSchedule.MAX_PER_SCRIPT + " cron expressions.");
+            }
+            Integer retries = wanted.retries();
             if (retries != null && (retries < 0 || retries > MAX_CRON_RETRIES)) {
                 throw ApiException.badRequest("invalid_schedule", "schedule.retries must be between 0 and " + MAX_CRON_RETRIES + ".");
             }
-            schedule = new ScriptSettings.Schedule(cron.cron(), cron.zone().getId(), Boolean.TRUE.equals(request.schedule().allowOverlap()),
-                    retries == null || retries == 0 ? null : retries);
+            schedule = new ScriptSettings.Schedule(crons.get(0), zone, Boolean.TRUE.equals(wanted.allowOverlap()),
+                    retries == null || retries == 0 ? null : retries, crons.size() > 1 ? crons : null);
         }
         ScriptRequest.LimitsRequest limits = request.limits();
         int timeout = limits == null || limits.timeoutMs() == null ? DEFAULT_TIMEOUT_MS : limits.timeoutMs();

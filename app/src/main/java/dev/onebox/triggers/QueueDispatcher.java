@@ -38,9 +38,10 @@ import java.util.concurrent.locks.LockSupport;
  * Delivers queued messages to the consumers the serving versions declare. One thread forms
  * batches: a consumer gets a batch once {@code max_batch_size} messages are deliverable or the
  * oldest has waited {@code max_batch_timeout}, with at most {@code max_concurrency} batches
- * out at once. Each batch is a run (trigger {@code queue}); its outcome (acks, retries, an
- * exception) is settled in SQLite on a thread of its own. A send wakes the thread at once;
- * delayed messages coming due and expired leases are found by polling.
+ * running at once and one more claimed ahead, which starts as soon as a run ends (no claim
+ * between two runs). Each batch is a run (trigger {@code queue}); its outcome (acks, retries, an
+ * exception) is settled in SQLite behind the next run, many batches to a transaction. A send
+ * wakes the thread at once; delayed messages coming due and expired leases are found by polling.
  */
 @Context
 public class QueueDispatcher {
@@ -56,13 +57,15 @@ public class QueueDispatcher {
     private final QueueMetrics metrics;
     private final AsyncInvokes async;
     private final AtomicInteger asyncOut = new AtomicInteger();
-    private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+    /** Per consumer, keyed by script and queue. */
+    private final Map<String, ConsumerLane> lanes = new ConcurrentHashMap<>();
     private final Set<String> known = ConcurrentHashMap.newKeySet();
     /** Outcomes of many batches are written in one transaction: SQLite has one writer, and a batch's settle is a few rows. */
     private final GroupCommitter<List<Settlement>, Integer> settler;
     private final Thread thread;
     private volatile boolean running = true;
     private long nextLeaseCheck;
+    private long rounds;
 
     QueueDispatcher(QueueService queues, Deployments deployments, QueueConfig config, QueueMetrics metrics, AsyncInvokes async) {
         this.async = async;
@@ -107,18 +110,33 @@ public class QueueDispatcher {
 
     /** Starts every batch that is due; answers how long until a waiting partial batch times out. */
     long round(long now) {
-        if (now >= nextLeaseCheck) {
+        // A run that ended freed a slot: the batch claimed ahead goes first, before any query.
+        lanes.values().forEach(this::startWaiting);
+        boolean everyQueue = now >= nextLeaseCheck;
+        if (everyQueue) {
             sql.releaseExpiredLeases(now);
             sql.pruneFailed(now - config.keepFailed().toMillis());
             nextLeaseCheck = now + 1000;
         }
-        long wait = dispatchAsync(now);
+        long round = ++rounds;
+        long wait = everyQueue || queues.mayHoldMessages(AsyncInvokes.QUEUE) ? dispatchAsync(now) : Long.MAX_VALUE;
         for (Deployments.Deployed deployed : deployments.allServing()) {
             for (ScriptSettings.QueueConsumer consumer : deployed.code().settings().consumers()) {
                 declare(consumer);
-                wait = Math.min(wait, dispatch(deployed, consumer, now));
+                ConsumerLane lane = lanes.computeIfAbsent(deployed.code().script() + "\u0000" + consumer.queue(), key -> new ConsumerLane());
+                lane.seen(round);
+                if (everyQueue || queues.mayHoldMessages(consumer.queue())) {
+                    wait = Math.min(wait, dispatch(deployed, consumer, lane, now));
+                }
             }
         }
+        lanes.values().removeIf(lane -> {
+            if (lane.seenSince(round)) {
+                return false;
+            }
+            giveBack(lane);
+            return lane.running() == 0;
+        });
         return wait;
     }
 
@@ -131,11 +149,10 @@ public class QueueDispatcher {
         }
     }
 
-    private long dispatch(Deployments.Deployed deployed, ScriptSettings.QueueConsumer consumer, long now) {
-        String key = deployed.code().script() + "\u0000" + consumer.queue();
-        AtomicInteger out = inFlight.computeIfAbsent(key, k -> new AtomicInteger());
+    private long dispatch(Deployments.Deployed deployed, ScriptSettings.QueueConsumer consumer, ConsumerLane lane, long now) {
         long timeoutMs = consumer.maxBatchTimeout() * 1000L;
-        while (out.get() < consumer.maxConcurrency()) {
+        long runMs = deployed.code().settings().limits().timeoutMs();
+        while (lane.wantsBatch()) {
             // Without a batch timeout whatever is ready goes at once: no need to count it first.
             if (timeoutMs > 0) {
                 QueueStore.Ready ready = sql.ready(consumer.queue(), now, consumer.maxBatchSize());
@@ -146,15 +163,32 @@ public class QueueDispatcher {
                     return ready.earliestVisibleAt() + timeoutMs - now;
                 }
             }
-            long lease = now + deployed.code().settings().limits().timeoutMs() + config.leaseSlack().toMillis();
+            // A batch claimed ahead waits at most for a running one to end (within its time limit): its lease covers both.
+            long lease = now + (lane.hasRoom(consumer.maxConcurrency()) ? runMs : 2 * runMs) + config.leaseSlack().toMillis();
             List<QueueMessage> batch = sql.claim(consumer.queue(), consumer.maxBatchSize(), now, lease);
             if (batch.isEmpty()) {
                 return Long.MAX_VALUE;
             }
-            out.incrementAndGet();
-            deliver(deployed.code().script(), consumer, batch, out);
+            lane.offer(new ConsumerLane.Batch(deployed.code().script(), consumer, batch));
+            startWaiting(lane);
         }
         return Long.MAX_VALUE;
+    }
+
+    private void startWaiting(ConsumerLane lane) {
+        for (ConsumerLane.Batch batch = lane.takeIfRoom(); batch != null; batch = lane.takeIfRoom()) {
+            deliver(lane, batch);
+        }
+    }
+
+    /** The consumer is gone (its script deleted, its version changed): the batch claimed ahead is delivered again as if never claimed. */
+    private void giveBack(ConsumerLane lane) {
+        ConsumerLane.Batch batch = lane.takeWaiting();
+        if (batch != null) {
+            long now = System.currentTimeMillis();
+            settle(batch.consumer(), batch.messages(), batch.messages().stream()
+                    .<Settlement>map(m -> new Settlement.Release(m.id(), m.attempts(), now)).toList(), () -> { });
+        }
     }
 
     /** Async invokes: one run per message, as soon as a slot is free; acked once the run ended, whatever its status. */
@@ -170,7 +204,7 @@ public class QueueDispatcher {
             async.start(message).whenComplete((invocation, error) -> {
                 if (error == null) {
                     invocation.ended().whenComplete((status, failure) -> settle(consumer, claimed,
-                            List.of(new Settlement.Ack(message.id(), message.attempts())), asyncOut));
+                            List.of(new Settlement.Ack(message.id(), message.attempts())), asyncOut::decrementAndGet));
                     return;
                 }
                 String reason = "the run could not start: " + (error.getCause() != null ? error.getCause().getMessage() : error.getMessage());
@@ -181,26 +215,38 @@ public class QueueDispatcher {
                 } else {
                     settlement = new Settlement.Retry(message.id(), message.attempts(), System.currentTimeMillis() + 1000L * message.attempts(), reason);
                 }
-                settle(consumer, claimed, List.of(settlement), asyncOut);
+                settle(consumer, claimed, List.of(settlement), asyncOut::decrementAndGet);
             });
         }
         return Long.MAX_VALUE;
     }
 
-    private void deliver(String script, ScriptSettings.QueueConsumer consumer, List<QueueMessage> batch, AtomicInteger out) {
+    /** Starts the batch's run; its slot is free again once the run ended, before its outcome is written. */
+    private void deliver(ConsumerLane lane, ConsumerLane.Batch claimed) {
+        ScriptSettings.QueueConsumer consumer = claimed.consumer();
+        List<QueueMessage> batch = claimed.messages();
         List<Call.Queue.Message> messages = batch.stream()
                 .map(m -> new Call.Queue.Message(m.id(), m.createdAt(), m.attempts(), m.contentType().wire(), m.body())).toList();
-        deployments.invoke(script, Trigger.QUEUE, new Call.Queue(consumer.queue(), messages), new byte[0])
+        deployments.invoke(claimed.script(), Trigger.QUEUE, new Call.Queue(consumer.queue(), messages), new byte[0])
                 .whenComplete((invocation, error) -> {
                     if (error != null) {
                         long later = System.currentTimeMillis() + NOT_STARTED_BACKOFF_MS;
-                        settle(consumer, batch, batch.stream().<Settlement>map(m -> new Settlement.Release(m.id(), m.attempts(), later)).toList(), out);
+                        settle(consumer, batch, batch.stream().<Settlement>map(m -> new Settlement.Release(m.id(), m.attempts(), later)).toList(),
+                                () -> { });
+                        runEnded(lane);
                         return;
                     }
                     invocation.run().log().append(System.currentTimeMillis(), "info", describe(consumer.queue(), batch));
-                    invocation.ended().whenComplete((status, failure) -> settle(consumer, batch,
-                            outcome(consumer, batch, invocation, status), out));
+                    invocation.ended().whenComplete((status, failure) -> {
+                        settle(consumer, batch, outcome(consumer, batch, invocation, status), () -> { });
+                        runEnded(lane);
+                    });
                 });
+    }
+
+    private void runEnded(ConsumerLane lane) {
+        lane.ended();
+        wake();
     }
 
     /** The run's detail: which messages it got, so a run can be traced to its messages and back. */
@@ -252,7 +298,7 @@ public class QueueDispatcher {
         return java.util.Collections.nCopies(batches.size(), 0);
     }
 
-    private void settle(ScriptSettings.QueueConsumer consumer, List<QueueMessage> batch, List<Settlement> settlements, AtomicInteger out) {
+    private void settle(ScriptSettings.QueueConsumer consumer, List<QueueMessage> batch, List<Settlement> settlements, Runnable afterwards) {
         settler.submit(settlements).whenComplete((done, error) -> {
             try {
                 if (error != null) {
@@ -271,16 +317,16 @@ public class QueueDispatcher {
                     queues.added(consumer.deadLetterQueue(), dead);
                 }
             } finally {
-                out.decrementAndGet();
+                afterwards.run();
                 wake();
             }
         });
     }
 
-    /** Batches out now, per consumer (script and queue); for metrics and the API. */
+    /** Batches running now, per consumer (script and queue); for metrics and the API. */
     public Map<String, Integer> inFlightBatches() {
         Map<String, Integer> batches = new HashMap<>();
-        inFlight.forEach((key, count) -> batches.put(key.replace('\u0000', '/'), count.get()));
+        lanes.forEach((key, lane) -> batches.put(key.replace('\u0000', '/'), lane.running()));
         return batches;
     }
 
@@ -288,6 +334,13 @@ public class QueueDispatcher {
     void stop() {
         running = false;
         wake();
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        // Batches claimed ahead were never delivered: they go back now, not when their lease runs out.
+        lanes.values().forEach(this::giveBack);
         settler.close();
     }
 

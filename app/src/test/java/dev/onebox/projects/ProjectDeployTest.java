@@ -83,12 +83,13 @@ class ProjectDeployTest implements TestPropertyProvider {
                 Map.of("name", "DB", "type", "d1", "target", "blog"),
                 Map.of("name", "ASSETS", "type", "assets")));
         assertThat(Json.path(view, "settings.schedule.cron")).isEqualTo("0 * * * *");
+        assertThat(Json.path(view, "settings.schedule.crons")).isEqualTo(List.of("0 * * * *", "30 2 * * *"));
         assertThat(Json.path(view, "settings.schedule.timezone")).isEqualTo("UTC");
         assertThat(Json.path(view, "settings.limits.timeoutMs")).isEqualTo(60000);
         assertThat(Json.path(view, "settings.routes")).isEqualTo(List.of("api.example.com/*", "www.example.com/*"));
         assertThat(Json.path(view, "settings.assets.notFoundHandling")).isEqualTo("404-page");
-        assertThat(view.get("warnings").toString()).contains("'observability'").contains("30 2 * * *")
-                .contains("streams_enable_constructors");
+        assertThat(view.get("warnings").toString()).contains("'observability'").contains("streams_enable_constructors")
+                .doesNotContain("cron");
 
         Path assets = dataDir.resolve("assets/site/v1");
         assertThat(Files.readString(assets.resolve("index.html"))).isEqualTo("<h1>home</h1>");

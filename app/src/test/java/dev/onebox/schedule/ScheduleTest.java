@@ -111,6 +111,52 @@ class ScheduleTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void everyCronOfAScriptFiresOnItsOwnAndEachRunNamesTheCronThatFiredIt() {
+        SteppingClock.now = Instant.parse("2026-06-01T10:00:30Z");
+        start();
+        HttpResponse<String> deployed = api().deploy("several", LOGGING.formatted(0), ",\"http\":{\"enabled\":false},"
+                + "\"schedule\":{\"crons\":[\"*/20 * * * *\",\"0 * * * *\",\"30 10 * * *\"]}");
+        assertThat(deployed.statusCode()).as(deployed.body()).isEqualTo(201);
+
+        Map<String, Object> schedule = schedule("several");
+        assertThat((List<Object>) schedule.get("crons")).containsExactly("*/20 * * * *", "0 * * * *", "30 10 * * *");
+        assertThat(schedule).containsEntry("cron", "*/20 * * * *").containsEntry("nextFireAt", "2026-06-01T10:20:00Z");
+        assertThat((List<Object>) schedule.get("next")).containsExactly("2026-06-01T10:20:00Z", "2026-06-01T10:30:00Z", "2026-06-01T10:40:00Z");
+
+        SteppingClock.now = Instant.parse("2026-06-01T10:20:00Z");
+        assertThat(scheduler().fireDue()).isEqualTo(1);
+        SteppingClock.now = Instant.parse("2026-06-01T10:30:00Z");
+        assertThat(scheduler().fireDue()).isEqualTo(1);
+        SteppingClock.now = Instant.parse("2026-06-01T10:40:00Z");
+        assertThat(scheduler().fireDue()).isEqualTo(1);
+        waitForRuns("several", 3);
+        SteppingClock.now = Instant.parse("2026-06-01T11:00:00Z");
+        assertThat(scheduler().fireDue()).as("two crons of the script in the same minute: neither holds the other back").isEqualTo(2);
+        waitForRuns("several", 5);
+
+        List<String> logs = runs("several").stream().map(run -> {
+            assertThat(run).containsEntry("trigger", "cron").containsEntry("status", "succeeded");
+            return (String) api().run((String) run.get("id")).get("logs");
+        }).toList();
+        assertThat(logs).anySatisfy(log -> assertThat(log).contains("fired */20 * * * * 2026-06-01T10:20:00.000Z")
+                .contains("cron '*/20 * * * *' fired for the slot of 2026-06-01T10:20:00Z"));
+        assertThat(logs).anySatisfy(log -> assertThat(log).contains("fired 30 10 * * * 2026-06-01T10:30:00.000Z")
+                .contains("cron '30 10 * * *' fired"));
+        assertThat(logs).anySatisfy(log -> assertThat(log).contains("fired */20 * * * * 2026-06-01T11:00:00.000Z"));
+        assertThat(logs).anySatisfy(log -> assertThat(log).contains("fired 0 * * * * 2026-06-01T11:00:00.000Z")
+                .contains("cron '0 * * * *' fired"));
+
+        Http http = new Http(server.getURL().toString());
+        HttpResponse<String> fewer = http.send(http.request("/api/v1/scripts/several?wait=true").header("Authorization", "Bearer " + TOKEN)
+                .header("Content-Type", "application/json").PUT(java.net.http.HttpRequest.BodyPublishers.ofString(
+                        "{\"source\":" + Api.quote(LOGGING.formatted(0)) + ",\"http\":{\"enabled\":false},\"schedule\":{\"cron\":\"0 * * * *\"}}")));
+        assertThat(fewer.statusCode()).as(fewer.body()).isEqualTo(200);
+        assertThat((List<Object>) schedule("several").get("crons")).containsExactly("0 * * * *");
+        assertThat(schedule("several")).containsEntry("nextFireAt", "2026-06-01T12:00:00Z");
+    }
+
+    @Test
     void badSchedulesAreRefusedWithTheProblemNamed() {
         start();
         HttpResponse<String> cron = api().deploy("bad-cron", LOGGING.formatted(0), ",\"schedule\":{\"cron\":\"99 * * * *\"}");
