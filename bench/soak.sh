@@ -6,10 +6,12 @@
 #
 #   --build  rebuild app/target/onebox.jar first (default: build only when missing)
 #
-# First the trivial script (new Response("ok")) is measured at the same load, for the ratio. Then
-# the KV script for BENCH_SOAK_DURATION, in three wrk runs back to back: the first fifth, the
-# middle three fifths, the last fifth (with the default ten minutes: the first two and the last
-# two minutes), while a sampler records the app's RSS and the runs table every sixtieth of it.
+# The trivial script (new Response("ok")) is measured at the same load before and after, for the
+# ratio (against the mean of the two, so that a burst of other work on the host during one of
+# them counts less). In between the KV script runs for BENCH_SOAK_DURATION, in three wrk runs back
+# to back: the first fifth, the middle three fifths, the last fifth (with the default ten
+# minutes: the first two and the last two minutes), while a sampler records the app's RSS and the
+# runs table every sixtieth of it. The load average before and after says how busy the host was.
 #
 # Targets (#15): the KV script's req/s >= 0.5x the trivial script's; p99 of the last fifth <=
 # 1.5x the first fifth's; the runs table within 2x the keep limit all along; app RSS flat (the
@@ -50,9 +52,11 @@ APP_LOG=""
 APP_DB=""
 APP_TOKEN=""
 SAMPLER_PID=""
+LOAD_BEFORE=""
+LOAD_AFTER=""
 
 usage() {
-    sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 parse_args() {
@@ -150,12 +154,13 @@ start_sampler() {
 
 # --- the soak -------------------------------------------------------------------------------
 
+# run_baseline NAME — the trivial script at the soak's load, into NAME.res.
 run_baseline() {
     local seconds=$((DURATION_S / 10))
     ((seconds >= 10)) || seconds=10
-    bench_log "trivial script: warm-up 5s, then ${seconds}s"
-    bench_wrk "$BENCH_WORK/trivial-warmup" "$APP_PID" 5s "$APP_URL/run/soak-trivial"
-    bench_wrk "$BENCH_WORK/trivial" "$APP_PID" "${seconds}s" "$APP_URL/run/soak-trivial"
+    bench_log "trivial script ($1): warm-up 5s, then ${seconds}s"
+    bench_wrk "$BENCH_WORK/$1-warmup" "$APP_PID" 5s "$APP_URL/run/soak-trivial"
+    bench_wrk "$BENCH_WORK/$1" "$APP_PID" "${seconds}s" "$APP_URL/run/soak-trivial"
 }
 
 run_soak() {
@@ -183,7 +188,7 @@ run_soak() {
 print_windows() {
     local name rps p50 p99 non2xx sock reqs scpu
     printf '\n%-14s %9s %9s %9s %10s %7s %8s\n' window 'req/s' 'p50 ms' 'p99 ms' requests errors 'app cpu'
-    for name in trivial kv-first kv-middle kv-last; do
+    for name in trivial-before kv-first kv-middle kv-last trivial-after; do
         read -r rps p50 p99 non2xx sock reqs scpu _ <"$BENCH_WORK/$name.res"
         printf '%-14s %9.0f %9.2f %9.2f %10d %7d %7s%%\n' "$name" "$rps" "$p50" "$p99" "$reqs" "$((non2xx + sock))" "$scpu"
     done
@@ -218,12 +223,12 @@ print_samples() {
 
 print_verdicts() {
     local t_rps k_rps p99_first p99_last errors=0 name n s max_runs rss_ref rss_last fifth
-    read -r t_rps _ <"$BENCH_WORK/trivial.res"
+    t_rps=$(awk '{ s += $1 } END { printf "%.1f", s / 2 }' "$BENCH_WORK/trivial-before.res" "$BENCH_WORK/trivial-after.res")
     read -r _ _ p99_first _ <"$BENCH_WORK/kv-first.res"
     read -r _ _ p99_last _ <"$BENCH_WORK/kv-last.res"
     k_rps=$(awk '{ n += $6; s += $6 / ($1 > 0 ? $1 : 1) } END { printf "%.1f", (s > 0 ? n / s : 0) }' \
         "$BENCH_WORK/kv-first.res" "$BENCH_WORK/kv-middle.res" "$BENCH_WORK/kv-last.res")
-    for name in trivial kv-first kv-middle kv-last; do
+    for name in trivial-before kv-first kv-middle kv-last trivial-after; do
         read -r _ _ _ n s _ <"$BENCH_WORK/$name.res"
         errors=$((errors + n + s))
     done
@@ -233,7 +238,7 @@ print_verdicts() {
     rss_last=$(awk 'END { print $2 + 0 }' "$BENCH_WORK/samples.txt")
     printf '\n'
     awk -v k="$k_rps" -v t="$t_rps" -v target="$TARGET_KV_RATIO" 'BEGIN { r = (t > 0 ? k / t : 0)
-        printf "verdict kv/trivial   %s (KV %.0f req/s over the soak / trivial %.0f = %.2f; target >= %.1f)\n",
+        printf "verdict kv/trivial   %s (KV %.0f req/s over the soak / trivial %.0f, before and after = %.2f; target >= %.1f)\n",
             (r >= target ? "PASS" : "MISS"), k, t, r, target }'
     awk -v f="$p99_first" -v l="$p99_last" -v target="$TARGET_P99_GROWTH" 'BEGIN { r = (f > 0 ? l / f : 0)
         printf "verdict p99 drift    %s (last fifth %.1f ms / first fifth %.1f ms = %.2f; target <= %.1f)\n",
@@ -245,6 +250,7 @@ print_verdicts() {
         printf "verdict app RSS      %s (%.0f MB at the end of the first fifth, %.0f MB at the end; x%.2f, target <= %.2f)\n",
             (r <= target ? "PASS" : "MISS"), a / 1024, b / 1024, r, target }'
     printf 'errors               %s\n' "$errors"
+    printf 'host load average    %s before, %s after (%s cores)\n' "$LOAD_BEFORE" "$LOAD_AFTER" "$(nproc)"
 }
 
 report_logs() {
@@ -263,8 +269,11 @@ main() {
     start_app
     deploy soak-trivial "$TRIVIAL_SOURCE"
     deploy soak-kv "$KV_SOURCE"
-    run_baseline
+    LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+    run_baseline trivial-before
     run_soak
+    run_baseline trivial-after
+    LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
     print_windows
     print_cost
     print_samples
