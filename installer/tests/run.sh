@@ -297,6 +297,25 @@ run_origin_answers() {
   [[ "$(curl -s -m 30 -H "Host: $RUN_DOMAIN" "$(url /run/hello/x)")" == "hi from /x (secret ok)" ]]
 }
 
+# A single-file script with a D1 database declared in the deploy body (env.DB, database
+# "notes"): GET /run/notes/x?add=X adds the row X; every call answers all rows, comma-separated.
+NOTES_SOURCE="export default { async fetch(request, env) { await env.DB.exec('CREATE TABLE IF NOT EXISTS note (id INTEGER PRIMARY KEY, body TEXT NOT NULL)'); const add = new URL(request.url).searchParams.get('add'); if (add !== null) { await env.DB.prepare('INSERT INTO note (body) VALUES (?)').bind(add).run(); } const { results } = await env.DB.prepare('SELECT body FROM note ORDER BY id').all(); return new Response(results.map((r) => r.body).join(',')); } };"
+
+# deploy_notes TOKEN: deploys `notes` with the box's token TOKEN (POST ...?wait=true: it serves).
+deploy_notes() {
+  local code
+  code="$(curl -s -o "$WORK/notes.json" -w '%{http_code}' -m 300 -H "Authorization: Bearer $1" -H 'Content-Type: application/json' \
+    -d "{\"name\":\"notes\",\"source\":\"$NOTES_SOURCE\",\"d1_databases\":[{\"binding\":\"DB\",\"database_name\":\"notes\"}]}" \
+    "$(url '/api/v1/scripts?wait=true')" || true)"
+  expect_eq "a script with a D1 database deploys (d1_databases in POST /api/v1/scripts)" 201 "$code"
+  [[ "$code" == 201 ]] || sed 's/^/    | /' "$WORK/notes.json" | head -c 2000
+}
+
+# notes_add ROW: adds ROW through /run/notes and prints what the script answers (all rows).
+notes_add() {
+  curl -s -m 60 "$(url "/run/notes/x?add=$1")"
+}
+
 test_backup() {
   local snap
   check "onebox-backup.service runs" vps systemctl start onebox-backup.service
@@ -311,9 +330,9 @@ test_backup() {
   check "the snapshot's master.key is the one in use" vps cmp -s "$snap/etc-master.key" /etc/onebox/master.key
 }
 
-# Data worth moving (three more greetings, a second version of `hello`, a user API token),
-# then a snapshot taken off the box as over ssh (`onebox backup --output -`), kept on the host
-# for test_restore_elsewhere.
+# Data worth moving (three more greetings, a second version of `hello`, a user API token, a D1
+# database with two rows), then a snapshot taken off the box as over ssh (`onebox backup
+# --output -`), kept on the host for test_restore_elsewhere.
 test_backup_export() {
   local body code n rc=0 listing
   for n in Grace Linus Barbara; do
@@ -327,6 +346,9 @@ test_backup_export() {
   USER_TOKEN="$(curl -s -m 10 -X POST -H "Authorization: Bearer $ADMIN_TOKEN" -H 'Content-Type: application/json' \
     -d '{"name":"ci"}' "$(url /api/v1/tokens)" | sed -n 's/.*"secret":"\([^"]*\)".*/\1/p')"
   expect_eq "a user API token is issued and works" 200 "$(http_code -H "Authorization: Bearer $USER_TOKEN" "$(url /api/v1/whoami)")"
+  deploy_notes "$ADMIN_TOKEN"
+  notes_add alpha >/dev/null
+  expect_eq "the D1 script writes rows through /run (alpha, beta)" "alpha,beta" "$(notes_add beta)"
   sleep 1.2
   SNAP_COUNT="$(curl -s -m 10 "$(url /api/greeting/count)")"
   SNAP_VERSION="$(curl -s -m 10 -H "Authorization: Bearer $ADMIN_TOKEN" "$(url /api/v1/scripts/hello)" | sed -n 's/.*"currentVersion":\([0-9]*\).*/\1/p')"
@@ -338,8 +360,10 @@ test_backup_export() {
   expect_eq "onebox backup --output - exits 0" 0 "$rc"
   ((rc == 0)) || sed 's/^/    | /' "$WORK/backup.err"
   listing="$(tar -tzf "$WORK/snapshot.tar.gz" 2>&1 | sed 's:^[^/]*/::' | LC_ALL=C sort | tr '\n' ' ')"
-  expect_match "the exported snapshot holds the database, master.key, onebox.env, the dashboard password and checksums" \
-    "SHA256SUMS SNAPSHOT data-admin-password etc-master.key etc-onebox.env onebox.db" "$listing"
+  expect_match "the exported snapshot holds the database, the D1 database, master.key, onebox.env, the dashboard password and checksums" \
+    "SHA256SUMS SNAPSHOT d1-notes.sqlite data-admin-password etc-master.key etc-onebox.env onebox.db" "$listing"
+  # Changed after the snapshot: the restore elsewhere must bring back the rows as they were.
+  expect_eq "the D1 rows change after the snapshot" "alpha,beta,after-snapshot" "$(notes_add after-snapshot)"
   rc=0
   vps onebox backup --output /root/onebox-snapshot.tar.gz >/dev/null 2>&1 || rc=$?
   expect_eq "onebox backup --output FILE writes a root-only file" "0 600 root" \
@@ -466,8 +490,9 @@ test_purge() {
 }
 
 # The issue's test: the snapshot of the first box, restored on a second, freshly installed one,
-# brings back the same greetings, scripts (serving, with their secret) and tokens. Damaged or
-# mismatched snapshots are refused and change nothing.
+# brings back the same greetings, scripts (serving, with their secret), tokens and D1 rows (over
+# the new box's own database of that name). Damaged or mismatched snapshots are refused and
+# change nothing.
 test_restore_elsewhere() {
   local out rc=0 body state_before state_after f
   start_vps "onebox-restore-test-$$"
@@ -481,10 +506,13 @@ test_restore_elsewhere() {
   expect_eq "the new box does not know the first box's admin token yet" 401 \
     "$(http_code -H "Authorization: Bearer $ADMIN_TOKEN" "$(url /api/v1/whoami)")"
   docker cp "$WORK/snapshot.tar.gz" "$VPS:/root/onebox-snapshot.tar.gz"
+  # The new box has a D1 database of the same name with other rows: the restore must replace it.
+  deploy_notes "$(vps sed -n 's/^ONEBOX_ADMIN_TOKEN=//p' /etc/onebox/onebox.env)"
+  expect_eq "the new box's own D1 database holds other rows before the restore" "stale" "$(notes_add stale)"
 
   out="$(vps onebox restore --check /root/onebox-snapshot.tar.gz 2>&1)" || true
   expect_match "onebox restore --check says what the snapshot holds" \
-    "holds: +1 scripts, 1 secrets, 2 API tokens, [0-9]+ greetings" "$out"
+    "holds: +2 scripts, 1 secrets, 2 API tokens, [0-9]+ greetings, [0-9]+ runs, 1 D1 databases" "$out"
 
   log "onebox restore /root/onebox-snapshot.tar.gz"
   rc=0
@@ -516,6 +544,12 @@ test_restore_elsewhere() {
     fail "the script serves again on the new box, its secret readable: GET /run/hello/moved" \
       "$(curl -s -m 30 -w ' (HTTP %{http_code})' "$(url /run/hello/moved)")"
   fi
+  if wait_until 120 script_answers /run/notes/x "alpha,beta"; then
+    pass "the D1 rows are the snapshot's after the restore: GET /run/notes/x answers alpha,beta"
+  else
+    fail "the D1 rows are the snapshot's after the restore: GET /run/notes/x answers alpha,beta" \
+      "$(curl -s -m 30 -w ' (HTTP %{http_code})' "$(url /run/notes/x)")"
+  fi
 
   log "refused restores: a missing, a damaged, a corrupt and a mismatched snapshot"
   make_bad_snapshots
@@ -539,6 +573,7 @@ test_restore_undone() {
   local out rc=0 before after
   make_bad_snapshots bad-env
   docker cp "$WORK/bad-env.tar.gz" "$VPS:/root/bad-env.tar.gz"
+  expect_eq "a D1 row written before the failing restore" "alpha,beta,gamma" "$(notes_add gamma)"
   before="$(vps sha256sum /etc/onebox/onebox.env /etc/onebox/master.key | cut -c1-64 | tr '\n' ' ')"
   log "onebox restore of a snapshot the app does not start with (must undo itself)"
   out="$(vps env ONEBOX_HEALTH_TIMEOUT=25 onebox restore /root/bad-env.tar.gz 2>&1)" || rc=$?
@@ -558,6 +593,11 @@ test_restore_undone() {
     pass "after the undo the script serves, with its secret"
   else
     fail "after the undo the script serves, with its secret" "$(curl -s -m 30 "$(url /run/hello/undone)")"
+  fi
+  if wait_until 60 script_answers /run/notes/x "alpha,beta,gamma"; then
+    pass "after the undo the D1 database is as before the failed restore (alpha,beta,gamma)"
+  else
+    fail "after the undo the D1 database is as before the failed restore (alpha,beta,gamma)" "$(curl -s -m 30 "$(url /run/notes/x)")"
   fi
 }
 

@@ -39,18 +39,24 @@ public class RunRecorder implements RunListener {
     private final RunTap tap;
 
     RunRecorder(RunStore writes) {
-        this(writes, List.of(), List.of());
+        this(writes, List.of(), List.of(), null);
     }
 
     @Inject
-    RunRecorder(RunStore writes, List<RunObserver> observers, List<RunTap> taps) {
+    RunRecorder(RunStore writes, List<RunObserver> observers, List<RunTap> taps, @Nullable PruneOnWrite retention) {
         this.observers = List.copyOf(observers);
         this.tap = RunTap.all(taps);
         long orphans = writes.failUnfinished();
         if (orphans > 0) {
             LOG.warn("{} runs were still open when the app last stopped; marked failed", orphans);
         }
-        this.writer = new GroupCommitter<>("run-writer", 50_000, 2_000, 20, writes::apply, () -> { });
+        this.writer = new GroupCommitter<>("run-writer", 50_000, 2_000, 20, rows -> {
+            List<Boolean> done = writes.apply(rows);
+            if (retention != null) {
+                retention.written(rows);
+            }
+            return done;
+        }, () -> { });
         timer.scheduleWithFixedDelay(this::writeRunningRows, RUNNING_ROW_AFTER_MS / 4, RUNNING_ROW_AFTER_MS / 4, TimeUnit.MILLISECONDS);
     }
 

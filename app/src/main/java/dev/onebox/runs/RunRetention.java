@@ -6,7 +6,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the run table bounded. Deletes go in small batches, each its own transaction, so the
+ * Keeps the run table bounded: every minute, runs past the maximum age and what the write path
+ * ({@link PruneOnWrite}, which keeps busy scripts near their limit) left over, such as history from
+ * before the limit was lowered. Deletes go in small batches, each its own transaction, so the
  * writer that records new runs waits for at most one batch.
  */
 @Singleton

@@ -26,10 +26,29 @@ class RunRetentionStore {
                 cutoff, batch);
     }
 
+    /**
+     * Deletes up to {@code batch} finished runs of the script beyond its {@code keep} newest. Both
+     * statements walk run_by_script (script_name, created_at): finding the boundary reads keep index
+     * entries, not the script's whole history, so a batch stays short however far behind pruning is.
+     */
     @Transactional
     long beyondNewest(String script, int keep, int batch) {
-        return update("DELETE FROM run WHERE id IN (SELECT id FROM run WHERE script_name = ? ORDER BY id DESC LIMIT ? OFFSET ?)",
-                script, batch, keep);
+        try (PreparedStatement boundary = jdbc.getConnection().prepareStatement(
+                "SELECT created_at, id FROM run WHERE script_name = ? ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?")) {
+            boundary.setString(1, script);
+            boundary.setInt(2, keep);
+            try (ResultSet first = boundary.executeQuery()) {
+                if (!first.next()) {
+                    return 0;
+                }
+                long createdAt = first.getLong(1);
+                return update("DELETE FROM run WHERE rowid IN (SELECT rowid FROM run WHERE script_name = ? AND created_at <= ? "
+                                + "AND (created_at < ? OR id <= ?) AND status NOT IN ('queued', 'running') LIMIT ?)",
+                        script, createdAt, createdAt, first.getString(2), batch);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Transactional
