@@ -66,7 +66,9 @@ class App {
     this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
     this.conn = await this.connected;
     let pending = Buffer.alloc(0);
+    let reads = 0;
     this.conn.on('data', (data) => {
+      reads++;
       pending = Buffer.concat([pending, data]);
       while (pending.length >= 8) {
         const metaLen = pending.readUInt32BE(0);
@@ -75,7 +77,7 @@ class App {
         const meta = JSON.parse(pending.subarray(8, 8 + metaLen).toString('utf8'));
         const body = Buffer.from(pending.subarray(8 + metaLen, 8 + metaLen + bodyLen));
         pending = pending.subarray(8 + metaLen + bodyLen);
-        this.frames.push({ meta, body, at: performance.now() });
+        this.frames.push({ meta, body, at: performance.now(), read: reads });
         this.#wake();
       }
     });
@@ -241,6 +243,27 @@ test('a default export without fetch, scheduled or queue is a load_error', async
     assert.equal(meta.message, "the module's default export needs a fetch, scheduled or queue handler");
     assert.equal(code, 1);
   }
+});
+
+test('a call answered at once leaves in one write: its head and done reach the app in the same read', async () => {
+  const app = await ready(`export default { async fetch() { console.log('answering'); return new Response('ok'); } };`);
+  for (const id of [1, 2, 3]) {
+    const r = await app.fetch(id);
+    assert.deepEqual(r.types, ['head', 'done']);
+    assert.deepEqual(r.logs.map((l) => l.text), ['answering']);
+    assert.equal(new Set(r.frames.map((f) => f.read)).size, 1, `frames of call ${id} came in several reads: ${JSON.stringify(r.frames.map((f) => [f.meta.type, f.read]))}`);
+  }
+  assert.equal(await app.close(), 0);
+});
+
+test('what a script logs just before process.exit() still reaches the app', async () => {
+  const app = await ready(`export default { async fetch() { console.log('last words'); process.exit(3); } };`);
+  app.send({ type: 'invoke', id: 1, kind: 'fetch', method: 'GET', url: 'http://script.test/', headers: [] });
+  const line = await app.waitFor((f) => f.meta.type === 'log' && f.meta.id === 1, 'the log line');
+  assert.equal(line.body.toString(), 'last words');
+  assert.equal(await app.exited, 3);
+  app.kill();
+  running.delete(app);
 });
 
 test('fetch returning a Response: head (status, headers, both Set-Cookies) carrying the small body, done', async () => {

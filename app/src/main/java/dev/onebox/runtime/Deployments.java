@@ -29,8 +29,25 @@ import java.util.concurrent.Executors;
 @Singleton
 public class Deployments {
 
-    /** A version that can take calls. */
-    public record Deployed(ScriptCode code, String image) {
+    /**
+     * A version that can take calls. A caller that checked its settings calls this very version
+     * ({@link #invoke(Deployed, Trigger, Call, RequestBody)}), without a second look-up that could
+     * meet the next one. One per pool, made once: looking it up allocates nothing per call.
+     */
+    public static final class Deployed {
+        private final WarmPool pool;
+
+        Deployed(WarmPool pool) {
+            this.pool = pool;
+        }
+
+        public ScriptCode code() {
+            return pool.code();
+        }
+
+        public String image() {
+            return pool.image();
+        }
     }
 
     private final RuntimeSelector runtimes;
@@ -91,12 +108,12 @@ public class Deployments {
 
     public Optional<Deployed> serving(String script) {
         WarmPool pool = serving.get(script);
-        return pool == null ? Optional.empty() : Optional.of(new Deployed(pool.code(), pool.image()));
+        return pool == null ? Optional.empty() : Optional.of(pool.deployed());
     }
 
     /** Every script's serving version, for the queue dispatcher (which consumes what they declare). */
     public List<Deployed> allServing() {
-        return serving.values().stream().map(pool -> new Deployed(pool.code(), pool.image())).toList();
+        return serving.values().stream().map(WarmPool::deployed).toList();
     }
 
     /** The code of every serving version, for features that report what scripts use (D1 databases, ...). */
@@ -148,7 +165,15 @@ public class Deployments {
 
     /** Like {@link #invoke(String, Trigger, Call, byte[])}, with a request body that may stream in. */
     public CompletableFuture<Invocation> invoke(String script, Trigger trigger, Call call, RequestBody body) {
-        WarmPool pool = serving.get(script);
+        return invoke(serving.get(script), script, trigger, call, body);
+    }
+
+    /** Calls the version {@link #serving} answered, even when another one took over since. */
+    public CompletableFuture<Invocation> invoke(Deployed deployed, Trigger trigger, Call call, RequestBody body) {
+        return invoke(deployed.pool, deployed.code().script(), trigger, call, body);
+    }
+
+    private CompletableFuture<Invocation> invoke(WarmPool pool, String script, Trigger trigger, Call call, RequestBody body) {
         CompletableFuture<Invocation> started = pool == null ? CompletableFuture.failedFuture(new ScriptLoadException("not deployed"))
                 : pool.acquire().thenApply(sandbox -> sandbox.invoke(start(pool, script, trigger, pool.isColdStart(sandbox)), call, body));
         if (body instanceof RequestBody.Streamed streamed) {

@@ -34,6 +34,7 @@ final class WarmPool implements Sandbox.Listener {
 
     private final ScriptCode code;
     private final String image;
+    private final Deployments.Deployed deployed = new Deployments.Deployed(this);
     private final PoolConfig config;
     private final Starter starter;
     private final java.util.concurrent.Executor startExecutor;
@@ -59,6 +60,10 @@ final class WarmPool implements Sandbox.Listener {
         return code;
     }
 
+    Deployments.Deployed deployed() {
+        return deployed;
+    }
+
     synchronized int size() {
         return sandboxes.size();
     }
@@ -74,6 +79,10 @@ final class WarmPool implements Sandbox.Listener {
 
     /** A sandbox with a slot reserved for one call; release happens when the call ends. */
     synchronized CompletableFuture<Sandbox> acquire() {
+        if (draining) {
+            // a caller that looked this version up just before another took over: no sandbox starts for it
+            return CompletableFuture.failedFuture(new ScriptLoadException("the version was replaced"));
+        }
         Sandbox free = leastBusyWithRoom();
         if (free != null) {
             free.load++;

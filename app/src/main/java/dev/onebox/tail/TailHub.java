@@ -69,7 +69,11 @@ class TailHub implements RunTap {
 
     @Override
     public void started(ActiveRun run) {
-        publish(run, TailEvent.start(run));
+        Set<Tail> tails = byScript.get(run.script());
+        if (tails != null) {
+            TailEvent event = TailEvent.start(run);
+            tails.forEach(tail -> tail.offer(event));
+        }
     }
 
     @Override
@@ -83,12 +87,9 @@ class TailHub implements RunTap {
 
     @Override
     public void ended(ActiveRun run, RunStatus status, @Nullable String error) {
-        publish(run, TailEvent.end(run, status.wire(), error));
-    }
-
-    private void publish(ActiveRun run, TailEvent event) {
         Set<Tail> tails = byScript.get(run.script());
         if (tails != null) {
+            TailEvent event = TailEvent.end(run, status.wire(), error);
             tails.forEach(tail -> tail.offer(event));
         }
     }

@@ -140,7 +140,7 @@ class HttpTriggerController implements RoutedScripts {
         RequestBody body = mayHaveBody && request.getContentLength() != 0 && request instanceof ServerHttpRequest<?> server
                 ? new RequestBody.Streamed(server.byteBody().move().toByteArrayPublisher(), pool.maxRequestBodyBytes())
                 : RequestBody.EMPTY;
-        CompletableFuture<Invocation> started = deployments.invoke(script, Trigger.HTTP, describe(prefix, request), body);
+        CompletableFuture<Invocation> started = deployments.invoke(deployed, Trigger.HTTP, describe(prefix, request), body);
         // A client that goes away before the script answered aborts the call (its connection
         // closes); after the head, the response body's own cancellation does.
         Runnable whenGone = onConnectionClosed(request, () -> started.thenAccept(Invocation::abort));
