@@ -335,16 +335,41 @@ bench_snapshot() {
 
 # bench_snapshot_delta BEFORE AFTER — "GROUP TICKS CTXSW" per group (in the order of AFTER),
 # counting for each process what it used between the snapshots (all of it for a process that
-# started in between; a process that ended in between is missed).
+# started in between). AFTER may hold several samples of a process: the last (highest) counts,
+# so a process that ended in between counts up to its last sample.
 bench_snapshot_delta() {
-    awk 'FNR == NR { t[$1 " " $2] = $3; c[$1 " " $2] = $4; next }
-        {
+    awk 'FNR == NR { if (NF == 4) { t[$1 " " $2] = $3; c[$1 " " $2] = $4 }; next }
+        NF == 4 {
             k = $1 " " $2
             if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 }
-            dt[$1] += $3 - (k in t ? t[k] : 0)
-            dc[$1] += $4 - (k in c ? c[k] : 0)
+            if (!(k in mt)) { keys[$1] = keys[$1] " " k }
+            if ($3 > mt[k]) mt[k] = $3
+            if ($4 > mc[k]) mc[k] = $4
         }
-        END { for (i = 1; i <= n; i++) print order[i], dt[order[i]], dc[order[i]] }' "$1" "$2"
+        END {
+            for (i = 1; i <= n; i++) {
+                g = order[i]; dt = 0; dc = 0
+                m = split(keys[g], ks, " ")
+                for (j = 1; j <= m; j += 2) {
+                    k = ks[j] " " ks[j + 1]
+                    dt += mt[k] - (k in t ? t[k] : 0)
+                    dc += mc[k] - (k in c ? c[k] : 0)
+                }
+                print g, dt, dc
+            }
+        }' "$1" "$2"
+}
+
+# bench_sample_loop FILE GROUP... — appends a snapshot of the groups to FILE every half second
+# until killed (for groups whose processes may come and go during a run, e.g. pooled containers).
+bench_sample_loop() {
+    local file=$1
+    shift
+    while :; do
+        bench_snapshot "$file.one" "$@"
+        cat "$file.one" >>"$file"
+        sleep 0.5
+    done
 }
 
 # bench_wrk OUT_PREFIX SERVER DURATION URL [LUA_SCRIPT]
@@ -361,12 +386,23 @@ bench_wrk() {
     if [[ "$server" =~ ^[0-9]+$ ]]; then groups=("srv:$server"); else read -ra groups <<<"$server"; fi
     hz=$(getconf CLK_TCK)
     bench_snapshot "$out.before" "${groups[@]}"
+    : >"$out.samples"
+    local sampler=""
+    if [[ "$server" == *@* ]]; then
+        bench_sample_loop "$out.samples" "${groups[@]}" &
+        sampler=$!
+    fi
     local TIMEFORMAT='%3U %3S %3R'
     { time wrk "${args[@]}" "$url" >"$out.txt" 2>&1; } 2>"$out.time" \
         || { cat "$out.txt" >&2; bench_die "wrk failed against $url"; }
+    if [[ -n "$sampler" ]]; then
+        kill "$sampler" 2>/dev/null || true
+        wait "$sampler" 2>/dev/null || true
+    fi
     bench_snapshot "$out.after" "${groups[@]}"
+    cat "$out.after" >>"$out.samples"
     times=$(tail -n 1 "$out.time")
-    bench_snapshot_delta "$out.before" "$out.after" >"$out.delta"
+    bench_snapshot_delta "$out.before" "$out.samples" >"$out.delta"
     total=$(awk '{ s += $2 } END { print s + 0 }' "$out.delta")
     bench_parse_wrk "$out.txt" "$total" "$hz" "$times" >"$out.res"
     read -r _ _ wall <<<"$times"
