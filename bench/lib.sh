@@ -10,7 +10,8 @@
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BENCH_REPO=$(cd "$BENCH_DIR/.." && pwd)
-BENCH_JAR="$BENCH_REPO/app/target/onebox.jar"
+# BENCH_JAR may name another build (e.g. a copy, so that a rebuild cannot change the jar under a run).
+BENCH_JAR=${BENCH_JAR:-"$BENCH_REPO/app/target/onebox.jar"}
 BENCH_HOST=127.0.0.1
 
 BENCH_WORK=""          # temp dir of this run (set by bench_init)
@@ -249,18 +250,6 @@ bench_launch_app() {
 
 # --- measuring ----------------------------------------------------------------------------
 
-# Prints the CPU time (clock ticks, user+system) of PID and its direct children.
-bench_cpu_ticks() {
-    local pid=$1 p stat fields total=0
-    for p in "$pid" $(pgrep -P "$pid" 2>/dev/null || true); do
-        stat=$(cat "/proc/$p/stat" 2>/dev/null) || continue
-        # Fields after "(comm) ": state is [0], utime is [11], stime is [12].
-        read -ra fields <<<"${stat##*) }"
-        total=$((total + fields[11] + fields[12]))
-    done
-    printf '%s\n' "$total"
-}
-
 # bench_tree_cpu_ticks PID... — CPU time (clock ticks, user+system) of the PIDs and all their
 # descendants, recursively (e.g. a container's processes below its containerd-shim).
 bench_tree_cpu_ticks() {
@@ -283,23 +272,153 @@ bench_host_busy_ticks() {
     awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat
 }
 
-# bench_wrk OUT_PREFIX SERVER_PID DURATION URL [LUA_SCRIPT]
+# --- per-request counters -----------------------------------------------------------------
+#
+# Req/s moves with the host; CPU time and context switches per request move much less, so every
+# target is also judged by them. A "group" is a named set of process trees, given as NAME:ROOTS
+# where ROOTS is a comma-separated list of PIDs or @FUNCTION (a function printing root PIDs, asked
+# afresh at each snapshot, e.g. for the containers of an app). All descendants of a root count.
+
+# bench_tree_pids PID... — the PIDs and all their descendants, one per line.
+bench_tree_pids() {
+    local queue=("$@") kids=() p
+    while ((${#queue[@]})); do
+        p=${queue[0]}
+        queue=("${queue[@]:1}")
+        [[ -d "/proc/$p" ]] || continue
+        printf '%s\n' "$p"
+        mapfile -t kids < <(pgrep -P "$p" 2>/dev/null || true)
+        ((${#kids[@]})) && queue+=("${kids[@]}")
+    done
+}
+
+# bench_group_roots ROOTS — the root PIDs of a group's ROOTS spec (see above), one per line.
+bench_group_roots() {
+    local spec item
+    IFS=, read -ra spec <<<"$1"
+    for item in "${spec[@]}"; do
+        if [[ "$item" == @* ]]; then
+            "${item#@}" || true
+        elif [[ -n "$item" ]]; then
+            printf '%s\n' "$item"
+        fi
+    done
+}
+
+# bench_proc_line PID — "PID TICKS CTXSW": CPU clock ticks (user+system, /proc/PID/stat, which
+# also holds the time of threads that have exited) and context switches (voluntary +
+# nonvoluntary over every live thread, /proc/PID/task/*/status). Prints nothing for a gone PID.
+bench_proc_line() {
+    local p=$1 stat fields cs
+    stat=$(cat "/proc/$p/stat" 2>/dev/null) || return 0
+    # Fields after "(comm) ": state is [0], utime is [11], stime is [12].
+    read -ra fields <<<"${stat##*) }"
+    cs=$(cat "/proc/$p"/task/*/status 2>/dev/null \
+        | awk '/^(non)?voluntary_ctxt_switches:/ { s += $2 } END { print s + 0 }')
+    printf '%s %s %s\n' "$p" "$((fields[11] + fields[12]))" "$cs"
+}
+
+# bench_snapshot FILE GROUP... — writes "GROUP PID TICKS CTXSW" for every process of each group.
+bench_snapshot() {
+    local file=$1 group name p roots=()
+    shift
+    for group in "$@"; do
+        name=${group%%:*}
+        mapfile -t roots < <(bench_group_roots "${group#*:}")
+        ((${#roots[@]})) || continue
+        while read -r p; do
+            [[ -n "$p" ]] || continue
+            printf '%s %s\n' "$name" "$(bench_proc_line "$p")"
+        done < <(bench_tree_pids "${roots[@]}")
+    done | awk 'NF == 4' >"$file"
+}
+
+# bench_snapshot_delta BEFORE AFTER — "GROUP TICKS CTXSW" per group (in the order of AFTER),
+# counting for each process what it used between the snapshots (all of it for a process that
+# started in between). AFTER may hold several samples of a process: the last (highest) counts,
+# so a process that ended in between counts up to its last sample.
+bench_snapshot_delta() {
+    awk 'FNR == NR { if (NF == 4) { t[$1 " " $2] = $3; c[$1 " " $2] = $4 }; next }
+        NF == 4 {
+            k = $1 " " $2
+            if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 }
+            if (!(k in mt)) { keys[$1] = keys[$1] " " k }
+            if ($3 > mt[k]) mt[k] = $3
+            if ($4 > mc[k]) mc[k] = $4
+        }
+        END {
+            for (i = 1; i <= n; i++) {
+                g = order[i]; dt = 0; dc = 0
+                m = split(keys[g], ks, " ")
+                for (j = 1; j <= m; j += 2) {
+                    k = ks[j] " " ks[j + 1]
+                    dt += mt[k] - (k in t ? t[k] : 0)
+                    dc += mc[k] - (k in c ? c[k] : 0)
+                }
+                print g, dt, dc
+            }
+        }' "$1" "$2"
+}
+
+# bench_sample_loop FILE GROUP... — appends a snapshot of the groups to FILE every half second
+# until killed (for groups whose processes may come and go during a run, e.g. pooled containers).
+bench_sample_loop() {
+    local file=$1
+    shift
+    while :; do
+        bench_snapshot "$file.one" "$@"
+        cat "$file.one" >>"$file"
+        sleep 0.5
+    done
+}
+
+# bench_wrk OUT_PREFIX SERVER DURATION URL [LUA_SCRIPT]
+# SERVER is a PID (one group, "srv") or a space-separated list of groups NAME:ROOTS (see above).
 # Runs wrk -t$BENCH_THREADS -c$BENCH_CONNECTIONS --latency against URL and writes:
 #   OUT_PREFIX.txt  wrk's own output
 #   OUT_PREFIX.res  one line: rps p50_ms p99_ms non2xx socket_errors requests server_cpu% wrk_cpu%
-# (CPU in percent of one core over the run; SERVER_PID and its direct children are counted.)
+#   OUT_PREFIX.grp  one line per group, then "total": NAME cpu% cpu_ms_per_request ctxsw_per_request
+# (CPU in percent of one core over the run; server = all groups.)
 bench_wrk() {
-    local out=$1 server_pid=$2 duration=$3 url=$4 lua=${5:-} args hz t0 t1 times
+    local out=$1 server=$2 duration=$3 url=$4 lua=${5:-} args hz times groups=() wall reqs total
     args=(-t"${BENCH_THREADS:-2}" -c"${BENCH_CONNECTIONS:-16}" -d"$duration" --latency)
     [[ -n "$lua" ]] && args+=(-s "$lua")
+    if [[ "$server" =~ ^[0-9]+$ ]]; then groups=("srv:$server"); else read -ra groups <<<"$server"; fi
     hz=$(getconf CLK_TCK)
-    t0=$(bench_cpu_ticks "$server_pid")
+    bench_snapshot "$out.before" "${groups[@]}"
+    : >"$out.samples"
+    local sampler=""
+    if [[ "$server" == *@* ]]; then
+        bench_sample_loop "$out.samples" "${groups[@]}" &
+        sampler=$!
+    fi
     local TIMEFORMAT='%3U %3S %3R'
     { time wrk "${args[@]}" "$url" >"$out.txt" 2>&1; } 2>"$out.time" \
         || { cat "$out.txt" >&2; bench_die "wrk failed against $url"; }
-    t1=$(bench_cpu_ticks "$server_pid")
+    if [[ -n "$sampler" ]]; then
+        kill "$sampler" 2>/dev/null || true
+        wait "$sampler" 2>/dev/null || true
+    fi
+    bench_snapshot "$out.after" "${groups[@]}"
+    cat "$out.after" >>"$out.samples"
     times=$(tail -n 1 "$out.time")
-    bench_parse_wrk "$out.txt" "$((t1 - t0))" "$hz" "$times" >"$out.res"
+    bench_snapshot_delta "$out.before" "$out.samples" >"$out.delta"
+    total=$(awk '{ s += $2 } END { print s + 0 }' "$out.delta")
+    bench_parse_wrk "$out.txt" "$total" "$hz" "$times" >"$out.res"
+    read -r _ _ wall <<<"$times"
+    read -r _ _ _ _ _ reqs _ <"$out.res"
+    bench_per_request "$out.delta" "$hz" "$wall" "$reqs" >"$out.grp"
+}
+
+# bench_per_request DELTA HZ WALL_S REQUESTS — the .grp lines (see bench_wrk) from a delta file.
+bench_per_request() {
+    awk -v hz="$2" -v wall="$3" -v reqs="$4" '
+        function line(name, ticks, cs) {
+            printf "%s %.0f %.4f %.2f\n", name, 100 * ticks / hz / w, 1000 * ticks / hz / r, cs / r
+        }
+        BEGIN { w = (wall > 0 ? wall : 1); r = (reqs > 0 ? reqs : 1) }
+        { line($1, $2, $3); t += $2; c += $3 }
+        END { line("total", t, c) }' "$1"
 }
 
 # bench_parse_wrk FILE SERVER_TICKS HZ "WRK_USER WRK_SYS WALL" — see bench_wrk for the output.

@@ -9,10 +9,13 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
+import io.netty.channel.EventLoop;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -23,6 +26,12 @@ import java.util.function.Function;
  * Valkey/Redis through Lettuce, built so that a cache outage never stalls the app: commands time
  * out after a few hundred milliseconds, are refused at once while disconnected, and the first
  * connection is retried in the background when the server was down at start.
+ *
+ * <p>A command issued on one of the HTTP server's event loops goes out on a connection that lives
+ * on that very loop, so the request, the command and its answer stay on one thread: no wake-up of
+ * another thread to write the command, none to hand the answer back. Commands from any other
+ * thread use a connection on Lettuce's own threads, as do all commands while a loop's connection
+ * is down.
  */
 final class RedisCache implements Cache {
 
@@ -38,49 +47,47 @@ final class RedisCache implements Cache {
             return held
             """;
 
-    private final RedisClient client;
     private final RedisURI uri;
     private final Duration retryEvery;
-    private final AtomicBoolean connecting = new AtomicBoolean();
-    private volatile StatefulRedisConnection<String, String> connection;
-    private volatile long lastAttemptNanos;
+    private final Lane main;
+    private final List<Lane> onLoops = new ArrayList<>();
     private volatile String lastError = "not connected yet";
 
     RedisCache(String url, Duration commandTimeout, Duration retryEvery) {
+        this(url, commandTimeout, retryEvery, List.of());
+    }
+
+    RedisCache(String url, Duration commandTimeout, Duration retryEvery, List<EventLoop> serverLoops) {
         this.uri = RedisURI.create(url);
         this.uri.setTimeout(commandTimeout);
         this.retryEvery = retryEvery;
-        this.client = RedisClient.create(uri);
-        this.client.setOptions(ClientOptions.builder()
+        ClientOptions options = ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
                 .socketOptions(SocketOptions.builder().connectTimeout(commandTimeout.multipliedBy(2)).build())
-                .build());
+                .build();
+        RedisClient mainClient = RedisClient.create(uri);
+        mainClient.setOptions(options);
+        this.main = new Lane(mainClient, null);
+        for (EventLoop loop : serverLoops) {
+            // Shares the main client's timers and computation threads; only the I/O loop differs.
+            RedisClient client = RedisClient.create(mainClient.getResources().mutate()
+                    .eventLoopGroupProvider(new OneEventLoop(loop)).build(), uri);
+            client.setOptions(options);
+            onLoops.add(new Lane(client, loop));
+        }
         connectInBackground();
     }
 
-    /** Starts a connection attempt unless one is under way, one succeeded, or one failed moments ago. */
+    /** Starts connection attempts for every connection that is neither up nor being made. */
     void connectInBackground() {
-        if (connection != null || System.nanoTime() - lastAttemptNanos < retryEvery.toNanos()
-                || !connecting.compareAndSet(false, true)) {
-            return;
-        }
-        lastAttemptNanos = System.nanoTime();
-        client.connectAsync(StringCodec.UTF8, uri).whenComplete((conn, error) -> {
-            connecting.set(false);
-            if (error != null) {
-                lastError = rootMessage(error);
-                LOG.debug("cache connection attempt failed: {}", lastError);
-            } else {
-                connection = conn;
-                LOG.info("cache connected to {}:{}", uri.getHost(), uri.getPort());
-            }
-        });
+        main.connectInBackground();
+        onLoops.forEach(Lane::connectInBackground);
     }
 
     private <T> CompletionStage<T> call(Function<RedisAsyncCommands<String, String>, CompletionStage<T>> command) {
-        StatefulRedisConnection<String, String> conn = connection;
+        StatefulRedisConnection<String, String> conn = connectionForThisThread();
         if (conn == null) {
             connectInBackground();
             return CompletableFuture.failedFuture(new CacheUnavailableException("cache not connected: " + lastError));
@@ -94,6 +101,20 @@ final class RedisCache implements Cache {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    private StatefulRedisConnection<String, String> connectionForThisThread() {
+        for (Lane lane : onLoops) {
+            if (lane.loop.inEventLoop()) {
+                StatefulRedisConnection<String, String> conn = lane.connection;
+                if (conn != null && conn.isOpen()) {
+                    return conn;
+                }
+                lane.connectInBackground();
+                break;
+            }
+        }
+        return main.connection;
     }
 
     @Override
@@ -118,7 +139,7 @@ final class RedisCache implements Cache {
 
     @Override
     public CacheStatus status() {
-        StatefulRedisConnection<String, String> conn = connection;
+        StatefulRedisConnection<String, String> conn = main.connection;
         if (conn != null && conn.isOpen()) {
             return new CacheStatus("redis", true, "connected to " + uri.getHost() + ":" + uri.getPort());
         }
@@ -129,11 +150,10 @@ final class RedisCache implements Cache {
 
     @Override
     public void close() {
-        StatefulRedisConnection<String, String> conn = connection;
-        if (conn != null) {
-            conn.close();
+        for (Lane lane : onLoops) {
+            lane.close();
         }
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        main.close();
     }
 
     private static String rootMessage(Throwable error) {
@@ -142,5 +162,50 @@ final class RedisCache implements Cache {
             root = root.getCause();
         }
         return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    }
+
+    /** One connection and its client: on Lettuce's own threads ({@code loop} null) or on a server loop. */
+    private final class Lane {
+
+        private final RedisClient client;
+        private final EventLoop loop;
+        private final AtomicBoolean connecting = new AtomicBoolean();
+        private volatile StatefulRedisConnection<String, String> connection;
+        private volatile long lastAttemptNanos;
+
+        Lane(RedisClient client, EventLoop loop) {
+            this.client = client;
+            this.loop = loop;
+            this.lastAttemptNanos = System.nanoTime() - retryEvery.toNanos();
+        }
+
+        /** Starts a connection attempt unless one is under way, one succeeded, or one failed moments ago. */
+        void connectInBackground() {
+            if (connection != null || System.nanoTime() - lastAttemptNanos < retryEvery.toNanos()
+                    || !connecting.compareAndSet(false, true)) {
+                return;
+            }
+            lastAttemptNanos = System.nanoTime();
+            client.connectAsync(StringCodec.UTF8, uri).whenComplete((conn, error) -> {
+                connecting.set(false);
+                if (error != null) {
+                    lastError = rootMessage(error);
+                    LOG.debug("cache connection attempt failed: {}", lastError);
+                } else {
+                    connection = conn;
+                    if (loop == null) {
+                        LOG.info("cache connected to {}:{}", uri.getHost(), uri.getPort());
+                    }
+                }
+            });
+        }
+
+        void close() {
+            StatefulRedisConnection<String, String> conn = connection;
+            if (conn != null) {
+                conn.close();
+            }
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
     }
 }

@@ -25,13 +25,20 @@ public final class AppJar {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Waits.until(Duration.ofSeconds(60), "the jar to serve /health", () -> {
-            try {
-                return http.get("/health").statusCode() == 200;
-            } catch (RuntimeException e) {
-                return false;
-            }
-        });
+        try {
+            // A generous deadline: on a loaded 2-core machine the jar can take minutes to start.
+            Waits.until(Duration.ofSeconds(180), "the jar to serve /health", () -> {
+                try {
+                    return http.get("/health").statusCode() == 200;
+                } catch (RuntimeException e) {
+                    return false;
+                }
+            });
+        } catch (RuntimeException | AssertionError e) {
+            // The caller never gets the process to stop: do not leave it running.
+            process.destroyForcibly();
+            throw e;
+        }
         return process;
     }
 }
