@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # Density: what 100 deployed scripts cost in memory when none is warm, and when 50 of them are,
 # on 127.0.0.1 only. Prints the app's RSS with 100 idle scripts, then with 50 warm: the app's RSS,
-# the containers' memory (docker stats: the script's node and everything in its cgroup) and the
-# containerd shims' RSS (one per container, outside it), and their total.
+# the containers' processes (the script's node and anything it started) and the containerd shims
+# (one per container, outside it), as RSS and as PSS (shared pages split between the processes
+# that map them: the fairer sum, since every container maps the same node binary), and the total.
+# A deploy leaves its script warm, so the app is restarted on its data after the deploys: it
+# removes its leftover containers, and the idle figure is a fresh app with 100 scripts.
 #
 #   bench/density.sh [--build]
 #
 #   --build  rebuild app/target/onebox.jar first (default: build only when missing)
+#
+# Memory is read from /proc (smaps_rollup), not docker stats, which reads 0 B where the engine
+# cannot see its cgroups' memory (a nested engine, cgroup v1).
 #
 # Pool settings (README): ONEBOX_POOL_MAX_CONTAINERS is per script version, so 50 warm scripts
 # need no more than the default; ONEBOX_POOL_IDLE_TIMEOUT is set to an hour, so the first warm
@@ -31,7 +37,7 @@ APP_DATA=""
 APP_TOKEN=""
 
 usage() {
-    sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 parse_args() {
@@ -49,20 +55,38 @@ parse_args() {
     ((WARM <= SCRIPTS)) || bench_die "BENCH_DENSITY_WARM ($WARM) is more than BENCH_DENSITY_SCRIPTS ($SCRIPTS)"
 }
 
-start_app() {
-    local port
+APP_PORT=""
+
+setup_app() {
     bench_docker_up >&2 || bench_die "no Docker engine (onebox_docker_up failed)"
     if ((FORCE_BUILD)); then bench_ensure_jar force; else bench_ensure_jar; fi
-    bench_reserve_port port
+    bench_reserve_port APP_PORT
     bench_new_dir APP_DATA data
-    APP_URL="http://$BENCH_HOST:$port"
-    APP_LOG="$BENCH_WORK/app.log"
+    APP_URL="http://$BENCH_HOST:$APP_PORT"
     APP_TOKEN="bench-$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')"
+}
+
+# start_app LOG_NAME — the app on APP_DATA (again, after a restart).
+start_app() {
+    APP_LOG="$BENCH_WORK/$1.log"
     bench_log "starting $BENCH_JAR on $APP_URL"
     ONEBOX_ADMIN_TOKEN=$APP_TOKEN ONEBOX_POOL_IDLE_TIMEOUT=1h ONEBOX_BUILDS_CONCURRENCY=${BENCH_DENSITY_BUILDS:-2} \
-        bench_start_app "$port" "$APP_DATA" "" "$APP_LOG"
+        bench_start_app "$APP_PORT" "$APP_DATA" "" "$APP_LOG"
     APP_PID=$BENCH_LAST_PID
     bench_log "app ready (pid $APP_PID)"
+}
+
+# Stops the app and starts it again: the new app removes the containers the deploys left.
+restart_app() {
+    local deadline
+    bench_log "restarting the app, so that no script is warm"
+    bench_stop_pid "$APP_PID" 30
+    start_app app-restarted
+    deadline=$((SECONDS + 120))
+    while [[ -n "$(app_containers)" ]] && ((SECONDS < deadline)); do
+        sleep 2
+    done
+    [[ -z "$(app_containers)" ]] || bench_log "note: $(app_containers | wc -l) containers of the app still run after the restart"
 }
 
 script_name() {
@@ -113,60 +137,62 @@ warm_up() {
     done
 }
 
-# Prints the containers' memory in MiB, summed over docker stats' MemUsage column.
-containers_mb() {
-    local ids=("$@")
-    ((${#ids[@]})) || { echo 0; return; }
-    docker stats --no-stream --format '{{.MemUsage}}' "${ids[@]}" | awk '{
-        v = $1; n = v + 0
-        if (v ~ /GiB$/) n *= 1024; else if (v ~ /KiB$/) n /= 1024; else if (v ~ /[0-9]B$/) n /= 1048576
-        total += n } END { printf "%.1f\n", total }'
+# mem_mb TREE PID... — prints "RSS PSS" in MiB summed over the PIDs (TREE=1: and all their
+# descendants), from /proc/PID/smaps_rollup.
+mem_mb() {
+    local tree=$1 queue=("${@:2}") kids=() p
+    while ((${#queue[@]})); do
+        p=${queue[0]}
+        queue=("${queue[@]:1}")
+        cat "/proc/$p/smaps_rollup" 2>/dev/null || true
+        if ((tree)); then
+            mapfile -t kids < <(pgrep -P "$p" 2>/dev/null || true)
+            ((${#kids[@]})) && queue+=("${kids[@]}")
+        fi
+    done | awk '$1 == "Rss:" { r += $2 } $1 == "Pss:" { p += $2 } END { printf "%.1f %.1f\n", r / 1024, p / 1024 }'
 }
 
-# Prints the RSS in MiB of the containerd shims of these containers (found by their -id argument).
-shims_mb() {
-    local id pid total_kb=0 kb
-    for id in "$@"; do
-        for pid in $(pgrep -f -- "containerd-shim.* -id $id" || true); do
-            kb=$(awk '/^VmRSS:/ { print $2; exit }' "/proc/$pid/status" 2>/dev/null || echo 0)
-            total_kb=$((total_kb + kb))
-        done
-    done
-    awk -v k="$total_kb" 'BEGIN { printf "%.1f\n", k / 1024 }'
+# The first process of each of these containers.
+container_pids() {
+    (($#)) || return 0
+    docker inspect -f '{{.State.Pid}}' "$@"
 }
 
-# One shim may serve several containers (containerd-shim-runc-v2 groups them): counts the distinct ones.
-shim_count() {
+# The containerd shims of these containers (found by their -id argument), each once.
+shim_pids() {
     local id
     for id in "$@"; do
         pgrep -f -- "containerd-shim.* -id $id" || true
-    done | sort -u | wc -l
+    done | sort -u
 }
 
 main() {
-    local started=$SECONDS idle_rss warm_rss ids=() c_mb s_mb shims
+    local started=$SECONDS idle_rss warm_rss ids=() pids=() shims=() c_rss c_pss s_rss s_pss
     parse_args "$@"
     bench_init
     bench_need curl:curl jq:jq pgrep:procps
-    start_app
+    setup_app
+    start_app app
     deploy_all
-    [[ -z "$(app_containers)" ]] || bench_log "note: containers of the app are running before any call"
+    restart_app
     idle_rss=$(rss_mb "$APP_PID")
     warm_up
     mapfile -t ids < <(app_containers)
+    mapfile -t pids < <(container_pids "${ids[@]}")
+    mapfile -t shims < <(shim_pids "${ids[@]}")
     warm_rss=$(rss_mb "$APP_PID")
-    c_mb=$(containers_mb "${ids[@]}")
-    s_mb=$(shims_mb "${ids[@]}")
-    shims=$(shim_count "${ids[@]}")
-    printf '\n%d scripts deployed, %d called once (ONEBOX_POOL_IDLE_TIMEOUT=1h)\n' "$SCRIPTS" "$WARM"
-    printf '  app RSS, %d idle scripts, no container:   %8.1f MiB\n' "$SCRIPTS" "$idle_rss"
-    printf '  app RSS, %d of them warm:                  %8.1f MiB\n' "$WARM" "$warm_rss"
-    printf '  containers (%d, docker stats):           %8.1f MiB\n' "${#ids[@]}" "$c_mb"
-    printf '  containerd shims (%d, RSS):              %8.1f MiB\n' "$shims" "$s_mb"
-    awk -v a="$warm_rss" -v c="$c_mb" -v s="$s_mb" -v n="${#ids[@]}" 'BEGIN {
-        printf "  total app + containers + shims:          %8.1f MiB (%.1f MiB per warm container beside the app)\n",
-            a + c + s, (n > 0 ? (c + s) / n : 0) }'
-    ((${#ids[@]} >= WARM)) || printf '  note: %d containers for %d warm scripts\n' "${#ids[@]}" "$WARM"
+    read -r c_rss c_pss <<<"$(mem_mb 1 "${pids[@]}")"
+    read -r s_rss s_pss <<<"$(mem_mb 0 "${shims[@]}")"
+    printf '\n%d scripts deployed, %d called once (ONEBOX_POOL_IDLE_TIMEOUT=1h)   RSS MiB   PSS MiB\n' "$SCRIPTS" "$WARM"
+    printf '  app, %3d idle scripts, no container:     %8.1f\n' "$SCRIPTS" "$idle_rss"
+    printf '  app, %3d of them warm:                   %8.1f\n' "$WARM" "$warm_rss"
+    printf '  containers (%3d, their processes):       %8.1f  %8.1f\n' "${#ids[@]}" "$c_rss" "$c_pss"
+    printf '  containerd shims (%3d):                  %8.1f  %8.1f\n' "${#shims[@]}" "$s_rss" "$s_pss"
+    awk -v a="$warm_rss" -v cr="$c_rss" -v cp="$c_pss" -v sr="$s_rss" -v sp="$s_pss" -v n="${#ids[@]}" 'BEGIN {
+        n = (n > 0 ? n : 1)
+        printf "  total app + containers + shims:          %8.1f  %8.1f (app RSS + PSS of the rest)\n", a + cr + sr, a + cp + sp
+        printf "  per warm container, with its shim:       %8.1f  %8.1f\n", (cr + sr) / n, (cp + sp) / n }'
+    ((${#ids[@]} == WARM)) || printf '  note: %d containers for %d warm scripts\n' "${#ids[@]}" "$WARM"
     printf 'total time: %ss (before cleanup)\n' "$((SECONDS - started))"
 }
 

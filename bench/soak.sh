@@ -187,12 +187,13 @@ run_soak() {
 
 print_windows() {
     local name rps p50 p99 non2xx sock reqs scpu
-    printf '\n%-14s %9s %9s %9s %10s %7s %8s\n' window 'req/s' 'p50 ms' 'p99 ms' requests errors 'app cpu'
+    printf '\n%-14s %9s %9s %9s %10s %7s %8s %12s\n' window 'req/s' 'p50 ms' 'p99 ms' requests errors 'app cpu' 'app cpu/req'
     for name in trivial-before kv-first kv-middle kv-last trivial-after; do
         read -r rps p50 p99 non2xx sock reqs scpu _ <"$BENCH_WORK/$name.res"
-        printf '%-14s %9.0f %9.2f %9.2f %10d %7d %7s%%\n' "$name" "$rps" "$p50" "$p99" "$reqs" "$((non2xx + sock))" "$scpu"
+        printf '%-14s %9.0f %9.2f %9.2f %10d %7d %7s%% %9s ms\n' "$name" "$rps" "$p50" "$p99" "$reqs" "$((non2xx + sock))" "$scpu" \
+            "$(awk -v c="$scpu" -v r="$rps" 'BEGIN { printf "%.2f", (r > 0 ? 10 * c / r : 0) }')"
     done
-    printf '(wrk -t%s -c%s; errors = non-2xx/3xx + socket errors; app cpu in %% of one core)\n' \
+    printf '(wrk -t%s -c%s; errors = non-2xx/3xx + socket errors; app cpu in %% of one core; cpu/req moves less with the host than req/s)\n' \
         "$BENCH_THREADS" "$BENCH_CONNECTIONS"
 }
 
