@@ -124,10 +124,13 @@ class ScheduleTest {
         assertThat(schedule).containsEntry("cron", "*/20 * * * *").containsEntry("nextFireAt", "2026-06-01T10:20:00Z");
         assertThat((List<Object>) schedule.get("next")).containsExactly("2026-06-01T10:20:00Z", "2026-06-01T10:30:00Z", "2026-06-01T10:40:00Z");
 
+        // Each slot waits for the run before it: a cron whose previous run is still going skips its slot.
         SteppingClock.now = Instant.parse("2026-06-01T10:20:00Z");
         assertThat(scheduler().fireDue()).isEqualTo(1);
+        waitForRuns("several", 1);
         SteppingClock.now = Instant.parse("2026-06-01T10:30:00Z");
         assertThat(scheduler().fireDue()).isEqualTo(1);
+        waitForRuns("several", 2);
         SteppingClock.now = Instant.parse("2026-06-01T10:40:00Z");
         assertThat(scheduler().fireDue()).isEqualTo(1);
         waitForRuns("several", 3);
