@@ -8,6 +8,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -84,6 +85,20 @@ class ScriptRulesTest {
                 HttpStatus.BAD_REQUEST, "invalid_limits");
         assertRefused(() -> ScriptRules.settings(request(new ScriptRequest.LimitsRequest(null, ScriptRules.MAX_MEMORY_MB + 1), null, null)),
                 HttpStatus.BAD_REQUEST, "invalid_limits");
+    }
+
+    @Test
+    void aScriptHasAtMostSixteenCronsAndARepeatedOneCountsOnce() {
+        List<String> sixteen = java.util.stream.IntStream.range(0, 16).mapToObj(minute -> minute + " * * * *").toList();
+        List<String> withRepeat = new java.util.ArrayList<>(sixteen);
+        withRepeat.add("0 * * * *");
+        ScriptSettings.Schedule kept = ScriptRules.settings(request(null, new ScriptSettings.Schedule(null, "UTC", null, null, withRepeat), null)).schedule();
+        assertThat(kept.crons()).isEqualTo(sixteen);
+
+        List<String> seventeen = new java.util.ArrayList<>(sixteen);
+        seventeen.add("16 * * * *");
+        assertRefused(() -> ScriptRules.settings(request(null, new ScriptSettings.Schedule(null, "UTC", null, null, seventeen), null)),
+                HttpStatus.BAD_REQUEST, "invalid_schedule");
     }
 
     @Test
