@@ -77,7 +77,7 @@ P_MS=""
 P_BODY=""
 
 usage() {
-    sed -n '2,36p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    bench_usage
 }
 
 parse_args() {

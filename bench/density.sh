@@ -37,7 +37,7 @@ APP_DATA=""
 APP_TOKEN=""
 
 usage() {
-    sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    bench_usage
 }
 
 parse_args() {

@@ -35,7 +35,7 @@ REDIS_PID=""
 REDIS_NOTE=""
 
 usage() {
-    sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    bench_usage
 }
 
 parse_args() {

@@ -53,7 +53,7 @@ COLD_MS=()
 COLD_NOTE=""
 
 usage() {
-    sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    bench_usage
 }
 
 parse_args() {

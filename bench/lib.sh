@@ -24,6 +24,12 @@ BENCH_APT_UPDATED=0
 
 bench_log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 
+# bench_usage — prints the calling script's header comment (after the shebang, up to the first
+# line that is not a comment), so a script's help is its header and cannot drift from it.
+bench_usage() {
+    awk 'NR == 1 { next } !/^#/ { exit } { sub(/^# ?/, ""); print }' "${BASH_SOURCE[1]}"
+}
+
 bench_die() {
     printf '[bench] FAILED: %s\n' "$*" >&2
     exit 1

@@ -56,7 +56,7 @@ LOAD_BEFORE=""
 LOAD_AFTER=""
 
 usage() {
-    sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    bench_usage
 }
 
 parse_args() {
