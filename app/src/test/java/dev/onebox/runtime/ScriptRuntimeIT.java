@@ -2,6 +2,7 @@ package dev.onebox.runtime;
 
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Container;
+import dev.onebox.runtime.docker.DockerRuntime;
 import dev.onebox.testing.Api;
 import dev.onebox.testing.DockerEngine;
 import dev.onebox.testing.Http;
@@ -266,7 +267,10 @@ class ScriptRuntimeIT implements TestPropertyProvider {
                   try { fs.writeFileSync('/tmp/scratch', 'x'); } catch (e) { tmp = e.code; }
                   let reachApp = 'reached';
                   try { await fetch('http://127.0.0.1:%d/health', { signal: AbortSignal.timeout(2000) }); } catch (e) { reachApp = 'failed'; }
+                  const script = fs.statSync('/app/script.mjs');
                   return Response.json({ uid: process.getuid(), gid: process.getgid(), write, tmp, reachApp,
+                    scriptOwner: script.uid, scriptMode: (script.mode & 0o777).toString(8), shimOwner: fs.statSync('/opt/onebox/shim.mjs').uid,
+                    cwd: process.cwd(), nodeEnv: process.env.NODE_ENV,
                     interfaces: fs.readdirSync('/sys/class/net'),
                     dockerSocket: fs.existsSync('/var/run/docker.sock') || fs.existsSync('/run/docker.sock') });
                 } };
@@ -277,6 +281,11 @@ class ScriptRuntimeIT implements TestPropertyProvider {
         assertThat(inside).containsEntry("uid", 1000).containsEntry("gid", 1000).containsEntry("write", "EROFS")
                 .containsEntry("tmp", "allowed").containsEntry("reachApp", "failed").containsEntry("dockerSocket", false);
         assertThat((List<Object>) inside.get("interfaces")).containsExactly("lo");
+        assertThat(inside).as("the version's files, committed into its image: root's, read-only to the script")
+                .containsEntry("scriptOwner", 0).containsEntry("scriptMode", "644").containsEntry("shimOwner", 0)
+                .containsEntry("cwd", "/app").containsEntry("nodeEnv", "production");
+        assertThat(DockerEngine.client().listContainersCmd().withShowAll(true)
+                .withLabelFilter(Map.of(DockerRuntime.LABEL_ROLE, "image")).exec()).as("containers left from committing images").isEmpty();
 
         Container container = DockerEngine.sandboxesOf("inside").get(0);
         InspectContainerResponse inspected = DockerEngine.client().inspectContainerCmd(container.getId()).exec();

@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +67,7 @@ public final class DockerRuntime implements SandboxRuntime {
     static final String ROLE_BUNDLER = "bundler";
     /** The image an installer starts from: package.json and lockfile on the base image, removed after the build. */
     static final String ROLE_INPUT = "build-input";
-    private static final Set<String> BUILD_ROLES = Set.of(ROLE_RESOLVER, ROLE_INSTALLER, ROLE_BUNDLER);
+    private static final Set<String> BUILD_ROLES = Set.of(ROLE_RESOLVER, ROLE_INSTALLER, ROLE_BUNDLER, ScriptImage.ROLE);
     static final String SANDBOX_USER = "1000:1000";
     static final long PIDS_LIMIT = 64;
     static final long NANO_CPUS = 1_000_000_000L;
@@ -125,26 +127,7 @@ public final class DockerRuntime implements SandboxRuntime {
                 }
                 from = dependencyImage(packageJson, lockfile, log);
             }
-            String tag = "onebox-script/" + code.script() + ":v" + code.version();
-            String dockerfile = String.join("\n",
-                    "FROM " + from,
-                    "COPY shim.mjs /opt/onebox/shim.mjs",
-                    "COPY script.mjs /app/script.mjs",
-                    "ENV NODE_ENV=production ONEBOX_CHANNEL=" + CHANNEL_MOUNT + "/channel.sock",
-                    "USER " + SANDBOX_USER,
-                    "WORKDIR /app",
-                    "ENTRYPOINT [\"node\", \"/opt/onebox/shim.mjs\"]",
-                    "");
-            ImageContext context = new ImageContext()
-                    .add("Dockerfile", dockerfile)
-                    .add("shim.mjs", ShimResource.bytes())
-                    .add("script.mjs", code.source());
-            // Script images are removed while other builds run (try-outs once they ran, old versions by
-            // retention, a deleted script's): a build that reused their layers from the build cache
-            // could lose its parent layer to that removal mid-build ("unknown parent image ID"). The
-            // few small layers of a script image are built afresh instead; dependencies keep their
-            // own cached image.
-            return new BuildResult(buildImage(context, tag, labels(code), log, true), lockfile);
+            return new BuildResult(scriptImage(code, from, code.source().getBytes(StandardCharsets.UTF_8), List.of(), log), lockfile);
         } catch (BuildFailedException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -229,27 +212,28 @@ public final class DockerRuntime implements SandboxRuntime {
                 from = dependencyImage(packageJson, lockfile, log);
             }
             String bundle = bundle(code, from, log);
-            String tag = "onebox-script/" + code.script() + ":v" + code.version();
-            String dockerfile = String.join("\n",
-                    "FROM " + from,
-                    "COPY shim.mjs /opt/onebox/shim.mjs",
-                    "COPY script.mjs /app/script.mjs",
-                    "ENV NODE_ENV=production ONEBOX_CHANNEL=" + CHANNEL_MOUNT + "/channel.sock",
-                    "USER " + SANDBOX_USER,
-                    "WORKDIR /app",
-                    "ENTRYPOINT [\"node\", \"--enable-source-maps\", \"/opt/onebox/shim.mjs\"]",
-                    "");
-            ImageContext context = new ImageContext()
-                    .add("Dockerfile", dockerfile)
-                    .add("shim.mjs", ShimResource.bytes())
-                    .add("script.mjs", bundle);
-            // afresh, as a single-file script's image (see build)
-            return new BuildResult(buildImage(context, tag, labels(code), log, true), lockfile);
+            return new BuildResult(scriptImage(code, from, bundle.getBytes(StandardCharsets.UTF_8), List.of("--enable-source-maps"), log), lockfile);
         } catch (BuildFailedException e) {
             throw e;
         } catch (RuntimeException e) {
             throw unavailable(e);
         }
+    }
+
+    /** The version's image: the shim and the script committed over {@code from} (see {@link ScriptImage}). */
+    private String scriptImage(ScriptCode code, String from, byte[] script, List<String> nodeOptions, BuildLog log) {
+        String tag = "onebox-script/" + code.script() + ":v" + code.version();
+        List<String> entrypoint = new ArrayList<>(List.of("node"));
+        entrypoint.addAll(nodeOptions);
+        entrypoint.add("/opt/onebox/shim.mjs");
+        Map<String, String> labels = labels(code);
+        labels.putIfAbsent(LABEL_ROLE, ROLE_SANDBOX);
+        String id = new ScriptImage(docker, removals).commit(from, tag,
+                Map.of("opt/onebox/shim.mjs", ShimResource.bytes(), "app/script.mjs", script), entrypoint,
+                List.of("NODE_ENV=production", "ONEBOX_CHANNEL=" + CHANNEL_MOUNT + "/channel.sock"),
+                buildLabels(ScriptImage.ROLE), labels);
+        log.line("image: " + tag + " over " + from);
+        return id;
     }
 
     /**
@@ -311,15 +295,9 @@ public final class DockerRuntime implements SandboxRuntime {
     }
 
     private String buildImage(ImageContext context, String tag, Map<String, String> labels, BuildLog log) throws BuildFailedException {
-        return buildImage(context, tag, labels, log, false);
-    }
-
-    private String buildImage(ImageContext context, String tag, Map<String, String> labels, BuildLog log, boolean noCache)
-            throws BuildFailedException {
         try (InputStream tar = context.stream()) {
             return docker.buildImageCmd()
                     .withTarInputStream(tar)
-                    .withNoCache(noCache)
                     .withTags(Set.of(tag))
                     .withLabels(labels)
                     .withPull(false)
