@@ -45,6 +45,10 @@ public record ScriptSettings(Http http, Limits limits, boolean egress, @Nullable
         return new ScriptSettings(http, limits, egress, schedule, bindings, assets, routes, consumers);
     }
 
+    public ScriptSettings withSchedule(@Nullable Schedule schedule) {
+        return new ScriptSettings(http, limits, egress, schedule, bindings, assets, routes, consumers);
+    }
+
     @Serdeable
     public record Http(boolean enabled) {
     }
@@ -75,6 +79,10 @@ public record ScriptSettings(Http http, Limits limits, boolean egress, @Nullable
 
         public Schedule(@Nullable String cron, @Nullable String timezone, @Nullable Boolean allowOverlap) {
             this(cron, timezone, allowOverlap, null, null);
+        }
+
+        public Schedule withRetries(@Nullable Integer retries) {
+            return new Schedule(cron, timezone, allowOverlap, retries, crons);
         }
 
         /** Every cron expression that fires the handler, in the order given; empty without a schedule. */

@@ -7,13 +7,14 @@ import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
  * The dashboard's script editor as posted: the same fields as the API's JSON, flattened for an
  * HTML form. Dependencies are one per line, a package name and a version range
- * ({@code hono ^4.6.0}); a line with only a name means any version.
+ * ({@code hono ^4.6.0}); a line with only a name means any version. Crons are one per line too.
  */
 @Serdeable
 public record ScriptForm(
@@ -48,16 +49,17 @@ public record ScriptForm(
         return new ScriptForm(code.script(), code.source(),
                 code.dependencies().entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining("\n")),
                 settings.http().enabled() ? "on" : null,
-                schedule == null ? "" : schedule.cron(), schedule == null || schedule.timezone() == null ? "UTC" : schedule.timezone(),
+                schedule == null ? "" : String.join("\n", schedule.expressions()), schedule == null || schedule.timezone() == null ? "UTC" : schedule.timezone(),
                 schedule != null && Boolean.TRUE.equals(schedule.allowOverlap()) ? "on" : null,
                 settings.limits().timeoutMs(), settings.limits().memoryMb(), settings.egress() ? "on" : null);
     }
 
     ScriptRequest toRequest() {
-        boolean scheduled = cron != null && !cron.isBlank();
+        List<String> crons = lines(cron);
         return new ScriptRequest(blankToNull(name), source, parseDependencies(dependencies),
                 new ScriptSettings.Http(checked(http)),
-                scheduled ? new ScriptSettings.Schedule(cron.strip(), blankToNull(timezone), checked(allowOverlap)) : null,
+                crons.isEmpty() ? null : new ScriptSettings.Schedule(crons.get(0), blankToNull(timezone), checked(allowOverlap), null,
+                        crons.size() > 1 ? crons : null),
                 new ScriptRequest.LimitsRequest(timeoutMs, memoryMb), checked(egress), null, null, null, null);
     }
 
@@ -77,6 +79,11 @@ public record ScriptForm(
             }
         }
         return parsed;
+    }
+
+    /** The non-blank lines of {@code text}, stripped. */
+    public static List<String> lines(@Nullable String text) {
+        return text == null ? List.of() : text.lines().map(String::strip).filter(line -> !line.isEmpty()).toList();
     }
 
     private static boolean checked(@Nullable String box) {

@@ -168,6 +168,7 @@ public class ScriptService {
             settings = keptAssetsAndRoutes(current, settings);
             settings = settings.withConsumers(versions.findByScriptIdAndVersion(current.id(), current.latestVersion())
                     .map(latest -> read(latest.settings()).consumers()).orElse(settings.consumers()));
+            settings = keptRetries(current, settings);
         }
         Map<String, String> dependencies = ScriptRules.dependencies(request.dependencies());
         String source = ScriptRules.source(request.source());
@@ -181,6 +182,18 @@ public class ScriptService {
             assetFiles.carryOver(name, script.latestVersion(), added.version());
         }
         return queued(added);
+    }
+
+    /** Nor a schedule's retries: a schedule kept by the form keeps them. */
+    private ScriptSettings keptRetries(Script current, ScriptSettings settings) {
+        ScriptSettings.Schedule schedule = settings.schedule();
+        if (schedule == null) {
+            return settings;
+        }
+        Integer retries = versions.findByScriptIdAndVersion(current.id(), current.latestVersion())
+                .map(latest -> read(latest.settings()).schedule())
+                .map(ScriptSettings.Schedule::retries).orElse(null);
+        return retries == null ? settings : settings.withSchedule(schedule.withRetries(retries));
     }
 
     /** The form does not show assets and routes either: the latest version's stay. */
