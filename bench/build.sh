@@ -3,11 +3,11 @@
 # request with ?wait=true (the answer comes once the version serves), timed end to end by curl;
 # then one GET /run/{name}/ checks that the script answers with the new code.
 #
-#   (a) code-only create        POST a script without dependencies              target <= 1.5 s
+#   (a) code-only create        POST a script without dependencies              target <= 1.0 s
 #   (b) first deploy with hono  POST a Hono app, "dependencies": {"hono": "^4"},
 #                               dependency cache cold (see below)                no target, reported
 #   (c) code change, warm cache PUT a new version of the (b) script: same dependencies, new code
-#                                                                                target <= 2.0 s
+#                                                                                target <= 1.0 s
 #       and its build log must show that npm did not run ("reusing the cached image", no
 #       "resolving dependencies").
 #   (d) TypeScript project,     POST /api/v1/deploy of a .tar.gz (wrangler.toml, package.json
@@ -39,8 +39,8 @@ set -euo pipefail
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-readonly TARGET_A_S=1.5
-readonly TARGET_C_S=2.0
+readonly TARGET_A_S=1.0
+readonly TARGET_C_S=1.0
 readonly TARGET_D_S=2.0
 
 FORCE_BUILD=0
