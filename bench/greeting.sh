@@ -6,7 +6,12 @@
 #   --no-redis   run the app with its in-process cache instead of a throwaway redis-server
 #   --build      rebuild app/target/onebox.jar first (default: build only when missing)
 #
-# Environment: BENCH_DURATION (15s), BENCH_WARMUP (5s), BENCH_THREADS (2), BENCH_CONNECTIONS (16),
+# Each target is warmed up until it runs steady (bench_warm_up in lib.sh: 5 s rounds until three in
+# a row agree within 5 %, at most 120 s; each round's req/s is logged), then measured.
+#
+# Environment: BENCH_DURATION (15s), BENCH_WARMUP (unset: warm up until steady; a wrk duration
+# such as 5s: one fixed round instead), BENCH_WARMUP_ROUND (5s), BENCH_WARMUP_TOLERANCE (5, %),
+# BENCH_WARMUP_MAX (120, s), BENCH_THREADS (2), BENCH_CONNECTIONS (16),
 # BENCH_VARY_NAMES (0; 1 = a different name per greeting, via a wrk Lua script),
 # BENCH_JVM_OPTS (none), BENCH_KEEP (0; 1 = keep the temp dir with logs and wrk output).
 #
@@ -89,8 +94,8 @@ redis_commands() {
 # and NAME.grp (PROCS: the process groups of the server, see bench_wrk).
 measure() {
     local name=$1 procs=$2 url=$3 lua=${4:-}
-    bench_log "$name: warm-up ${BENCH_WARMUP:-5s}"
-    bench_wrk "$BENCH_WORK/$name-warmup" "$procs" "${BENCH_WARMUP:-5s}" "$url" "$lua"
+    bench_log "$name: warm-up"
+    bench_warm_up "$BENCH_WORK/$name-warmup" "$procs" "$url" "$lua"
     bench_log "$name: measuring ${BENCH_DURATION:-15s}"
     bench_wrk "$BENCH_WORK/$name" "$procs" "${BENCH_DURATION:-15s}" "$url" "$lua"
 }

@@ -10,7 +10,12 @@
 #   --build      rebuild app/target/onebox.jar first (default: build only when missing)
 #   --no-onebox  measure workerd and node only (no Docker engine, no app)
 #
-# Environment: BENCH_DURATION (15s), BENCH_WARMUP (5s), BENCH_THREADS (2), BENCH_CONNECTIONS (16),
+# Each target is warmed up until it runs steady (bench_warm_up in lib.sh: 5 s rounds until three in
+# a row agree within 5 %, at most 120 s; each round's req/s is logged), then measured.
+#
+# Environment: BENCH_DURATION (15s), BENCH_WARMUP (unset: warm up until steady; a wrk duration
+# such as 5s: one fixed round instead), BENCH_WARMUP_ROUND (5s), BENCH_WARMUP_TOLERANCE (5, %),
+# BENCH_WARMUP_MAX (120, s), BENCH_THREADS (2), BENCH_CONNECTIONS (16),
 # BENCH_CACHE (/var/cache/onebox-bench; workerd is installed under it), BENCH_WORKERD_VERSION
 # (latest; used on the first install only), BENCH_NODE (/usr/bin/node, else node on PATH),
 # BENCH_COLD_TRIES (10), BENCH_COLD_GAP (2.5 s of idle before each cold call), BENCH_JVM_OPTS,
@@ -289,8 +294,8 @@ measure() {
     local name=$1 url=$2 procs=$3 hz h0 h1 wall
     TARGETS+=("$name")
     hz=$(getconf CLK_TCK)
-    bench_log "$name: warm-up ${BENCH_WARMUP:-5s}"
-    bench_wrk "$BENCH_WORK/$name-warmup" "$procs" "${BENCH_WARMUP:-5s}" "$url"
+    bench_log "$name: warm-up"
+    bench_warm_up "$BENCH_WORK/$name-warmup" "$procs" "$url"
     bench_log "$name: measuring ${BENCH_DURATION:-15s}"
     h0=$(bench_host_busy_ticks)
     bench_wrk "$BENCH_WORK/$name" "$procs" "${BENCH_DURATION:-15s}" "$url"
@@ -399,7 +404,7 @@ print_table() {
         fi
     done
     printf '(duration %s after %s warm-up, wrk -t%s -c%s, %s cores; errors = non-2xx/3xx + socket errors;\n' \
-        "${BENCH_DURATION:-15s}" "${BENCH_WARMUP:-5s}" "${BENCH_THREADS:-2}" "${BENCH_CONNECTIONS:-16}" "$(nproc)"
+        "${BENCH_DURATION:-15s}" "${BENCH_WARMUP:-a steady}" "${BENCH_THREADS:-2}" "${BENCH_CONNECTIONS:-16}" "$(nproc)"
     printf ' srv = the server process tree'
     [[ -z "$ONEBOX_SKIP" ]] && printf ' (onebox: its JVM + its containers, split below it)'
     printf '; cpu in %% of one core; cpu ms/req = its CPU time\n'

@@ -416,6 +416,45 @@ bench_wrk() {
     bench_per_request "$out.delta" "$hz" "$wall" "$reqs" >"$out.grp"
 }
 
+# bench_warm_up OUT SERVER URL [LUA] — loads URL until the server runs steady, so a measured run
+# sees compiled code: a JVM's JIT keeps compiling for tens of seconds of load (on 2 cores, a JVM
+# served a third of its steady rate 10 s in), while node and native servers are steady within a
+# round. Rounds of BENCH_WARMUP_ROUND (5s) go on until the last three agree on req/s within
+# BENCH_WARMUP_TOLERANCE (5 %) of the last (a plateau, not two lucky rounds on a rising JIT), for
+# at most BENCH_WARMUP_MAX seconds (120); BENCH_WARMUP (a wrk duration) instead runs one round of
+# that length, as before. Writes
+# OUT.res with the warm-up's total requests in column 6 (as bench_wrk's) and logs each round.
+bench_warm_up() {
+    local out=$1 server=$2 url=$3 lua=${4:-} round=${BENCH_WARMUP_ROUND:-5s} max=${BENCH_WARMUP_MAX:-120}
+    local tolerance=${BENCH_WARMUP_TOLERANCE:-5} i=0 elapsed=0 secs rps total=0 reqs trail="" steady=0 rounds=()
+    if [[ -n "${BENCH_WARMUP:-}" ]]; then
+        bench_wrk "$out" "$server" "$BENCH_WARMUP" "$url" "$lua"
+        return
+    fi
+    secs=${round%s}
+    while ((elapsed < max)); do
+        i=$((i + 1))
+        bench_wrk "$out-$i" "$server" "$round" "$url" "$lua"
+        read -r rps _ _ _ _ reqs _ <"$out-$i.res"
+        total=$((total + reqs))
+        elapsed=$((elapsed + secs))
+        trail+="${trail:+ }${rps%.*}"
+        rounds+=("$rps")
+        if ((i >= 3)) && awk -v t="$tolerance" -v a="${rounds[i - 1]}" -v b="${rounds[i - 2]}" -v c="${rounds[i - 3]}" '
+            function off(x) { return (x > a ? x - a : a - x) * 100 > t * a }
+            BEGIN { exit !(a > 0 && !off(b) && !off(c)) }'; then
+            steady=1
+            break
+        fi
+    done
+    printf '0 0 0 0 0 %s 0 0\n' "$total" >"$out.res"
+    if ((steady)); then
+        bench_log "warm-up: ${elapsed}s, req/s per ${round} round: $trail (steady within ${tolerance}%)"
+    else
+        bench_log "warm-up: ${elapsed}s, req/s per ${round} round: $trail (NOT steady within ${tolerance}% by ${max}s)"
+    fi
+}
+
 # bench_per_request DELTA HZ WALL_S REQUESTS — the .grp lines (see bench_wrk) from a delta file.
 bench_per_request() {
     awk -v hz="$2" -v wall="$3" -v reqs="$4" '
