@@ -6,7 +6,9 @@
 #
 #   --build  rebuild app/target/onebox.jar first (default: build only when missing)
 #
-# The trivial script (new Response("ok")) is measured at the same load before and after, for the
+# Each wrk run starts after a warm-up until steady (bench_warm_up in lib.sh), so the first fifth
+# does not hold the JIT's compiling. The trivial script (new Response("ok")) is measured at the
+# same load before and after, for the
 # ratio (against the mean of the two, so that a burst of other work on the host during one of
 # them counts less). In between the KV script runs for BENCH_SOAK_DURATION, in three wrk runs back
 # to back: the first fifth, the middle three fifths, the last fifth (with the default ten
@@ -158,8 +160,8 @@ start_sampler() {
 run_baseline() {
     local seconds=$((DURATION_S / 10))
     ((seconds >= 10)) || seconds=10
-    bench_log "trivial script ($1): warm-up 5s, then ${seconds}s"
-    bench_wrk "$BENCH_WORK/$1-warmup" "$APP_PID" 5s "$APP_URL/run/soak-trivial"
+    bench_log "trivial script ($1): warm-up until steady, then ${seconds}s"
+    bench_warm_up "$BENCH_WORK/$1-warmup" "$APP_PID" "$APP_URL/run/soak-trivial"
     bench_wrk "$BENCH_WORK/$1" "$APP_PID" "${seconds}s" "$APP_URL/run/soak-trivial"
 }
 
@@ -167,8 +169,8 @@ run_soak() {
     local fifth=$((DURATION_S / 5)) middle hz t0 t1 c0 c1
     middle=$((DURATION_S - 2 * fifth))
     hz=$(getconf CLK_TCK)
-    bench_log "KV script: warm-up 5s, then ${DURATION_S}s (first ${fifth}s, middle ${middle}s, last ${fifth}s)"
-    bench_wrk "$BENCH_WORK/kv-warmup" "$APP_PID" 5s "$APP_URL/run/soak-kv"
+    bench_log "KV script: warm-up until steady, then ${DURATION_S}s (first ${fifth}s, middle ${middle}s, last ${fifth}s)"
+    bench_warm_up "$BENCH_WORK/kv-warmup" "$APP_PID" "$APP_URL/run/soak-kv"
     start_sampler
     t0=$(bench_cpu_ticks "$APP_PID")
     c0=$(ctx_switches "$APP_PID")
