@@ -8,9 +8,8 @@
 #
 # Each wrk run starts after a warm-up until steady (bench_warm_up in lib.sh), so the first fifth
 # does not hold the JIT's compiling. The trivial script (new Response("ok")) is measured at the
-# same load before and after, for the
-# ratio (against the mean of the two, so that a burst of other work on the host during one of
-# them counts less). In between the KV script runs for BENCH_SOAK_DURATION, in three wrk runs back
+# same load before and after, for the ratio (against the mean of the two, so that a burst of
+# other work on the host during one of them counts less). In between the KV script runs for BENCH_SOAK_DURATION, in three wrk runs back
 # to back: the first fifth, the middle three fifths, the last fifth (with the default ten
 # minutes: the first two and the last two minutes), while a sampler records the app's RSS and the
 # runs table every sixtieth of it. The load average before and after says how busy the host was.
