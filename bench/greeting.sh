@@ -6,11 +6,12 @@
 #   --no-redis   run the app with its in-process cache instead of a throwaway redis-server
 #   --build      rebuild app/target/onebox.jar first (default: build only when missing)
 #
-# Each target is warmed up until it runs steady (bench_warm_up in lib.sh: 5 s rounds until three in
-# a row agree within 5 %, at most 120 s; each round's req/s is logged), then measured.
+# Each target is warmed up until it runs steady (bench_warm_up in lib.sh: 5 s rounds for at least
+# 60 s and until three in a row agree within 5 %, at most 120 s; each round's req/s is logged),
+# then measured.
 #
 # Environment: BENCH_DURATION (15s), BENCH_WARMUP (unset: warm up until steady; a wrk duration
-# such as 5s: one fixed round instead), BENCH_WARMUP_ROUND (5s), BENCH_WARMUP_TOLERANCE (5, %),
+# such as 5s: one fixed round instead), BENCH_WARMUP_ROUND (5s), BENCH_WARMUP_MIN (60, s), BENCH_WARMUP_TOLERANCE (5, %),
 # BENCH_WARMUP_MAX (120, s), BENCH_THREADS (2), BENCH_CONNECTIONS (16),
 # BENCH_VARY_NAMES (0; 1 = a different name per greeting, via a wrk Lua script),
 # BENCH_JVM_OPTS (none), BENCH_KEEP (0; 1 = keep the temp dir with logs and wrk output).

@@ -419,13 +419,15 @@ bench_wrk() {
 # bench_warm_up OUT SERVER URL [LUA] — loads URL until the server runs steady, so a measured run
 # sees compiled code: a JVM's JIT keeps compiling for tens of seconds of load (on 2 cores, a JVM
 # served a third of its steady rate 10 s in), while node and native servers are steady within a
-# round. Rounds of BENCH_WARMUP_ROUND (5s) go on until the last three agree on req/s within
-# BENCH_WARMUP_TOLERANCE (5 %) of the last (a plateau, not two lucky rounds on a rising JIT), for
-# at most BENCH_WARMUP_MAX seconds (120); BENCH_WARMUP (a wrk duration) instead runs one round of
-# that length, as before. Writes
+# round. Rounds of BENCH_WARMUP_ROUND (5s) go on for at least BENCH_WARMUP_MIN seconds (60: on a
+# saturated 2-core machine the JIT's compiler threads get little CPU, and a JVM can sit on a
+# plateau for 15 s before the next compiled methods lift it) and until the last three agree on
+# req/s within BENCH_WARMUP_TOLERANCE (5 %) of the last, for at most BENCH_WARMUP_MAX seconds
+# (120); every target gets the same rule. BENCH_WARMUP (a wrk duration) instead runs one round
+# of that length, as before. Writes
 # OUT.res with the warm-up's total requests in column 6 (as bench_wrk's) and logs each round.
 bench_warm_up() {
-    local out=$1 server=$2 url=$3 lua=${4:-} round=${BENCH_WARMUP_ROUND:-5s} max=${BENCH_WARMUP_MAX:-120}
+    local out=$1 server=$2 url=$3 lua=${4:-} round=${BENCH_WARMUP_ROUND:-5s} max=${BENCH_WARMUP_MAX:-120} min=${BENCH_WARMUP_MIN:-60}
     local tolerance=${BENCH_WARMUP_TOLERANCE:-5} i=0 elapsed=0 secs rps total=0 reqs trail="" steady=0 rounds=()
     if [[ -n "${BENCH_WARMUP:-}" ]]; then
         bench_wrk "$out" "$server" "$BENCH_WARMUP" "$url" "$lua"
@@ -440,7 +442,7 @@ bench_warm_up() {
         elapsed=$((elapsed + secs))
         trail+="${trail:+ }${rps%.*}"
         rounds+=("$rps")
-        if ((i >= 3)) && awk -v t="$tolerance" -v a="${rounds[i - 1]}" -v b="${rounds[i - 2]}" -v c="${rounds[i - 3]}" '
+        if ((i >= 3 && elapsed >= min)) && awk -v t="$tolerance" -v a="${rounds[i - 1]}" -v b="${rounds[i - 2]}" -v c="${rounds[i - 3]}" '
             function off(x) { return (x > a ? x - a : a - x) * 100 > t * a }
             BEGIN { exit !(a > 0 && !off(b) && !off(c)) }'; then
             steady=1
