@@ -171,14 +171,14 @@ run_soak() {
     bench_log "KV script: warm-up until steady, then ${DURATION_S}s (first ${fifth}s, middle ${middle}s, last ${fifth}s)"
     bench_warm_up "$BENCH_WORK/kv-warmup" "$APP_PID" "$APP_URL/run/soak-kv"
     start_sampler
-    t0=$(bench_cpu_ticks "$APP_PID")
+    t0=$(bench_tree_cpu_ticks "$APP_PID")
     c0=$(ctx_switches "$APP_PID")
     bench_wrk "$BENCH_WORK/kv-first" "$APP_PID" "${fifth}s" "$APP_URL/run/soak-kv"
     bench_log "first window done: $(cut -d' ' -f1,3 "$BENCH_WORK/kv-first.res" | awk '{ printf "%.0f req/s, p99 %.1f ms", $1, $2 }')"
     bench_wrk "$BENCH_WORK/kv-middle" "$APP_PID" "${middle}s" "$APP_URL/run/soak-kv"
     bench_log "middle window done: $(cut -d' ' -f1,3 "$BENCH_WORK/kv-middle.res" | awk '{ printf "%.0f req/s, p99 %.1f ms", $1, $2 }')"
     bench_wrk "$BENCH_WORK/kv-last" "$APP_PID" "${fifth}s" "$APP_URL/run/soak-kv"
-    t1=$(bench_cpu_ticks "$APP_PID")
+    t1=$(bench_tree_cpu_ticks "$APP_PID")
     c1=$(ctx_switches "$APP_PID")
     bench_stop_pid "$SAMPLER_PID" 2
     printf '%s %s %s\n' "$((t1 - t0))" "$hz" "$((c1 - c0))" >"$BENCH_WORK/kv.cpu"
