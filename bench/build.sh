@@ -76,19 +76,8 @@ P_CODE=""
 P_MS=""
 P_BODY=""
 
-usage() {
-    bench_usage
-}
-
 parse_args() {
-    while (($#)); do
-        case $1 in
-            --build) FORCE_BUILD=1 ;;
-            -h | --help) usage; exit 0 ;;
-            *) usage >&2; bench_die "unknown argument: $1" ;;
-        esac
-        shift
-    done
+    bench_build_flag_only "$@"
     TRIES=${BENCH_BUILD_TRIES:-5}
     CASES=${BENCH_BUILD_CASES:-abcd}
     [[ "$CASES" =~ ^[abcd]+$ ]] || bench_die "BENCH_BUILD_CASES is letters of abcd, not '$CASES'"

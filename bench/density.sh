@@ -36,19 +36,8 @@ APP_LOG=""
 APP_DATA=""
 APP_TOKEN=""
 
-usage() {
-    bench_usage
-}
-
 parse_args() {
-    while (($#)); do
-        case $1 in
-            --build) FORCE_BUILD=1 ;;
-            -h | --help) usage; exit 0 ;;
-            *) usage >&2; bench_die "unknown argument: $1" ;;
-        esac
-        shift
-    done
+    bench_build_flag_only "$@"
     SCRIPTS=${BENCH_DENSITY_SCRIPTS:-100}
     WARM=${BENCH_DENSITY_WARM:-50}
     [[ "$SCRIPTS" =~ ^[1-9][0-9]*$ && "$WARM" =~ ^[0-9]+$ ]] || bench_die "BENCH_DENSITY_SCRIPTS and _WARM must be numbers"

@@ -24,10 +24,26 @@ BENCH_APT_UPDATED=0
 
 bench_log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 
-# bench_usage — prints the calling script's header comment (after the shebang, up to the first
-# line that is not a comment), so a script's help is its header and cannot drift from it.
+# bench_usage [FILE] — prints the header comment of FILE (default: the calling script) after the
+# shebang, up to the first line that is not a comment, so a script's help is its header and
+# cannot drift from it.
 bench_usage() {
-    awk 'NR == 1 { next } !/^#/ { exit } { sub(/^# ?/, ""); print }' "${BASH_SOURCE[1]}"
+    awk 'NR == 1 { next } !/^#/ { exit } { sub(/^# ?/, ""); print }' "${1:-${BASH_SOURCE[1]}}"
+}
+
+# bench_build_flag_only ARG... — the arguments of a script whose one flag is --build (sets
+# FORCE_BUILD=1); -h/--help prints the script's header and exits, anything else is refused.
+# shellcheck disable=SC2034 # FORCE_BUILD is the calling script's variable
+bench_build_flag_only() {
+    local script=${BASH_SOURCE[1]}
+    while (($#)); do
+        case $1 in
+            --build) FORCE_BUILD=1 ;;
+            -h | --help) bench_usage "$script"; exit 0 ;;
+            *) bench_usage "$script" >&2; bench_die "unknown argument: $1" ;;
+        esac
+        shift
+    done
 }
 
 bench_die() {

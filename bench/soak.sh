@@ -56,19 +56,8 @@ SAMPLER_PID=""
 LOAD_BEFORE=""
 LOAD_AFTER=""
 
-usage() {
-    bench_usage
-}
-
 parse_args() {
-    while (($#)); do
-        case $1 in
-            --build) FORCE_BUILD=1 ;;
-            -h | --help) usage; exit 0 ;;
-            *) usage >&2; bench_die "unknown argument: $1" ;;
-        esac
-        shift
-    done
+    bench_build_flag_only "$@"
     DURATION_S=$(to_seconds "${BENCH_SOAK_DURATION:-10m}")
     ((DURATION_S >= 30)) || bench_die "BENCH_SOAK_DURATION must be at least 30s (got ${BENCH_SOAK_DURATION})"
     KEEP=${BENCH_SOAK_KEEP:-1000}
