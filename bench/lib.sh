@@ -35,7 +35,7 @@ bench_usage() {
 # FORCE_BUILD=1); -h/--help prints the script's header and exits, anything else is refused.
 # shellcheck disable=SC2034 # FORCE_BUILD is the calling script's variable
 bench_build_flag_only() {
-    local script=${BASH_SOURCE[1]}
+    local script=${BASH_SOURCE[1]:-$0}
     while (($#)); do
         case $1 in
             --build) FORCE_BUILD=1 ;;
