@@ -45,10 +45,6 @@ public record ScriptSettings(Http http, Limits limits, boolean egress, @Nullable
         return new ScriptSettings(http, limits, egress, schedule, bindings, assets, routes, consumers);
     }
 
-    public ScriptSettings withSchedule(@Nullable Schedule schedule) {
-        return new ScriptSettings(http, limits, egress, schedule, bindings, assets, routes, consumers);
-    }
-
     @Serdeable
     public record Http(boolean enabled) {
     }

@@ -5,6 +5,7 @@ import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.model.time.ExecutionTime;
 import com.cronutils.parser.CronParser;
 import dev.onebox.http.ApiException;
+import io.micronaut.core.annotation.Nullable;
 
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -39,6 +40,11 @@ public final class CronSchedule {
         this.cron = cron;
         this.zone = zone;
         this.times = times;
+    }
+
+    /** The crons of a form field, one per line: its non-blank lines, stripped. */
+    public static List<String> lines(@Nullable String field) {
+        return field == null ? List.of() : field.lines().map(String::strip).filter(line -> !line.isEmpty()).toList();
     }
 
     /** Parses and checks; a bad expression or zone is a 400 that names the problem. */

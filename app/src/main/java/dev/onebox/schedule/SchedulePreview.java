@@ -24,7 +24,7 @@ class SchedulePreview {
 
     @Get
     ModelAndView<Map<String, Object>> preview(@QueryValue @Nullable String cron, @QueryValue @Nullable String timezone) {
-        List<String> lines = cron == null ? List.of() : cron.lines().map(String::strip).filter(line -> !line.isEmpty()).toList();
+        List<String> lines = CronSchedule.lines(cron);
         if (lines.isEmpty()) {
             return new ModelAndView<>("schedule/preview", Map.of("none", true));
         }

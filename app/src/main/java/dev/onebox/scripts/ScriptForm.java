@@ -1,6 +1,7 @@
 package dev.onebox.scripts;
 
 import dev.onebox.runtime.ScriptCode;
+import dev.onebox.schedule.CronSchedule;
 import dev.onebox.runtime.ScriptSettings;
 import dev.onebox.http.ApiException;
 import io.micronaut.core.annotation.Nullable;
@@ -55,7 +56,7 @@ public record ScriptForm(
     }
 
     ScriptRequest toRequest() {
-        List<String> crons = lines(cron);
+        List<String> crons = CronSchedule.lines(cron);
         return new ScriptRequest(blankToNull(name), source, parseDependencies(dependencies),
                 new ScriptSettings.Http(checked(http)),
                 crons.isEmpty() ? null : new ScriptSettings.Schedule(crons.get(0), blankToNull(timezone), checked(allowOverlap), null,
@@ -79,11 +80,6 @@ public record ScriptForm(
             }
         }
         return parsed;
-    }
-
-    /** The non-blank lines of {@code text}, stripped. */
-    public static List<String> lines(@Nullable String text) {
-        return text == null ? List.of() : text.lines().map(String::strip).filter(line -> !line.isEmpty()).toList();
     }
 
     private static boolean checked(@Nullable String box) {

@@ -163,12 +163,9 @@ public class ScriptService {
         ScriptSettings settings = ScriptRules.settings(request);
         if (keepBindings) {
             Script current = find(name);
-            settings = settings.withBindings(versions.findByScriptIdAndVersion(current.id(), current.latestVersion())
-                    .map(latest -> read(latest.settings()).bindings()).orElse(settings.bindings()));
-            settings = keptAssetsAndRoutes(current, settings);
-            settings = settings.withConsumers(versions.findByScriptIdAndVersion(current.id(), current.latestVersion())
-                    .map(latest -> read(latest.settings()).consumers()).orElse(settings.consumers()));
-            settings = keptRetries(current, settings);
+            ScriptSettings form = settings;
+            settings = versions.findByScriptIdAndVersion(current.id(), current.latestVersion())
+                    .map(latest -> keptFromLatest(form, read(latest.settings()))).orElse(settings);
         }
         Map<String, String> dependencies = ScriptRules.dependencies(request.dependencies());
         String source = ScriptRules.source(request.source());
@@ -184,25 +181,17 @@ public class ScriptService {
         return queued(added);
     }
 
-    /** Nor a schedule's retries: a schedule kept by the form keeps them. */
-    private ScriptSettings keptRetries(Script current, ScriptSettings settings) {
-        ScriptSettings.Schedule schedule = settings.schedule();
-        if (schedule == null) {
-            return settings;
+    /**
+     * The form does not show bindings, assets, routes, queue consumers or a schedule's retries:
+     * the latest version's stay.
+     */
+    private static ScriptSettings keptFromLatest(ScriptSettings form, ScriptSettings latest) {
+        ScriptSettings.Schedule schedule = form.schedule();
+        if (schedule != null && latest.schedule() != null && latest.schedule().retries() != null) {
+            schedule = schedule.withRetries(latest.schedule().retries());
         }
-        Integer retries = versions.findByScriptIdAndVersion(current.id(), current.latestVersion())
-                .map(latest -> read(latest.settings()).schedule())
-                .map(ScriptSettings.Schedule::retries).orElse(null);
-        return retries == null ? settings : settings.withSchedule(schedule.withRetries(retries));
-    }
-
-    /** The form does not show assets and routes either: the latest version's stay. */
-    private ScriptSettings keptAssetsAndRoutes(Script current, ScriptSettings settings) {
-        return versions.findByScriptIdAndVersion(current.id(), current.latestVersion())
-                .map(latest -> read(latest.settings()))
-                .map(latest -> new ScriptSettings(settings.http(), settings.limits(), settings.egress(), settings.schedule(),
-                        settings.bindings(), latest.assets(), latest.routes()))
-                .orElse(settings);
+        return new ScriptSettings(form.http(), form.limits(), form.egress(), schedule, latest.bindings(), latest.assets(),
+                latest.routes(), latest.consumers());
     }
 
     /** A project deploy: a new script, or a new version of the script of that name (as {@code wrangler deploy}). */
