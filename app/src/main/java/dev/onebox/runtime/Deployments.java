@@ -9,6 +9,7 @@ import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -175,7 +176,7 @@ public class Deployments {
 
     private CompletableFuture<Invocation> invoke(WarmPool pool, String script, Trigger trigger, Call call, RequestBody body) {
         CompletableFuture<Invocation> started = pool == null ? CompletableFuture.failedFuture(new ScriptLoadException("not deployed"))
-                : pool.acquire().thenApply(sandbox -> sandbox.invoke(start(pool, script, trigger, pool.isColdStart(sandbox)), call, body));
+                : pool.acquire().thenApply(sandbox -> sandbox.invoke(start(pool, script, trigger, pool.isColdStart(sandbox), call), call, body));
         if (body instanceof RequestBody.Streamed streamed) {
             started.whenComplete((invocation, error) -> {
                 if (error != null) {
@@ -247,13 +248,19 @@ public class Deployments {
 
     private CompletableFuture<Invocation> invoke(WarmPool pool, String runName, Trigger trigger, Call call, byte[] body) {
         return pool.acquire().thenApply(sandbox -> {
-            RunReport run = start(pool, runName, trigger, pool.isColdStart(sandbox));
+            RunReport run = start(pool, runName, trigger, pool.isColdStart(sandbox), call);
             return sandbox.invoke(run, call, body);
         });
     }
 
-    private RunReport start(WarmPool pool, String runName, Trigger trigger, boolean coldStart) {
-        return runs.started(new RunStart(runName, pool.code().version(), trigger, config.maxLogBytes(), coldStart));
+    private RunReport start(WarmPool pool, String runName, Trigger trigger, boolean coldStart, Call call) {
+        RunReport run = runs.started(new RunStart(runName, pool.code().version(), trigger, config.maxLogBytes(), coldStart));
+        if (call instanceof Call.Scheduled scheduled) {
+            // Written before the call goes out, so it is in the run's log however fast the run ends.
+            run.log().append(System.currentTimeMillis(), "info", "[onebox] cron '" + scheduled.cron()
+                    + "' fired for the slot of " + Instant.ofEpochMilli(scheduled.scheduledTime()));
+        }
+        return run;
     }
 
     /** A secret changed: new calls of the script (every script when null) see it, without a redeploy. */

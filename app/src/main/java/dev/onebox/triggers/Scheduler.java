@@ -98,9 +98,6 @@ public class Scheduler {
                 LOG.warn("{}: cron '{}' slot {} did not start: {}", script, schedule.cron(), Instant.ofEpochMilli(slot), error.getMessage());
                 return;
             }
-            // The run's detail: which of the script's crons fired it, for which slot.
-            invocation.run().log().append(System.currentTimeMillis(), "info", "[onebox] cron '" + schedule.cron()
-                    + "' fired for the slot of " + Instant.ofEpochMilli(slot));
             invocation.ended().whenComplete((status, failure) -> running.remove(key));
             if (retriesAllowed > 0) {
                 invocation.ended().thenAcceptAsync(status -> {

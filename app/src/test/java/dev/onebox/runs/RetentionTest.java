@@ -29,6 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RetentionTest implements TestPropertyProvider {
 
     private static final String TOKEN = "retention-token-0123456789abc";
+    private static final int LOG_BYTES = 2000;
     private static final String COUNT = "SELECT COUNT(*) FROM run WHERE script_name = 'busy'";
 
     @Inject
@@ -48,7 +49,7 @@ class RetentionTest implements TestPropertyProvider {
     @Test
     void runsArePrunedToTheNewestPerScriptAndTheDatabaseStaysBounded() throws Exception {
         Http http = new Http(server.getURL().toString());
-        assertThat(new Api(http, TOKEN).deploy("busy", "export default { fetch() { console.log('x'.repeat(2000)); return new Response('ok'); } };")
+        assertThat(new Api(http, TOKEN).deploy("busy", "export default { fetch() { console.log('x'.repeat(" + LOG_BYTES + ")); return new Response('ok'); } };")
                 .statusCode()).isEqualTo(201);
         SqliteFile db = new SqliteFile(Path.of(properties.get("onebox.data-dir")));
 
@@ -75,9 +76,13 @@ class RetentionTest implements TestPropertyProvider {
         }
 
         assertThat(db.scalar("SELECT COUNT(*) FROM run WHERE id = '" + newest + "'")).as("the newest run is kept").isEqualTo(1);
-        // Freed pages are reused: once warm, more rounds of runs do not make the file grow.
-        assertThat(sizes[3]).as("database bytes after each round of 400 runs: %s", java.util.Arrays.toString(sizes))
-                .isLessThanOrEqualTo((long) (sizes[1] * 1.1));
+        // Freed pages are reused. The file's size follows the most runs alive at once, which moves a
+        // little with how the writer's batches fell, so it is not compared to a fixed size: without
+        // reuse the last two rounds would add at least their 800 runs' logs (1.6 MB); with it, the
+        // file grows by a small part of that at most.
+        long loggedByTwoRounds = 2L * 400 * LOG_BYTES;
+        assertThat(sizes[3] - sizes[1]).as("database bytes after each round of 400 runs: %s", java.util.Arrays.toString(sizes))
+                .isLessThanOrEqualTo(loggedByTwoRounds / 4);
     }
 
     /** The database file's size once the WAL is folded into it (from a connection of the test's own). */
