@@ -4,6 +4,8 @@ import dev.onebox.platform.Threads;
 import dev.onebox.OneboxConfig;
 import dev.onebox.runtime.channel.Channel;
 import dev.onebox.runtime.channel.ChannelConfig;
+import io.netty.channel.EventLoopGroup;
+import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 
 import java.io.IOException;
@@ -16,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
-/** Opens a channel, starts the sandbox on the runtime, and reads the channel on a thread of its own. */
+/** Opens a channel on the HTTP server's event loops and starts the sandbox on the runtime. */
 @Singleton
 class SandboxStarter {
 
@@ -34,10 +36,12 @@ class SandboxStarter {
     private final AssetsBinding assets;
     private final QueueBinding queues;
     private volatile D1Binding d1 = D1Binding.NONE;
+    private final EventLoopGroup loops;
     private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(Threads.daemon("run-deadlines"));
 
     SandboxStarter(RuntimeSelector runtimes, ChannelConfig channels, PoolConfig config, OneboxConfig onebox, ScriptEnv env, KvBinding kv,
-                   AssetsBinding assets, QueueBinding queues) {
+                   AssetsBinding assets, QueueBinding queues, @Named("default") EventLoopGroup loops) {
+        this.loops = loops;
         this.assets = assets;
         this.queues = queues;
         this.kv = kv;
@@ -81,14 +85,14 @@ class SandboxStarter {
         String name = UUID.randomUUID().toString();
         Channel channel;
         try {
-            channel = Channel.open(channelsDir.resolve(name), channels);
+            channel = Channel.open(channelsDir.resolve(name), channels, loops);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open a channel under " + channelsDir, e);
         }
         Sandbox sandbox = new Sandbox(code, channel, config, env, kv, assets, queues, listener);
         sandbox.useD1(d1);
         live.add(sandbox);
-        Threads.daemon("channel-" + code.key()).newThread(() -> channel.serve(sandbox)).start();
+        channel.serve(sandbox);
         starting.add(name);
         try {
             sandbox.attach(runtime.start(code, image, channel.directory()));

@@ -56,7 +56,7 @@ class SandboxChannelTest {
 
     @BeforeEach
     void connectAndLoad() throws Exception {
-        Channel channel = Channel.open(channels.resolve("c"), ChannelConfig.defaults());
+        Channel channel = Channel.open(channels.resolve("c"), ChannelConfig.defaults(), dev.onebox.testing.ChannelLoops.NIO);
         sandbox = new Sandbox(CODE, channel, CONFIG, script -> Map.of("TOKEN", SECRET),
                 (namespace, request) -> {
                     kvNamespaces.add(namespace);
@@ -72,9 +72,7 @@ class SandboxChannelTest {
                         ended.incrementAndGet();
                     }
                 });
-        Thread reader = new Thread(() -> channel.serve(sandbox), "test-channel-reader");
-        reader.setDaemon(true);
-        reader.start();
+        channel.serve(sandbox);
         sandbox.attach(process);
         shim = SocketChannel.open(StandardProtocolFamily.UNIX);
         shim.connect(UnixDomainSocketAddress.of(channel.directory().resolve(Channel.SOCKET_NAME)));

@@ -192,7 +192,7 @@ class WarmPoolTest {
     private Sandbox sandbox(Sandbox.Listener listener) {
         Channel channel;
         try {
-            channel = Channel.open(channels.resolve("c" + started.size()), ChannelConfig.defaults());
+            channel = Channel.open(channels.resolve("c" + started.size()), ChannelConfig.defaults(), dev.onebox.testing.ChannelLoops.NIO);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -9,7 +9,16 @@ public final class ProtocolViolation extends Exception {
 
     /** {@code what} completes "the sandbox sent ...", e.g. "a 57 MiB meta frame (limit 64 KiB)". */
     ProtocolViolation(String what) {
-        super("the sandbox sent " + what + " and was stopped", null, false, false);
+        this("the sandbox sent " + what + " and was stopped", false);
+    }
+
+    private ProtocolViolation(String message, boolean ignored) {
+        super(message, null, false, false);
+    }
+
+    /** The sandbox stopped reading: what the app sent it piled up past {@code bytes}. */
+    static ProtocolViolation stoppedReading(long bytes) {
+        return new ProtocolViolation("the sandbox left more than " + size(bytes) + " of the app's frames unread and was stopped", false);
     }
 
     /** "57 MiB", "64 KiB", "12 bytes". */
