@@ -13,7 +13,7 @@ import java.util.Set;
  * Makes the engine hold only what the pools hold. Every few seconds it lists this app
  * instance's sandboxes on the engine and removes those no pool holds or is starting (a stray:
  * a sandbox whose removal failed, one a bug lost, one left by a crash), retries removals that
- * failed before, and removes try-out images whose try-out is over.
+ * failed before; less often, it removes try-out images whose try-out is over.
  *
  * <p>A sandbox is removed only when it was a stray on two rounds in a row: a sandbox moves
  * from being started to its pool between the snapshots one round takes, and must not be
@@ -69,11 +69,28 @@ class SandboxReconciler {
             }
         }
         suspects = strays;
+        return removed;
+    }
+
+    @Scheduled(fixedDelay = "${onebox.engine.image-sweep-every:5m}", initialDelay = "${onebox.engine.reconcile-every:5s}")
+    void scheduledImageSweep() {
+        try {
+            sweepTryOutImages();
+        } catch (RuntimeException e) {
+            LOG.debug("try-out image sweep failed: {}", e.toString());
+        }
+    }
+
+    /** Removes the images of try-outs that ended; answers how many. */
+    synchronized int sweepTryOutImages() {
+        SandboxRuntime runtime = runtimes.runtime();
         Set<String> tryOuts = deployments.tryOutsInProgress();
+        int removed = 0;
         for (EngineImage image : runtime.tryOutImages()) {
             if (!tryOuts.contains(image.script())) {
                 LOG.info("removing the image {} of a try-out that ended", image.ref());
                 runtime.removeImage(image.ref());
+                removed++;
             }
         }
         return removed;

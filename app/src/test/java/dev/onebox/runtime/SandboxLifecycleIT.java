@@ -55,7 +55,7 @@ class SandboxLifecycleIT implements TestPropertyProvider {
 
     @Override
     public Map<String, String> getProperties() {
-        return TestApp.withDocker(TOKEN, "onebox.pool.start-timeout", "2s", "onebox.engine.reconcile-every", "1s",
+        return TestApp.withDocker(TOKEN, "onebox.pool.start-timeout", "2s", "onebox.engine.reconcile-every", "1s", "onebox.engine.image-sweep-every", "1s",
                 "onebox.try.per-minute", "100", "micronaut.server.port", "-1");
     }
 
@@ -98,6 +98,22 @@ class SandboxLifecycleIT implements TestPropertyProvider {
         assertThat(ofThisApp("stray")).hasSize(1);
 
         Waits.until(Duration.ofSeconds(10), "the reconciler to remove the stray", () -> ofThisApp("stray").isEmpty());
+    }
+
+    @Test
+    void anImageLeftByATryOutThatEndedIsRemoved() {
+        // committed from an unlabelled container (the reconciler's business is only this app's)
+        String container = DockerEngine.client().createContainerCmd("node:22-bookworm-slim").withCmd("true").exec().getId();
+        try {
+            DockerEngine.client().commitCmd(container).withRepository("onebox-try/left-behind").withTag("v1")
+                    .withLabels(Map.of(DockerRuntime.LABEL_MANAGED, "true", DockerRuntime.LABEL_INSTANCE, instanceId(),
+                            DockerRuntime.LABEL_SCRIPT, "left-behind", DockerRuntime.LABEL_ROLE, DockerRuntime.ROLE_TRY)).exec();
+        } finally {
+            DockerEngine.client().removeContainerCmd(container).withForce(true).exec();
+        }
+        assertThat(tryOutImages()).as("the image as a failed removal would leave it").hasSize(1);
+
+        Waits.until(Duration.ofSeconds(10), "the sweep to remove the try-out's image", () -> tryOutImages().isEmpty());
     }
 
     @Test
