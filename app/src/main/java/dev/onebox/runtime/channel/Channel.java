@@ -45,7 +45,10 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Channel implements AutoCloseable {
 
-    /** Who hears what comes out of the channel; all calls but the last come from the channel's event loop. */
+    /**
+     * Who hears what comes out of the channel: frames from the channel's event loop, one at a time;
+     * a violation from there or from a sender that found the sandbox not reading.
+     */
     public interface Receiver {
         void onFrame(ShimFrame frame);
 
@@ -251,7 +254,10 @@ public final class Channel implements AutoCloseable {
                 peer = ctx.channel();
                 read = receiver != null;
             }
-            server.close();
+            io.netty.channel.Channel listening = server;
+            if (listening != null) {
+                listening.close();
+            }
             if (read) {
                 ctx.channel().config().setAutoRead(true);
             }

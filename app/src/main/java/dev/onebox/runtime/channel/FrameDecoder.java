@@ -7,8 +7,8 @@ import java.util.function.LongSupplier;
 
 /**
  * Turns the bytes a sandbox sends into {@link ShimFrame}s, incrementally: {@link #feed} takes
- * whatever bytes arrived (any split, down to single bytes) and never blocks, so the same decoder
- * serves a reader thread today and an event loop later.
+ * whatever bytes arrived (any split, down to single bytes) and never blocks: it runs on the
+ * channel's event loop.
  *
  * <p>Every limit is checked before the bytes it guards are kept: the rate when a header begins,
  * the meta length from the header before the meta is buffered, the body length (from the header)
