@@ -36,6 +36,12 @@ class GreetingService {
     private final GroupCommitter<String, Long> writer;
     /** Set while the cached count may be behind SQLite; starts set so each start re-syncs it. */
     private final AtomicBoolean cacheStale = new AtomicBoolean(true);
+    /**
+     * The cache update of the newest committed batch. A greeting answers once it is done, so a
+     * count asked after the answer includes that greeting even when it is read on another
+     * connection to the cache than the one the update went out on (the event loops have their own).
+     */
+    private volatile CompletableFuture<Void> cacheCaughtUp = CompletableFuture.completedFuture(null);
 
     GreetingService(GreetingStore store, Cache cache, @Named(TaskExecutors.BLOCKING) ExecutorService blocking) {
         this.store = store;
@@ -46,7 +52,9 @@ class GreetingService {
 
     CompletableFuture<String> greet(String name) {
         String valid = GreetingName.require(name);
-        return writer.submit(valid).thenApply(total -> "Hello, " + valid + "!");
+        return writer.submit(valid)
+                .thenCompose(total -> cacheCaughtUp)
+                .thenApply(caughtUp -> "Hello, " + valid + "!");
     }
 
     CompletionStage<Long> count() {
@@ -75,10 +83,13 @@ class GreetingService {
         List<Long> totals = store.storeAll(names, System.currentTimeMillis());
         long newTotal = totals.get(totals.size() - 1);
         if (!cacheStale.get()) {
-            cache.raiseTo(COUNT_KEY, newTotal).exceptionally(error -> {
-                markStale(error);
+            // A later batch replaces this future with its own, which raises the count higher still.
+            cacheCaughtUp = cache.raiseTo(COUNT_KEY, newTotal).<Void>handle((raised, error) -> {
+                if (error != null) {
+                    markStale(error);
+                }
                 return null;
-            });
+            }).toCompletableFuture();
         }
         return totals;
     }

@@ -93,6 +93,14 @@ class GreetingWithRedisIT implements TestPropertyProvider {
     }
 
     @Test
+    void aCountAskedAfterAGreetingWasAnsweredIncludesIt() {
+        for (int i = 0; i < 100; i++) {
+            greet(1);
+            assertThat(count()).as("the count right after greeting %d", i).isEqualTo(storedRows());
+        }
+    }
+
+    @Test
     void greetingsAndCountSurviveTheCacheGoingDownAndComingBack() {
         greet(2);
         redis.stop();
