@@ -96,6 +96,11 @@ public class HostRoutes {
     }
 
     /** The route of a request's {@code Host} header, if that host is routed. */
+    /** Whether a script owns this host: its requests, whatever their path, are that script's. */
+    public boolean isRouted(@Nullable String hostHeader) {
+        return find(hostHeader).isPresent();
+    }
+
     Optional<Route> find(@Nullable String hostHeader) {
         Map<String, Route> routes = byHost;
         if (routes.isEmpty() || hostHeader == null) {

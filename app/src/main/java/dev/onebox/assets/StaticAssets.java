@@ -59,6 +59,11 @@ public class StaticAssets implements AssetsBinding {
         readers.shutdownNow();
     }
 
+    /** Whether the version has static assets (then they answer some requests before its code). */
+    public boolean hasAssets(String script, int version) {
+        return !files.index(script, version).isEmpty();
+    }
+
     /**
      * The assets' answer to a request, or empty when the script's code should answer it.
      *

@@ -38,7 +38,7 @@ import java.util.concurrent.TimeUnit;
  * older than a minute are swept.
  */
 @Singleton
-class RunTraces implements RunObserver {
+public class RunTraces implements RunObserver {
 
     static final int MAX_PENDING = 10_000;
     static final int MAX_CALL_SPANS = 64;
@@ -78,7 +78,8 @@ class RunTraces implements RunObserver {
         this.telemetry = telemetry;
     }
 
-    boolean enabled() {
+    /** Whether runs are traced (an OTLP endpoint is set). */
+    public boolean enabled() {
         return telemetry.enabled();
     }
 

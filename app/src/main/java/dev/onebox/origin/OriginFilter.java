@@ -17,7 +17,6 @@ import io.micronaut.http.annotation.ServerFilter;
 import io.micronaut.http.filter.ServerFilterPhase;
 
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Keeps script content from acting as the dashboard (ARCHITECTURE.md, Invariants):
@@ -43,9 +42,9 @@ class OriginFilter implements Ordered {
     @RequestFilter
     @Nullable
     HttpResponse<?> before(HttpRequest<?> request) {
-        boolean script = isScriptPath(request.getPath());
+        boolean script = ScriptPaths.isScriptPath(request.getPath());
         runOrigin.base().ifPresent(base -> request.setAttribute(PublicUrl.RUN_BASE, base));
-        if (runOrigin.isRunOrigin(request) && !(isPlainScriptPath(request.getPath()) && isPlainScriptPath(request.getUri().getRawPath()))) {
+        if (runOrigin.isRunOrigin(request) && !(ScriptPaths.isPlainScriptPath(request.getPath()) && ScriptPaths.isPlainScriptPath(request.getUri().getRawPath()))) {
             return HttpResponse.status(HttpStatus.NOT_FOUND).contentType(MediaType.APPLICATION_JSON_TYPE)
                     .body(new ApiError("not_found", "This origin serves scripts only, under /run/."));
         }
@@ -57,7 +56,7 @@ class OriginFilter implements Ordered {
 
     @ResponseFilter
     void after(HttpRequest<?> request, MutableHttpResponse<?> response) {
-        if (!isScriptPath(request.getPath())) {
+        if (!ScriptPaths.isScriptPath(request.getPath())) {
             DashboardHeaders.apply(response.getHeaders());
         } else if (runOrigin.servesDashboard(request)) {
             ScriptAnswers.confine(response.getHeaders(), DashboardPaths.SESSION_COOKIE);
@@ -76,29 +75,6 @@ class OriginFilter implements Ordered {
                 headers.add("Cookie", kept);
             }
         }
-    }
-
-    /** {@code /run} and below: answers there are a script's, whatever else the path holds. */
-    static boolean isScriptPath(String path) {
-        return path.equals("/run") || path.startsWith("/run/");
-    }
-
-    /**
-     * What the run origin serves: a script path without dot segments (a path that climbs out of
-     * {@code /run} is not a script's, whatever a router makes of it).
-     */
-    static boolean isPlainScriptPath(String path) {
-        if (!isScriptPath(path)) {
-            return false;
-        }
-        for (String segment : path.split("/")) {
-            String lower = segment.toLowerCase(Locale.ROOT);
-            if (lower.equals("..") || lower.equals(".") || lower.contains("\\") || lower.contains("%2e") || lower.contains("%2f")
-                    || lower.contains("%5c")) {
-                return false;
-            }
-        }
-        return true;
     }
 
     @Override

@@ -62,7 +62,12 @@ public class RunOrigin {
      * sandbox policy and lose the headers that act on the whole origin.
      */
     public boolean servesDashboard(HttpRequest<?> request) {
-        return !isRunOrigin(request);
+        return servesDashboard(request.getHeaders().get("Host"));
+    }
+
+    /** {@link #servesDashboard(HttpRequest)} for a request's Host header. */
+    public boolean servesDashboard(@Nullable String hostHeader) {
+        return !(origin != null && sameHost(hostHeader));
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.onebox.origin;
 
+import dev.onebox.dashboard.DashboardPaths;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.MutableHttpHeaders;
 
@@ -15,7 +16,7 @@ import java.util.Set;
  * their CSRF tokens, or register a service worker. Headers that act on the whole origin
  * rather than on the one answer are dropped.
  */
-final class ScriptAnswers {
+public final class ScriptAnswers {
 
     static final String SANDBOX = "sandbox allow-scripts allow-forms allow-popups allow-downloads";
 
@@ -37,6 +38,10 @@ final class ScriptAnswers {
      * its page stricter but never lift the sandbox (not even with {@code sandbox allow-same-origin}).
      * Dropping it would only take away protection its author chose.
      */
+    public static void confine(MutableHttpHeaders headers) {
+        confine(headers, DashboardPaths.SESSION_COOKIE);
+    }
+
     static void confine(MutableHttpHeaders headers, String sessionCookie) {
         for (String name : List.copyOf(headers.names())) {
             if (ORIGIN_WIDE.contains(name.toLowerCase(Locale.ROOT))) {

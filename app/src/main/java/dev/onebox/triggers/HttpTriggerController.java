@@ -43,6 +43,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import io.micronaut.http.server.netty.NettyHttpRequest;
 import io.netty.channel.ChannelFuture;
+import io.netty.util.Attribute;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GenericFutureListener;
 import reactor.core.publisher.Mono;
@@ -58,7 +59,7 @@ class HttpTriggerController implements RoutedScripts {
 
     static final String RUN_ID = "X-Onebox-Run-Id";
     /** Headers that belong to one connection, not to the request or response they travel with. */
-    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
+    static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
             "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "content-length");
 
     private final Deployments deployments;
@@ -121,6 +122,10 @@ class HttpTriggerController implements RoutedScripts {
 
     /** {@code prefix}: what comes before the script's own path ("" on a routed host). */
     private Mono<MutableHttpResponse<?>> call(String script, HttpRequest<?> request, boolean mayHaveBody, String prefix) {
+        Throwable failedOnTheFastPath = failedOnTheFastPath(request);
+        if (failedOnTheFastPath != null) {
+            return Mono.error(failedOnTheFastPath);
+        }
         Deployments.Deployed deployed = deployments.serving(script).orElse(null);
         if (deployed == null) {
             return Mono.error(whyNotServing(script));
@@ -146,6 +151,20 @@ class HttpTriggerController implements RoutedScripts {
         Runnable whenGone = onConnectionClosed(request, () -> started.thenAccept(Invocation::abort));
         return Mono.fromFuture(started.thenCompose(invocation -> invocation.head().thenApply(head -> respond(request, invocation, head)))
                 .whenComplete((response, error) -> whenGone.run()), true);
+    }
+
+    /** The error of this very request's call when the fast path made it and it failed (see FastRunHandler). */
+    private static @Nullable Throwable failedOnTheFastPath(HttpRequest<?> request) {
+        if (!(request instanceof NettyHttpRequest<?> netty)) {
+            return null;
+        }
+        Attribute<FastRunHandler.FailedCall> failed = netty.getChannelHandlerContext().channel().attr(FastRunHandler.FAILED);
+        FastRunHandler.FailedCall call = failed.get();
+        if (call == null || call.request() != netty.getNativeRequest()) {
+            return null;
+        }
+        failed.set(null);
+        return call.error();
     }
 
     /** Runs {@code abort} if the client's connection closes; the answer stops watching. */
