@@ -8,6 +8,8 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.Collections;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 
 /**
@@ -39,7 +41,17 @@ class RunStore {
              PreparedStatement ended = jdbc.getConnection().prepareStatement(ENDED)) {
             boolean anyStarted = false;
             boolean anyEnded = false;
+            // A run that started and ended within one batch is written once, whole, by its end.
+            Set<String> endedHere = new HashSet<>();
             for (RunRow row : rows) {
+                if (row.isFinal()) {
+                    endedHere.add(row.id());
+                }
+            }
+            for (RunRow row : rows) {
+                if (!row.isFinal() && endedHere.contains(row.id())) {
+                    continue;
+                }
                 if (row.isFinal()) {
                     bindEnded(ended, row);
                     ended.addBatch();

@@ -28,9 +28,6 @@ import io.netty.util.ReferenceCountUtil;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
 
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Locale;
@@ -56,7 +53,6 @@ final class FastRunHandler extends ChannelDuplexHandler {
     record FailedCall(HttpRequest request, Throwable error) {
     }
 
-    private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME;
 
     private final FastRunPath path;
     private final ConversionService conversions;
@@ -83,6 +79,8 @@ final class FastRunHandler extends ChannelDuplexHandler {
             return;
         }
         if (answering) {
+            // Reads wait meanwhile (read() below), and with auto-read off one read is one buffer
+            // (at most 64 KiB): what is held is bounded by what the client sent before the wait.
             held.add(msg);
             return;
         }
@@ -217,7 +215,7 @@ final class FastRunHandler extends ChannelDuplexHandler {
             }
         }
         headers.set(HttpTriggerController.RUN_ID, invocation.run().id());
-        headers.set(HttpHeaderNames.DATE, HTTP_DATE.format(ZonedDateTime.now(ZoneOffset.UTC)));
+        headers.set(HttpHeaderNames.DATE, HttpDate.now());
         if (confine) {
             ScriptAnswers.confine(new NettyHttpHeaders(headers, conversions));
         }

@@ -126,6 +126,21 @@ class FastRunPathTest {
     }
 
     @Test
+    void requestsPiledBehindASlowCallAreAllAnsweredInOrder() throws IOException {
+        int piled = 1000;
+        StringBuilder requests = new StringBuilder("GET /run/echo?n=0&ms=500 HTTP/1.1\r\nHost: x\r\n\r\n");
+        for (int i = 1; i <= piled; i++) {
+            requests.append("GET /run/echo?n=").append(i).append(" HTTP/1.1\r\nHost: x\r\n\r\n");
+        }
+        try (Connection connection = new Connection()) {
+            connection.send(requests.toString());
+            for (int i = 0; i <= piled; i++) {
+                assertThat(connection.read().body()).startsWith("n=" + i + " ");
+            }
+        }
+    }
+
+    @Test
     void aScriptsHeadersAreConfinedAsOnTheFullWay() throws IOException, InterruptedException {
         double before = fastPathCount();
         HttpResponse<String> fast = http11.send(http.request("/run/headers").build(), HttpResponse.BodyHandlers.ofString());
