@@ -85,7 +85,7 @@ final class FastRunHandler extends ChannelDuplexHandler {
             return;
         }
         if (msg instanceof HttpRequest request && micronautOpen == 0) {
-            FastRunPath.Taken taken = path.take(request);
+            FastRunPath.Taken taken = takeOrNull(request);
             if (taken != null) {
                 answering = true;
                 droppingContent = !(request instanceof LastHttpContent);
@@ -94,6 +94,15 @@ final class FastRunHandler extends ChannelDuplexHandler {
             }
         }
         handOn(ctx, msg);
+    }
+
+    /** Whatever goes wrong in deciding, the full way decides again and answers. */
+    private FastRunPath.Taken takeOrNull(HttpRequest request) {
+        try {
+            return path.take(request);
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     private void handOn(ChannelHandlerContext ctx, Object msg) {
