@@ -1,5 +1,6 @@
 package dev.onebox.runtime;
 
+import dev.onebox.platform.Failures;
 import dev.onebox.runs.RunReport;
 import dev.onebox.runs.Redactor;
 import dev.onebox.runs.RunStatus;
@@ -400,7 +401,7 @@ public final class Sandbox implements Channel.Receiver {
             if (error == null) {
                 result.putAll(answer);
             } else {
-                Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+                Throwable cause = Failures.cause(error);
                 result.put("error", cause instanceof IllegalArgumentException ? cause.getMessage() : "the KV store failed: " + cause.getMessage());
             }
             sendQuietly(new AppFrame.KvResult(request.rid(), result));
@@ -431,7 +432,7 @@ public final class Sandbox implements Channel.Receiver {
             if (error == null) {
                 sendQuietly(new AppFrame.AssetsResult(request.rid(), answer.status(), answer.headers(), answer.body(), null));
             } else {
-                Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+                Throwable cause = Failures.cause(error);
                 sendQuietly(new AppFrame.AssetsResult(request.rid(), 0, List.of(), new byte[0],
                         cause instanceof IllegalArgumentException ? cause.getMessage() : "reading the assets failed"));
             }
@@ -475,7 +476,7 @@ public final class Sandbox implements Channel.Receiver {
             if (error == null) {
                 sendQuietly(new AppFrame.QueueResult(send.rid(), null, ids));
             } else {
-                Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+                Throwable cause = Failures.cause(error);
                 sendQuietly(new AppFrame.QueueResult(send.rid(), cause instanceof IllegalArgumentException ? cause.getMessage()
                         : "the queue store failed: " + cause.getMessage(), null));
             }
@@ -501,7 +502,7 @@ public final class Sandbox implements Channel.Receiver {
             if (error == null) {
                 result.putAll(answer);
             } else {
-                Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+                Throwable cause = Failures.cause(error);
                 result.put("error", cause instanceof IllegalArgumentException ? cause.getMessage() : "D1_ERROR: the D1 engine failed: " + cause.getMessage());
             }
             sendQuietly(new AppFrame.D1Result(request.rid(), result));

@@ -1,5 +1,6 @@
 package dev.onebox.triggers;
 
+import dev.onebox.platform.Failures;
 import dev.onebox.origin.ScriptAnswers;
 import dev.onebox.runtime.Invocation;
 import io.micronaut.core.convert.ConversionService;
@@ -30,9 +31,7 @@ import org.reactivestreams.Subscription;
 
 import java.util.ArrayDeque;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * Answers the requests {@link FastRunPath} takes straight from Netty, ahead of Micronaut's
@@ -175,7 +174,7 @@ final class FastRunHandler extends ChannelDuplexHandler {
             done(ctx);
             return;
         }
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable cause = Failures.cause(error);
         ctx.channel().attr(FAILED).set(new FailedCall(request, cause));
         stopAnswering();
         handOn(ctx, request);
@@ -219,7 +218,7 @@ final class FastRunHandler extends ChannelDuplexHandler {
 
     private void headers(HttpHeaders headers, Invocation.Head head, Invocation invocation, boolean confine) {
         for (List<String> header : head.headers()) {
-            if (header.size() == 2 && !HttpTriggerController.HOP_BY_HOP.contains(header.get(0).toLowerCase(Locale.ROOT))) {
+            if (header.size() == 2 && !ScriptRequests.isHopByHop(header.get(0))) {
                 headers.add(header.get(0), header.get(1));
             }
         }

@@ -23,7 +23,6 @@ import jakarta.inject.Singleton;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -126,17 +125,11 @@ class FastRunPath {
         return script;
     }
 
-    /** The request as the script sees it, built as {@link HttpTriggerController} builds it. */
     private static Call.Fetch fetch(HttpRequest request, @Nullable String host, String prefix, String pathAndQuery) {
-        String scheme = request.headers().get("X-Forwarded-Proto");
         List<List<String>> headers = new ArrayList<>(request.headers().size() + 1);
         for (Map.Entry<String, String> header : request.headers()) {
-            String name = header.getKey().toLowerCase(Locale.ROOT);
-            if (!HttpTriggerController.HOP_BY_HOP.contains(name)) {
-                headers.add(List.of(name, header.getValue()));
-            }
+            ScriptRequests.addForwarded(headers, header.getKey(), header.getValue());
         }
-        headers.add(List.of("x-forwarded-prefix", prefix));
-        return new Call.Fetch("GET", (scheme == null ? "http" : scheme) + "://" + (host == null ? "localhost" : host) + pathAndQuery, headers);
+        return ScriptRequests.fetch("GET", request.headers().get("X-Forwarded-Proto"), host, pathAndQuery, headers, prefix);
     }
 }

@@ -37,9 +37,7 @@ import io.micronaut.http.body.ByteBodyFactory;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import io.micronaut.http.server.netty.NettyHttpRequest;
 import io.netty.channel.ChannelFuture;
@@ -58,9 +56,6 @@ import reactor.core.publisher.Mono;
 class HttpTriggerController implements RoutedScripts {
 
     static final String RUN_ID = "X-Onebox-Run-Id";
-    /** Headers that belong to one connection, not to the request or response they travel with. */
-    static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
-            "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "content-length");
 
     private final Deployments deployments;
     private final ScriptRepository scripts;
@@ -196,26 +191,17 @@ class HttpTriggerController implements RoutedScripts {
     }
 
     private static Call.Fetch describe(String prefix, HttpRequest<?> request) {
-        String path = pathOf(request, prefix);
         String query = request.getUri().getRawQuery();
-        String host = request.getHeaders().get("Host", String.class).orElse("localhost");
-        String scheme = request.getHeaders().get("X-Forwarded-Proto", String.class).orElse("http");
         List<List<String>> headers = new ArrayList<>();
-        request.getHeaders().forEach((name, values) -> {
-            if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
-                values.forEach(value -> headers.add(List.of(name.toLowerCase(Locale.ROOT), value)));
-            }
-        });
-        if (!prefix.isEmpty()) {
-            headers.add(List.of("x-forwarded-prefix", prefix));
-        }
-        return new Call.Fetch(request.getMethodName(), scheme + "://" + host + path + (query == null ? "" : "?" + query), headers);
+        request.getHeaders().forEach((name, values) -> values.forEach(value -> ScriptRequests.addForwarded(headers, name, value)));
+        return ScriptRequests.fetch(request.getMethodName(), request.getHeaders().get("X-Forwarded-Proto"), request.getHeaders().get("Host"),
+                pathOf(request, prefix) + (query == null ? "" : "?" + query), headers, prefix);
     }
 
     private static MutableHttpResponse<?> respond(HttpRequest<?> request, Invocation invocation, Invocation.Head head) {
         MutableHttpResponse<ByteBody> response = HttpResponse.status(HttpStatus.valueOf(head.status()));
         for (List<String> header : head.headers()) {
-            if (header.size() == 2 && !HOP_BY_HOP.contains(header.get(0).toLowerCase(Locale.ROOT))) {
+            if (header.size() == 2 && !ScriptRequests.isHopByHop(header.get(0))) {
                 response.getHeaders().add(header.get(0), header.get(1));
             }
         }

@@ -1,5 +1,6 @@
 package dev.onebox.triggers;
 
+import dev.onebox.platform.Failures;
 import dev.onebox.runtime.Invocation;
 import jakarta.inject.Singleton;
 
@@ -10,7 +11,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /** Waits for a one-off run to end and gathers its response and logs into one answer. */
 @Singleton
@@ -30,7 +30,7 @@ class OneShotRunner {
                         run.error());
             });
         }).exceptionallyCompose(error -> {
-            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            Throwable cause = Failures.cause(error);
             return CompletableFuture.failedFuture(cause);
         });
     }
