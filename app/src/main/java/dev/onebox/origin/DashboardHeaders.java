@@ -9,7 +9,7 @@ import io.micronaut.http.MutableHttpHeaders;
  * without eval, so nothing here needs {@code 'unsafe-inline'} or {@code 'unsafe-eval'}.
  * Pico's icons are {@code data:} SVGs in its stylesheet.
  */
-final class DashboardHeaders {
+public final class DashboardHeaders {
 
     static final String POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             + "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
@@ -17,7 +17,7 @@ final class DashboardHeaders {
     private DashboardHeaders() {
     }
 
-    static void apply(MutableHttpHeaders headers) {
+    public static void apply(MutableHttpHeaders headers) {
         headers.set("Content-Security-Policy", POLICY);
         headers.set("X-Frame-Options", "DENY");
         headers.set("X-Content-Type-Options", "nosniff");

@@ -11,33 +11,39 @@ import dev.onebox.runtime.Deployments;
 import dev.onebox.runtime.Invocation;
 import dev.onebox.runtime.RequestBody;
 import dev.onebox.runtime.ScriptCode;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
+import dev.onebox.http.FastAnswer;
+import dev.onebox.http.FastCall;
+import dev.onebox.http.FastLane;
+import dev.onebox.origin.ScriptAnswers;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.core.convert.ConversionService;
+import io.micronaut.http.netty.NettyHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import jakarta.inject.Singleton;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
- * Which {@code /run} requests may skip Micronaut's routing and filters, and the call for one.
+ * The {@code /run} requests that skip Micronaut's routing and filters ({@link FastLane}), and the
+ * call for one.
  *
  * <p>Only the plain case: a keep-alive HTTP/1.1 {@code GET} without body, cookie or upgrade, on a
  * plain script path, to a serving script with an HTTP trigger and no static assets, on a host no
  * script routes, with tracing off. There the filters have nothing to do but the sandbox headers
- * (added by {@link FastRunHandler}); every other request takes the full way through
- * {@link HttpTriggerController}, and so does every error, which is why the fast path changes no
- * answer, only what an answer costs.
+ * (added here); every other request takes the full way through {@link HttpTriggerController},
+ * and so does every error (the controller answers with the error this lane's call failed with),
+ * which is why the fast path changes no answer, only what an answer costs.
  */
 @Singleton
-class FastRunPath {
+class FastRunPath implements FastLane {
 
     private static final String PREFIX = "/run/";
 
@@ -46,31 +52,28 @@ class FastRunPath {
     private final HostRoutes routes;
     private final RunOrigin runOrigin;
     private final RunTraces traces;
-    private final Counter taken;
+    private final ConversionService conversions;
 
     FastRunPath(Deployments deployments, StaticAssets assets, HostRoutes routes, RunOrigin runOrigin, RunTraces traces,
-                MeterRegistry registry) {
+                ConversionService conversions) {
         this.deployments = deployments;
         this.assets = assets;
         this.routes = routes;
         this.runOrigin = runOrigin;
         this.traces = traces;
-        this.taken = Counter.builder("onebox.run.fast.path").description("/run requests answered ahead of the framework's routing")
-                .register(registry);
+        this.conversions = conversions;
     }
 
-    /** A request the fast path takes: the script's serving version and the call to make. */
-    record Taken(Deployments.Deployed deployed, Call.Fetch fetch, boolean confine) {
+    @Override
+    public String name() {
+        return "run";
     }
 
-    /** The call for {@code request}, or null when it must take the full way. */
+    @Override
     @Nullable
-    Taken take(HttpRequest request) {
+    public FastCall take(HttpRequest request) {
         String uri = request.uri();
-        // The path first: every other request of the app passes here and costs one comparison.
-        if (!uri.startsWith(PREFIX) || uri.indexOf('#') >= 0 || request.method() != HttpMethod.GET
-                || request.protocolVersion() != HttpVersion.HTTP_1_1 || !request.decoderResult().isSuccess()
-                || !HttpUtil.isKeepAlive(request) || mayHaveBodyOrUpgrade(request) || request.headers().contains(HttpHeaderNames.COOKIE)) {
+        if (!uri.startsWith(PREFIX) || request.headers().contains(HttpHeaderNames.COOKIE)) {
             return null;
         }
         int queryAt = uri.indexOf('?');
@@ -94,18 +97,53 @@ class FastRunPath {
         String prefix = PREFIX + script;
         String path = rawPath.length() > prefix.length() ? rawPath.substring(prefix.length()) : "/";
         String query = queryAt < 0 ? "" : uri.substring(queryAt);
-        taken.increment();
-        return new Taken(deployed, fetch(request, host, prefix, path + query), runOrigin.servesDashboard(host));
+        return new RunCall(deployed, fetch(request, host, prefix, path + query), runOrigin.servesDashboard(host));
     }
 
-    CompletableFuture<Invocation> invoke(Taken taken) {
-        return deployments.invoke(taken.deployed(), Trigger.HTTP, taken.fetch(), RequestBody.EMPTY);
-    }
+    /** One call of a script; a client that goes away before the script answered aborts it. */
+    private final class RunCall implements FastCall {
 
-    private static boolean mayHaveBodyOrUpgrade(HttpRequest request) {
-        String length = request.headers().get(HttpHeaderNames.CONTENT_LENGTH);
-        return length != null && !length.equals("0") || request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)
-                || request.headers().contains(HttpHeaderNames.EXPECT) || request.headers().contains(HttpHeaderNames.UPGRADE);
+        private final Deployments.Deployed deployed;
+        private final Call.Fetch fetch;
+        private final boolean confine;
+        private volatile CompletableFuture<Invocation> started;
+
+        RunCall(Deployments.Deployed deployed, Call.Fetch fetch, boolean confine) {
+            this.deployed = deployed;
+            this.fetch = fetch;
+            this.confine = confine;
+        }
+
+        @Override
+        public CompletionStage<FastAnswer> answer() {
+            started = deployments.invoke(deployed, Trigger.HTTP, fetch, RequestBody.EMPTY);
+            return started.thenCompose(invocation -> invocation.head().thenApply(head -> answer(invocation, head)));
+        }
+
+        @Override
+        public void abandon() {
+            CompletableFuture<Invocation> call = started;
+            if (call != null) {
+                call.thenAccept(Invocation::abort);
+            }
+        }
+
+        /** A header Netty refuses fails the call here, and the full way answers as it always did. */
+        private FastAnswer answer(Invocation invocation, Invocation.Head head) {
+            HttpHeaders headers = new DefaultHttpHeaders();
+            for (List<String> header : head.headers()) {
+                if (header.size() == 2 && !ScriptRequests.isHopByHop(header.get(0))) {
+                    headers.add(header.get(0), header.get(1));
+                }
+            }
+            headers.set(HttpTriggerController.RUN_ID, invocation.run().id());
+            if (confine) {
+                ScriptAnswers.confine(new NettyHttpHeaders(headers, conversions));
+            }
+            HttpResponseStatus status = HttpResponseStatus.valueOf(head.status());
+            byte[] whole = head.completeBody();
+            return whole != null ? FastAnswer.whole(status, headers, whole) : FastAnswer.streamed(status, headers, invocation.body());
+        }
     }
 
     /** The script named by {@code /run/<script>[/...]}, as the controller's route spells it; null otherwise. */

@@ -12,6 +12,7 @@ import dev.onebox.runtime.Invocation;
 import dev.onebox.runtime.PoolConfig;
 import dev.onebox.runtime.RequestBody;
 import dev.onebox.http.ApiException;
+import dev.onebox.http.FastLane;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpMethod;
 import io.micronaut.http.HttpRequest;
@@ -148,13 +149,13 @@ class HttpTriggerController implements RoutedScripts {
                 .whenComplete((response, error) -> whenGone.run()), true);
     }
 
-    /** The error of this very request's call when the fast path made it and it failed (see FastRunHandler). */
+    /** The error of this very request's call when the fast path made it and it failed (see FastLane). */
     private static @Nullable Throwable failedOnTheFastPath(HttpRequest<?> request) {
         if (!(request instanceof NettyHttpRequest<?> netty)) {
             return null;
         }
-        Attribute<FastRunHandler.FailedCall> failed = netty.getChannelHandlerContext().channel().attr(FastRunHandler.FAILED);
-        FastRunHandler.FailedCall call = failed.get();
+        Attribute<FastLane.FailedCall> failed = netty.getChannelHandlerContext().channel().attr(FastLane.FAILED);
+        FastLane.FailedCall call = failed.get();
         if (call == null || call.request() != netty.getNativeRequest()) {
             return null;
         }

@@ -3,6 +3,8 @@ package dev.onebox.triggers;
 import dev.onebox.testing.Api;
 import dev.onebox.testing.Http;
 import dev.onebox.testing.Json;
+import dev.onebox.testing.RawHttp;
+import dev.onebox.testing.RawHttp.Answer;
 import dev.onebox.testing.TestApp;
 import dev.onebox.testing.Waits;
 import io.micronaut.context.ApplicationContext;
@@ -12,18 +14,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.Socket;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -32,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Plain {@code GET /run/...} requests are answered ahead of the framework's routing
- * (FastRunHandler). What a client sees must not change: answers in request order on one
+ * (FastLaneHandler in package http). What a client sees must not change: answers in request order on one
  * connection whichever way each request went, the same headers and the same errors as the full
  * way, and one run per request. Each test also checks the fast path was taken (its counter in
  * /metrics), so none of them passes because everything went the full way.
@@ -114,7 +110,7 @@ class FastRunPathTest {
     @Test
     void aConnectionGoesBackToTheFastPathOnceTheFrameworkHasAnswered() throws IOException {
         double before = fastPathCount();
-        try (Connection connection = new Connection()) {
+        try (RawHttp connection = connection()) {
             connection.send("GET /run/echo?n=1 HTTP/1.1\r\nHost: x\r\n\r\n");
             assertThat(connection.read().body()).startsWith("n=1 ");
             connection.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -134,7 +130,7 @@ class FastRunPathTest {
         for (int i = 1; i <= piled; i++) {
             requests.append("GET /run/echo?n=").append(i).append(" HTTP/1.1\r\nHost: x\r\n\r\n");
         }
-        try (Connection connection = new Connection()) {
+        try (RawHttp connection = connection()) {
             connection.send(requests.toString());
             for (int i = 0; i <= piled; i++) {
                 assertThat(connection.read().body()).startsWith("n=" + i + " ");
@@ -215,7 +211,7 @@ class FastRunPathTest {
 
     private double fastPathCount() {
         String metrics = api.get("/metrics").body();
-        Matcher m = Pattern.compile("(?m)^onebox_run_fast_path_total(?:\\{[^}]*})? ([0-9.eE+]+)$").matcher(metrics);
+        Matcher m = Pattern.compile("(?m)^onebox_fast_path_total\\{[^}]*lane=\"run\"[^}]*} ([0-9.eE+]+)$").matcher(metrics);
         return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 
@@ -227,77 +223,11 @@ class FastRunPathTest {
         return headers;
     }
 
-    record Answer(int status, Map<String, String> headers, String body) {
-    }
-
-    /** Sends {@code requests} in one write on one connection and reads {@code count} answers. */
     private List<Answer> pipeline(String requests, int count) throws IOException {
-        try (Connection connection = new Connection()) {
-            connection.send(requests);
-            List<Answer> answers = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                answers.add(connection.read());
-            }
-            return answers;
-        }
+        return RawHttp.pipeline(server.getHost(), server.getPort(), requests, count);
     }
 
-    /** One keep-alive connection, written and read by hand. */
-    private final class Connection implements AutoCloseable {
-
-        private final Socket socket;
-
-        Connection() throws IOException {
-            socket = new Socket(server.getHost(), server.getPort());
-            socket.setSoTimeout(20_000);
-        }
-
-        void send(String requests) throws IOException {
-            socket.getOutputStream().write(requests.getBytes(StandardCharsets.US_ASCII));
-            socket.getOutputStream().flush();
-        }
-
-        Answer read() throws IOException {
-            return readAnswer(socket.getInputStream());
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-        }
-    }
-
-    private static Answer readAnswer(InputStream in) throws IOException {
-        String statusLine = line(in);
-        int status = Integer.parseInt(statusLine.split(" ")[1]);
-        Map<String, String> headers = new LinkedHashMap<>();
-        for (String line = line(in); !line.isEmpty(); line = line(in)) {
-            int colon = line.indexOf(':');
-            headers.merge(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim(), (a, b) -> a + ", " + b);
-        }
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
-            for (int size = Integer.parseInt(line(in).trim(), 16); size > 0; size = Integer.parseInt(line(in).trim(), 16)) {
-                body.write(in.readNBytes(size));
-                line(in);
-            }
-            line(in);
-        } else {
-            body.write(in.readNBytes(Integer.parseInt(headers.getOrDefault("content-length", "0"))));
-        }
-        return new Answer(status, headers, body.toString(StandardCharsets.UTF_8));
-    }
-
-    private static String line(InputStream in) throws IOException {
-        StringBuilder line = new StringBuilder();
-        for (int c = in.read(); c != '\n'; c = in.read()) {
-            if (c < 0) {
-                throw new IOException("connection closed mid-answer after: " + line);
-            }
-            if (c != '\r') {
-                line.append((char) c);
-            }
-        }
-        return line.toString();
+    private RawHttp connection() throws IOException {
+        return new RawHttp(server.getHost(), server.getPort());
     }
 }

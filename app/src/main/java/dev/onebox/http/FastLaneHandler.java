@@ -1,10 +1,8 @@
-package dev.onebox.triggers;
+package dev.onebox.http;
 
 import dev.onebox.platform.Failures;
-import dev.onebox.origin.ScriptAnswers;
-import dev.onebox.runtime.Invocation;
-import io.micronaut.core.convert.ConversionService;
-import io.micronaut.http.netty.NettyHttpHeaders;
+import io.micrometer.core.instrument.Counter;
+import io.micronaut.core.annotation.Nullable;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
@@ -13,10 +11,11 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -24,7 +23,6 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
@@ -32,29 +30,26 @@ import org.reactivestreams.Subscription;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
- * Answers the requests {@link FastRunPath} takes straight from Netty, ahead of Micronaut's
- * request handling (one per connection, on its event loop). Everything else passes through.
+ * Answers the requests a {@link FastLane} takes straight from Netty, ahead of Micronaut's request
+ * handling (one handler per connection, on its event loop). Everything else passes through.
  *
  * <p>HTTP/1.1 answers must leave in the order their requests came: a request is taken only when
  * Micronaut has no answer still to write on the connection, and while a taken one is answered
  * nothing else is handed on (what arrives is held, and so are Micronaut's requests to read more
- * and to close). A call that fails before the script answered is handed to Micronaut after all,
- * with its error attached ({@link #FAILED}), so every error is shaped by the one code that shapes
- * them and the script is not called twice.
+ * and to close). A call that fails is handed to Micronaut after all, with its error attached
+ * ({@link FastLane#FAILED}), so every error is shaped by the one code that shapes them and a
+ * controller can answer without calling twice.
  */
-final class FastRunHandler extends ChannelDuplexHandler {
+final class FastLaneHandler extends ChannelDuplexHandler {
 
-    /** A taken request whose call failed, handed on with its error for the controller to answer. */
-    static final AttributeKey<FailedCall> FAILED = AttributeKey.valueOf("onebox.run.failed-call");
-
-    record FailedCall(HttpRequest request, Throwable error) {
+    /** A lane with the counter of the requests it took. */
+    record Lane(FastLane lane, Counter taken) {
     }
 
-
-    private final FastRunPath path;
-    private final ConversionService conversions;
+    private final List<Lane> lanes;
     private final ArrayDeque<Object> held = new ArrayDeque<>();
     /** Micronaut's requests on this connection whose answer it has not written to the end yet. */
     private int micronautOpen;
@@ -65,9 +60,8 @@ final class FastRunHandler extends ChannelDuplexHandler {
     private ChannelPromise closeWanted;
     private Runnable onClosed;
 
-    FastRunHandler(FastRunPath path, ConversionService conversions) {
-        this.path = path;
-        this.conversions = conversions;
+    FastLaneHandler(List<Lane> lanes) {
+        this.lanes = lanes;
     }
 
     @Override
@@ -84,11 +78,11 @@ final class FastRunHandler extends ChannelDuplexHandler {
             return;
         }
         if (msg instanceof HttpRequest request && micronautOpen == 0) {
-            FastRunPath.Taken taken = takeOrNull(request);
-            if (taken != null) {
+            FastCall call = takeOrNull(request);
+            if (call != null) {
                 answering = true;
                 droppingContent = !(request instanceof LastHttpContent);
-                call(ctx, request, taken);
+                call(ctx, request, call);
                 return;
             }
         }
@@ -96,12 +90,33 @@ final class FastRunHandler extends ChannelDuplexHandler {
     }
 
     /** Whatever goes wrong in deciding, the full way decides again and answers. */
-    private FastRunPath.Taken takeOrNull(HttpRequest request) {
+    private @Nullable FastCall takeOrNull(HttpRequest request) {
+        if (!plain(request)) {
+            return null;
+        }
         try {
-            return path.take(request);
+            for (Lane lane : lanes) {
+                FastCall call = lane.lane().take(request);
+                if (call != null) {
+                    lane.taken().increment();
+                    return call;
+                }
+            }
         } catch (RuntimeException e) {
             return null;
         }
+        return null;
+    }
+
+    /** A keep-alive HTTP/1.1 GET without body, Expect or Upgrade: the only requests lanes see. */
+    static boolean plain(HttpRequest request) {
+        if (request.method() != HttpMethod.GET || request.protocolVersion() != HttpVersion.HTTP_1_1
+                || !request.decoderResult().isSuccess() || request.uri().indexOf('#') >= 0 || !HttpUtil.isKeepAlive(request)) {
+            return false;
+        }
+        String length = request.headers().get(HttpHeaderNames.CONTENT_LENGTH);
+        return (length == null || length.equals("0")) && !request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)
+                && !request.headers().contains(HttpHeaderNames.EXPECT) && !request.headers().contains(HttpHeaderNames.UPGRADE);
     }
 
     private void handOn(ChannelHandlerContext ctx, Object msg) {
@@ -144,38 +159,33 @@ final class FastRunHandler extends ChannelDuplexHandler {
         held.clear();
     }
 
-    private void call(ChannelHandlerContext ctx, HttpRequest request, FastRunPath.Taken taken) {
-        CompletableFuture<Invocation> started;
+    private void call(ChannelHandlerContext ctx, HttpRequest request, FastCall call) {
+        CompletionStage<FastAnswer> answer;
         try {
-            started = path.invoke(taken);
+            answer = call.answer();
         } catch (RuntimeException e) {
-            started = CompletableFuture.failedFuture(e);
+            answer = CompletableFuture.failedFuture(e);
         }
-        CompletableFuture<Invocation> call = started;
-        ChannelFutureListener closed = future -> call.thenAccept(Invocation::abort);
+        ChannelFutureListener closed = future -> call.abandon();
         ctx.channel().closeFuture().addListener(closed);
         onClosed = () -> ctx.channel().closeFuture().removeListener(closed);
-        call.thenCompose(invocation -> invocation.head().thenApply(head -> new Answered(invocation, head)))
-                .whenComplete((answered, error) -> onLoop(ctx, () -> {
-                    if (error != null) {
-                        handBack(ctx, request, error);
-                    } else {
-                        respond(ctx, request, taken, answered);
-                    }
-                }));
+        answer.whenComplete((answered, error) -> onLoop(ctx, () -> {
+            if (error != null) {
+                handBack(ctx, request, error);
+            } else {
+                respond(ctx, answered);
+            }
+        }));
     }
 
-    private record Answered(Invocation invocation, Invocation.Head head) {
-    }
-
-    /** The call failed before the script answered: Micronaut answers, with this error. */
+    /** The call failed: Micronaut answers, with this error. */
     private void handBack(ChannelHandlerContext ctx, HttpRequest request, Throwable error) {
         if (!ctx.channel().isActive()) {
             done(ctx);
             return;
         }
         Throwable cause = Failures.cause(error);
-        ctx.channel().attr(FAILED).set(new FailedCall(request, cause));
+        ctx.channel().attr(FastLane.FAILED).set(new FastLane.FailedCall(request, cause));
         stopAnswering();
         handOn(ctx, request);
         if (!(request instanceof LastHttpContent)) {
@@ -185,47 +195,46 @@ final class FastRunHandler extends ChannelDuplexHandler {
         resume(ctx);
     }
 
-    private void respond(ChannelHandlerContext ctx, HttpRequest request, FastRunPath.Taken taken, Answered answered) {
-        Invocation invocation = answered.invocation();
-        Invocation.Head head = answered.head();
-        HttpResponseStatus status = HttpResponseStatus.valueOf(head.status());
+    private void respond(ChannelHandlerContext ctx, FastAnswer answer) {
+        HttpResponseStatus status = answer.status();
         boolean bodyAllowed = !informational(status) && status.code() != 204 && status.code() != 304;
-        byte[] whole = head.completeBody();
-        HttpResponse response = whole != null || !bodyAllowed
-                ? new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, bodyAllowed ? Unpooled.wrappedBuffer(whole) : Unpooled.EMPTY_BUFFER)
-                : new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
-        try {
-            headers(response.headers(), head, invocation, taken.confine());
-        } catch (IllegalArgumentException badHeader) {
-            ReferenceCountUtil.release(response);
-            handBack(ctx, request, badHeader);
-            return;
-        }
-        if (response instanceof DefaultFullHttpResponse full) {
+        answer.headers().set(HttpHeaderNames.DATE, HttpDate.now());
+        if (answer.body() != null || !bodyAllowed) {
+            byte[] whole = answer.body() == null ? new byte[0] : answer.body();
+            DefaultFullHttpResponse full = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                    bodyAllowed ? Unpooled.wrappedBuffer(whole) : Unpooled.EMPTY_BUFFER, answer.headers(), EmptyHttpHeaders.INSTANCE);
             if (bodyAllowed) {
                 HttpUtil.setContentLength(full, whole.length);
             }
-            if (whole == null) {
-                invocation.body().subscribe(); // taken and dropped, so the sandbox is not left waiting
+            if (answer.stream() != null) {
+                answer.stream().subscribe(new Drain()); // taken and dropped, so the sender is not left waiting
             }
             ctx.writeAndFlush(full).addListener(written -> afterLast(ctx, written.isSuccess()));
             return;
         }
-        response.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-        ctx.write(response);
-        invocation.body().subscribe(new BodyWriter(ctx));
+        answer.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        ctx.write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, status, answer.headers()));
+        answer.stream().subscribe(new BodyWriter(ctx));
     }
 
-    private void headers(HttpHeaders headers, Invocation.Head head, Invocation invocation, boolean confine) {
-        for (List<String> header : head.headers()) {
-            if (header.size() == 2 && !ScriptRequests.isHopByHop(header.get(0))) {
-                headers.add(header.get(0), header.get(1));
-            }
+    /** Takes every chunk of a body that is not sent (the answer's status has none). */
+    private static final class Drain implements Subscriber<byte[]> {
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            s.request(Long.MAX_VALUE);
         }
-        headers.set(HttpTriggerController.RUN_ID, invocation.run().id());
-        headers.set(HttpHeaderNames.DATE, HttpDate.now());
-        if (confine) {
-            ScriptAnswers.confine(new NettyHttpHeaders(headers, conversions));
+
+        @Override
+        public void onNext(byte[] chunk) {
+        }
+
+        @Override
+        public void onError(Throwable error) {
+        }
+
+        @Override
+        public void onComplete() {
         }
     }
 

@@ -1,4 +1,4 @@
-package dev.onebox.triggers;
+package dev.onebox.http;
 
 import java.time.Instant;
 import java.time.ZoneOffset;
