@@ -18,7 +18,7 @@ import java.util.Set;
  */
 public final class ScriptAnswers {
 
-    static final String SANDBOX = "sandbox allow-scripts allow-forms allow-popups allow-downloads";
+    public static final String SANDBOX = "sandbox allow-scripts allow-forms allow-popups allow-downloads";
 
     /**
      * Each of these acts on the whole origin, dashboard included: a service worker's scope, wiping
@@ -32,16 +32,21 @@ public final class ScriptAnswers {
     }
 
     /**
+     * Whether {@link #confine} keeps this header of a script's answer, for callers that copy a
+     * script's headers one by one (then add {@link #SANDBOX} as the Content-Security-Policy).
+     */
+    public static boolean keeps(String name, String value) {
+        return !ORIGIN_WIDE.contains(name.toLowerCase(Locale.ROOT))
+                && !(name.equalsIgnoreCase("Set-Cookie") && reachesDashboard(value, DashboardPaths.SESSION_COOKIE));
+    }
+
+    /**
      * Adds the sandbox policy and drops what reaches beyond the answer. A script's own
      * {@code Content-Security-Policy} stays: a browser enforces every policy it receives, each
      * one only restricting further, and sandbox flags add up, so the script's header can make
      * its page stricter but never lift the sandbox (not even with {@code sandbox allow-same-origin}).
      * Dropping it would only take away protection its author chose.
      */
-    public static void confine(MutableHttpHeaders headers) {
-        confine(headers, DashboardPaths.SESSION_COOKIE);
-    }
-
     static void confine(MutableHttpHeaders headers, String sessionCookie) {
         for (String name : List.copyOf(headers.names())) {
             if (ORIGIN_WIDE.contains(name.toLowerCase(Locale.ROOT))) {

@@ -1,7 +1,10 @@
 package dev.onebox.runs;
 
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * The statuses of a run; a run ends in exactly one of the final ones. The wire name is what
@@ -35,8 +38,11 @@ public enum RunStatus {
     }
 
     public static Optional<RunStatus> fromWire(String wire) {
-        return Arrays.stream(values()).filter(status -> status.wire.equals(wire)).findFirst();
+        return Optional.ofNullable(BY_WIRE.get(wire));
     }
+
+    /** Looked up for every run row the writer stores, several times: a map, not a scan. */
+    private static final Map<String, RunStatus> BY_WIRE = Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(RunStatus::wire, Function.identity()));
 
     @Override
     public String toString() {

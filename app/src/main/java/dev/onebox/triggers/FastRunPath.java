@@ -16,8 +16,6 @@ import dev.onebox.http.FastCall;
 import dev.onebox.http.FastLane;
 import dev.onebox.origin.ScriptAnswers;
 import io.micronaut.core.annotation.Nullable;
-import io.micronaut.core.convert.ConversionService;
-import io.micronaut.http.netty.NettyHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -52,16 +50,13 @@ class FastRunPath implements FastLane {
     private final HostRoutes routes;
     private final RunOrigin runOrigin;
     private final RunTraces traces;
-    private final ConversionService conversions;
 
-    FastRunPath(Deployments deployments, StaticAssets assets, HostRoutes routes, RunOrigin runOrigin, RunTraces traces,
-                ConversionService conversions) {
+    FastRunPath(Deployments deployments, StaticAssets assets, HostRoutes routes, RunOrigin runOrigin, RunTraces traces) {
         this.deployments = deployments;
         this.assets = assets;
         this.routes = routes;
         this.runOrigin = runOrigin;
         this.traces = traces;
-        this.conversions = conversions;
     }
 
     @Override
@@ -132,13 +127,14 @@ class FastRunPath implements FastLane {
         private FastAnswer answer(Invocation invocation, Invocation.Head head) {
             HttpHeaders headers = new DefaultHttpHeaders();
             for (List<String> header : head.headers()) {
-                if (header.size() == 2 && !ScriptRequests.isHopByHop(header.get(0))) {
+                if (header.size() == 2 && !ScriptRequests.isHopByHop(header.get(0))
+                        && (!confine || ScriptAnswers.keeps(header.get(0), header.get(1)))) {
                     headers.add(header.get(0), header.get(1));
                 }
             }
             headers.set(HttpTriggerController.RUN_ID, invocation.run().id());
             if (confine) {
-                ScriptAnswers.confine(new NettyHttpHeaders(headers, conversions));
+                headers.add(HttpHeaderNames.CONTENT_SECURITY_POLICY, ScriptAnswers.SANDBOX);
             }
             HttpResponseStatus status = HttpResponseStatus.valueOf(head.status());
             byte[] whole = head.completeBody();
