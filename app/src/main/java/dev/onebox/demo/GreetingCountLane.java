@@ -26,7 +26,8 @@ import java.io.UncheckedIOException;
  * read path is one cache read, and the routing and filters around it cost more than the read.
  * The answer is the controller's, with the headers every non-script answer carries. The run
  * origin and routed hosts serve scripts only, so there the request takes the full way (which
- * refuses it); so does a query string, and every failure (the controller counts again).
+ * refuses it); so do a query string, a bearer token, an Accept without JSON, and every failure
+ * (the controller counts again).
  */
 @Singleton
 class GreetingCountLane implements FastLane {
@@ -59,10 +60,26 @@ class GreetingCountLane implements FastLane {
             return null;
         }
         String host = request.headers().get(HttpHeaderNames.HOST);
-        if (!runOrigin.servesDashboard(host) || routes.isRouted(host)) {
+        String accept = request.headers().get(HttpHeaderNames.ACCEPT);
+        // A bearer token is the security filter's to check (and to mark used); an Accept that
+        // leaves out JSON is answered 406 by the router.
+        if (!runOrigin.servesDashboard(host) || routes.isRouted(host) || request.headers().contains(HttpHeaderNames.AUTHORIZATION)
+                || accept != null && !acceptsJson(accept)) {
             return null;
         }
         return () -> greetings.count().thenApply(this::answer);
+    }
+
+    /** Whether one of the Accept header's media ranges takes JSON (parameters and weights aside). */
+    static boolean acceptsJson(String accept) {
+        for (String range : accept.split(",")) {
+            int parameters = range.indexOf(';');
+            String type = (parameters < 0 ? range : range.substring(0, parameters)).strip();
+            if (type.equals("*/*") || type.equalsIgnoreCase("application/*") || type.equalsIgnoreCase("application/json")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private FastAnswer answer(long count) {

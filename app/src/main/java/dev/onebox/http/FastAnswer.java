@@ -12,6 +12,12 @@ import org.reactivestreams.Publisher;
  */
 public record FastAnswer(HttpResponseStatus status, HttpHeaders headers, @Nullable byte[] body, @Nullable Publisher<byte[]> stream) {
 
+    public FastAnswer {
+        if ((body == null) == (stream == null)) {
+            throw new IllegalArgumentException("an answer has either a whole body or a stream");
+        }
+    }
+
     public static FastAnswer whole(HttpResponseStatus status, HttpHeaders headers, byte[] body) {
         return new FastAnswer(status, headers, body, null);
     }

@@ -17,8 +17,9 @@ import io.netty.util.AttributeKey;
 public interface FastLane {
 
     /**
-     * A request whose call failed on a lane, handed to Micronaut with its error: the controller
-     * that answers it may answer with that error instead of calling again.
+     * A request whose call failed on a lane, handed to Micronaut with its error when the call asks
+     * ({@link FastCall#handsOnItsError()}): its controller answers with that error instead of
+     * calling again.
      */
     AttributeKey<FailedCall> FAILED = AttributeKey.valueOf("onebox.fast-lane.failed-call");
 

@@ -131,6 +131,13 @@ final class FastLaneHandler extends ChannelDuplexHandler {
         // Only Micronaut's writes come here: this handler's own go on from its context.
         if (msg instanceof LastHttpContent && !(msg instanceof HttpResponse response && informational(response)) && micronautOpen > 0) {
             micronautOpen--;
+            if (micronautOpen == 0 && closeWanted != null && !answering) {
+                // A close Micronaut asked for while a lane answered, kept until its own answers were out.
+                ChannelPromise close = closeWanted;
+                closeWanted = null;
+                ctx.write(msg, promise.unvoid()).addListener(written -> ctx.close(close));
+                return;
+            }
         }
         ctx.write(msg, promise);
     }
@@ -171,21 +178,30 @@ final class FastLaneHandler extends ChannelDuplexHandler {
         onClosed = () -> ctx.channel().closeFuture().removeListener(closed);
         answer.whenComplete((answered, error) -> onLoop(ctx, () -> {
             if (error != null) {
-                handBack(ctx, request, error);
-            } else {
-                respond(ctx, answered);
+                handBack(ctx, request, call, error);
+                return;
             }
+            try {
+                respond(ctx, answered);
+            } catch (RuntimeException e) {
+                // Nothing written yet (respond writes last): the full way answers.
+                handBack(ctx, request, call, e);
+                return;
+            }
+            ReferenceCountUtil.release(request); // a request that came whole carries its (empty) content
         }));
     }
 
-    /** The call failed: Micronaut answers, with this error. */
-    private void handBack(ChannelHandlerContext ctx, HttpRequest request, Throwable error) {
+    /** The call failed: Micronaut answers (with this error, when the call asks for it). */
+    private void handBack(ChannelHandlerContext ctx, HttpRequest request, FastCall call, Throwable error) {
         if (!ctx.channel().isActive()) {
+            ReferenceCountUtil.release(request);
             done(ctx);
             return;
         }
-        Throwable cause = Failures.cause(error);
-        ctx.channel().attr(FastLane.FAILED).set(new FastLane.FailedCall(request, cause));
+        if (call.handsOnItsError()) {
+            ctx.channel().attr(FastLane.FAILED).set(new FastLane.FailedCall(request, Failures.cause(error)));
+        }
         stopAnswering();
         handOn(ctx, request);
         if (!(request instanceof LastHttpContent)) {
@@ -198,7 +214,8 @@ final class FastLaneHandler extends ChannelDuplexHandler {
     private void respond(ChannelHandlerContext ctx, FastAnswer answer) {
         HttpResponseStatus status = answer.status();
         boolean bodyAllowed = !informational(status) && status.code() != 204 && status.code() != 304;
-        answer.headers().set(HttpHeaderNames.DATE, HttpDate.now());
+        answer.headers().remove(HttpHeaderNames.CONTENT_LENGTH).remove(HttpHeaderNames.TRANSFER_ENCODING)
+                .set(HttpHeaderNames.DATE, HttpDate.now());
         if (answer.body() != null || !bodyAllowed) {
             byte[] whole = answer.body() == null ? new byte[0] : answer.body();
             DefaultFullHttpResponse full = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
@@ -214,7 +231,12 @@ final class FastLaneHandler extends ChannelDuplexHandler {
         }
         answer.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         ctx.write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, status, answer.headers()));
-        answer.stream().subscribe(new BodyWriter(ctx));
+        try {
+            answer.stream().subscribe(new BodyWriter(ctx));
+        } catch (RuntimeException e) {
+            ctx.close(); // the head is out: ending the connection is the only way left to say the body broke
+            done(ctx);
+        }
     }
 
     /** Takes every chunk of a body that is not sent (the answer's status has none). */
@@ -308,9 +330,12 @@ final class FastLaneHandler extends ChannelDuplexHandler {
 
     private void resume(ChannelHandlerContext ctx) {
         if (closeWanted != null) {
-            ChannelPromise close = closeWanted;
-            closeWanted = null;
-            ctx.close(close);
+            // Nothing held is taken any more; a request just handed back is answered first (write()).
+            if (micronautOpen == 0) {
+                ChannelPromise close = closeWanted;
+                closeWanted = null;
+                ctx.close(close);
+            }
             return;
         }
         boolean replayed = !held.isEmpty();

@@ -38,7 +38,7 @@ public enum RunStatus {
     }
 
     public static Optional<RunStatus> fromWire(String wire) {
-        return Optional.ofNullable(BY_WIRE.get(wire));
+        return wire == null ? Optional.empty() : Optional.ofNullable(BY_WIRE.get(wire));
     }
 
     /** Looked up for every run row the writer stores, several times: a map, not a scan. */

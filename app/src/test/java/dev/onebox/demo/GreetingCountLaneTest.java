@@ -68,15 +68,9 @@ class GreetingCountLaneTest {
     @Test
     void aConnectionTakesTheLaneAgainOnceTheFrameworkHasAnswered() throws IOException {
         double before = lanesCount();
-        List<Answer> answers = new ArrayList<>();
         // One after the other: the framework may work on pipelined requests at once, and the
         // greeting (a write behind a GET) would race the count after it on either way.
-        try (RawHttp connection = new RawHttp(server.getHost(), server.getPort())) {
-            for (String request : List.of(COUNT, "GET /api/greeting?name=Grace HTTP/1.1\r\nHost: localhost\r\n\r\n", COUNT)) {
-                connection.send(request);
-                answers.add(connection.read());
-            }
-        }
+        List<Answer> answers = oneByOne(COUNT, "GET /api/greeting?name=Grace HTTP/1.1\r\nHost: localhost\r\n\r\n", COUNT);
 
         assertThat(answers).extracting(Answer::status).containsExactly(200, 200, 200);
         assertThat(answers.get(1).body()).isEqualTo("{\"message\":\"Hello, Grace!\"}");
@@ -84,6 +78,19 @@ class GreetingCountLaneTest {
         long last = ((Number) Json.object(answers.get(2).body()).get("count")).longValue();
         assertThat(last).as("the greeting between them is counted").isEqualTo(first + 1);
         assertThat(lanesCount() - before).isEqualTo(2);
+    }
+
+    @Test
+    void anAcceptWithoutJsonOrABearerTokenTakesTheFullWay() throws IOException {
+        double before = lanesCount();
+        List<Answer> answers = oneByOne("GET /api/greeting/count HTTP/1.1\r\nHost: localhost\r\nAccept: text/plain\r\n\r\n",
+                "GET /api/greeting/count HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + TOKEN + "\r\n\r\n",
+                "GET /api/greeting/count HTTP/1.1\r\nHost: localhost\r\nAccept: text/html, application/json;q=0.9\r\n\r\n");
+
+        assertThat(answers.get(0).status()).as("the router refuses a count that may not be JSON").isEqualTo(406);
+        assertThat(answers.get(1).status()).isEqualTo(200);
+        assertThat(answers.get(2).status()).isEqualTo(200);
+        assertThat(lanesCount() - before).as("the last only").isEqualTo(1);
     }
 
     @Test
@@ -98,6 +105,18 @@ class GreetingCountLaneTest {
 
     private List<Answer> pipeline(String requests, int count) throws IOException {
         return RawHttp.pipeline(server.getHost(), server.getPort(), requests, count);
+    }
+
+    /** Each request sent once the answer before it was read, on one connection. */
+    private List<Answer> oneByOne(String... requests) throws IOException {
+        List<Answer> answers = new ArrayList<>();
+        try (RawHttp connection = new RawHttp(server.getHost(), server.getPort())) {
+            for (String request : requests) {
+                connection.send(request);
+                answers.add(connection.read());
+            }
+        }
+        return answers;
     }
 
     private double lanesCount() {
