@@ -142,14 +142,16 @@ class FastRunPath implements FastLane {
         private FastAnswer answer(Invocation invocation, Invocation.Head head) {
             HttpHeaders headers = new DefaultHttpHeaders();
             for (List<String> header : head.headers()) {
-                if (header.size() == 2 && !ScriptRequests.isHopByHop(header.get(0))
-                        && (!confine || ScriptAnswers.keeps(header.get(0), header.get(1)))) {
-                    headers.add(header.get(0), header.get(1));
+                String name = header.size() == 2 ? header.get(0) : null;
+                if (name == null || ScriptRequests.isHopByHop(name) || confine && !ScriptAnswers.keeps(name, header.get(1))) {
+                    continue;
                 }
+                // Confined cookies are written back as the full way's filter writes them.
+                headers.add(confine && name.equalsIgnoreCase("Set-Cookie") ? "Set-Cookie" : name, header.get(1));
             }
             headers.set(HttpTriggerController.RUN_ID, invocation.run().id());
             if (confine) {
-                headers.add(HttpHeaderNames.CONTENT_SECURITY_POLICY, ScriptAnswers.SANDBOX);
+                headers.add("Content-Security-Policy", ScriptAnswers.SANDBOX); // spelled as the full way does
             }
             HttpResponseStatus status = HttpResponseStatus.valueOf(head.status());
             byte[] whole = head.completeBody();

@@ -17,8 +17,11 @@ import java.util.Map;
  */
 public final class RawHttp implements AutoCloseable {
 
-    /** One answer: header names in lower case, repeated headers joined with ", ". */
-    public record Answer(int status, Map<String, String> headers, String body) {
+    /**
+     * One answer: header names in lower case, repeated headers joined with ", "; {@code names}
+     * keeps every header name as it was spelled on the wire, in order.
+     */
+    public record Answer(int status, Map<String, String> headers, List<String> names, String body) {
     }
 
     private final Socket socket;
@@ -50,8 +53,10 @@ public final class RawHttp implements AutoCloseable {
         String statusLine = line(in);
         int status = Integer.parseInt(statusLine.split(" ")[1]);
         Map<String, String> headers = new LinkedHashMap<>();
+        List<String> names = new ArrayList<>();
         for (String line = line(in); !line.isEmpty(); line = line(in)) {
             int colon = line.indexOf(':');
+            names.add(line.substring(0, colon).trim());
             headers.merge(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim(), (a, b) -> a + ", " + b);
         }
         ByteArrayOutputStream body = new ByteArrayOutputStream();
@@ -64,7 +69,7 @@ public final class RawHttp implements AutoCloseable {
         } else {
             body.write(in.readNBytes(Integer.parseInt(headers.getOrDefault("content-length", "0"))));
         }
-        return new Answer(status, headers, body.toString(StandardCharsets.UTF_8));
+        return new Answer(status, headers, names, body.toString(StandardCharsets.UTF_8));
     }
 
     @Override

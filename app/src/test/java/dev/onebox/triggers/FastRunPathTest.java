@@ -157,6 +157,17 @@ class FastRunPathTest {
     }
 
     @Test
+    void headerNamesAreSpelledAsOnTheFullWay() throws IOException {
+        double before = fastPathCount();
+        List<Answer> answers = pipeline("GET /run/headers HTTP/1.1\r\nHost: x\r\n\r\nGET /run/headers HTTP/1.1\r\nHost: x\r\nCookie: c=1\r\n\r\n", 2);
+
+        assertThat(fastPathCount() - before).isEqualTo(1);
+        // Header names are case-insensitive, but clients and checks that grep a head are not.
+        assertThat(answers.get(0).names()).contains("Content-Security-Policy", "X-Onebox-Run-Id")
+                .containsExactlyInAnyOrderElementsOf(answers.get(1).names());
+    }
+
+    @Test
     void aStreamedBodyArrivesWhole() throws IOException {
         double before = fastPathCount();
         List<Answer> answers = pipeline("GET /run/stream HTTP/1.1\r\nHost: x\r\n\r\nGET /run/echo?n=2 HTTP/1.1\r\nHost: x\r\n\r\n", 2);
