@@ -32,12 +32,18 @@ public final class ScriptAnswers {
     }
 
     /**
-     * Whether {@link #confine} keeps this header of a script's answer, for callers that copy a
-     * script's headers one by one (then add {@link #SANDBOX} as the Content-Security-Policy).
+     * The name {@link #confine} leaves this header of a script's answer under (a kept cookie is
+     * written back as {@code Set-Cookie}), or null when it drops it: for callers that copy a
+     * script's headers one by one, then add {@link #SANDBOX} as the Content-Security-Policy.
      */
-    public static boolean keeps(String name, String value) {
-        return !ORIGIN_WIDE.contains(name.toLowerCase(Locale.ROOT))
-                && !(name.equalsIgnoreCase("Set-Cookie") && reachesDashboard(value, DashboardPaths.SESSION_COOKIE));
+    public static @Nullable String keptName(String name, String value) {
+        if (ORIGIN_WIDE.contains(name.toLowerCase(Locale.ROOT))) {
+            return null;
+        }
+        if (!name.equalsIgnoreCase("Set-Cookie")) {
+            return name;
+        }
+        return reachesDashboard(value, DashboardPaths.SESSION_COOKIE) ? null : "Set-Cookie";
     }
 
     /**

@@ -142,12 +142,13 @@ class FastRunPath implements FastLane {
         private FastAnswer answer(Invocation invocation, Invocation.Head head) {
             HttpHeaders headers = new DefaultHttpHeaders();
             for (List<String> header : head.headers()) {
-                String name = header.size() == 2 ? header.get(0) : null;
-                if (name == null || ScriptRequests.isHopByHop(name) || confine && !ScriptAnswers.keeps(name, header.get(1))) {
+                if (header.size() != 2 || ScriptRequests.isHopByHop(header.get(0))) {
                     continue;
                 }
-                // Confined cookies are written back as the full way's filter writes them.
-                headers.add(confine && name.equalsIgnoreCase("Set-Cookie") ? "Set-Cookie" : name, header.get(1));
+                String name = confine ? ScriptAnswers.keptName(header.get(0), header.get(1)) : header.get(0);
+                if (name != null) {
+                    headers.add(name, header.get(1));
+                }
             }
             headers.set(HttpTriggerController.RUN_ID, invocation.run().id());
             if (confine) {

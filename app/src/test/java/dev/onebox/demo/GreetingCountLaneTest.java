@@ -1,6 +1,7 @@
 package dev.onebox.demo;
 
 import dev.onebox.testing.Http;
+import dev.onebox.testing.FastLaneCounter;
 import dev.onebox.testing.Json;
 import dev.onebox.testing.RawHttp;
 import dev.onebox.testing.RawHttp.Answer;
@@ -17,8 +18,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -120,9 +119,7 @@ class GreetingCountLaneTest {
     }
 
     private double lanesCount() {
-        String metrics = http.get("/metrics", TOKEN).body();
-        Matcher m = Pattern.compile("(?m)^onebox_fast_path_total\\{[^}]*lane=\"greeting-count\"[^}]*} ([0-9.eE+]+)$").matcher(metrics);
-        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+        return FastLaneCounter.taken(http, TOKEN, "greeting-count");
     }
 
     /** The headers a client compares: all but the date. */

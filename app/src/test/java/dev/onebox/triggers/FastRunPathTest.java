@@ -2,6 +2,7 @@ package dev.onebox.triggers;
 
 import dev.onebox.testing.Api;
 import dev.onebox.testing.Http;
+import dev.onebox.testing.FastLaneCounter;
 import dev.onebox.testing.Json;
 import dev.onebox.testing.RawHttp;
 import dev.onebox.testing.RawHttp.Answer;
@@ -21,8 +22,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -221,9 +220,7 @@ class FastRunPathTest {
     }
 
     private double fastPathCount() {
-        String metrics = api.get("/metrics").body();
-        Matcher m = Pattern.compile("(?m)^onebox_fast_path_total\\{[^}]*lane=\"run\"[^}]*} ([0-9.eE+]+)$").matcher(metrics);
-        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+        return FastLaneCounter.taken(http, TOKEN, "run");
     }
 
     /** The headers a client compares: all but the ones that differ per answer. */
