@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -49,7 +50,8 @@ class FastLaneHandlerTest {
             return () -> call;
         }
     };
-    private final EmbeddedChannel channel = new EmbeddedChannel(
+    private final ReadCounter reads = new ReadCounter();
+    private final EmbeddedChannel channel = new EmbeddedChannel(reads,
             new FastLaneHandler(List.of(new FastLaneHandler.Lane(lane, new SimpleMeterRegistry().counter("taken")))), framework);
 
     @AfterEach
@@ -96,6 +98,23 @@ class FastLaneHandlerTest {
         assertThat(channel.isOpen()).isFalse();
     }
 
+    @Test
+    void whileALaneAnswersOneReadGoesThroughAndTheNextWaitsForTheAnswer() {
+        channel.config().setAutoRead(false); // as Micronaut runs its connections: it asks for each read
+        reads.count = 0;
+        channel.writeInbound(get("/fast"));
+        framework.ctx.read();
+        assertThat(reads.count).as("nothing held: the socket stays open for input").isEqualTo(1);
+
+        channel.writeInbound(get("/framework"));
+        framework.ctx.read();
+        assertThat(reads.count).as("a request held: no more is read until the answer").isEqualTo(1);
+
+        calls.get(0).complete(FastAnswer.whole(HttpResponseStatus.OK, new DefaultHttpHeaders(), "lane".getBytes(StandardCharsets.UTF_8)));
+        assertThat(framework.requests).extracting(HttpRequest::uri).containsExactly("/framework");
+        assertThat(reads.count).as("the read asked for meanwhile").isEqualTo(2);
+    }
+
     private static HttpRequest get(String uri) {
         DefaultFullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, uri);
         request.headers().set("Host", "x");
@@ -111,6 +130,18 @@ class FastLaneHandlerTest {
             ReferenceCountUtil.release(out);
         }
         return bodies;
+    }
+
+    /** Counts the reads that reach the socket. */
+    private static final class ReadCounter extends ChannelOutboundHandlerAdapter {
+
+        int count;
+
+        @Override
+        public void read(ChannelHandlerContext ctx) {
+            count++;
+            ctx.read();
+        }
     }
 
     /** Stands in for Micronaut: takes requests and answers one when told. */
