@@ -955,6 +955,43 @@ test('a response body goes out only within its credit; abort fires request.signa
   assert.equal(await app.close(), 0);
 });
 
+test('abort reaches the request a handler got, its clone, and fetch(request) in flight', async () => {
+  const http = await import('node:http');
+  const held = [];
+  const upstream = http.createServer((req, res) => { held.push(res); }); // never answers
+  await new Promise((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${upstream.address().port}/held`;
+  try {
+    const app = await ready(`export default {
+      async fetch(request) {
+        console.log('kind:', request.constructor.name, request instanceof Request, request.signal instanceof AbortSignal);
+        const copy = request.clone();
+        copy.signal.addEventListener('abort', () => console.log('clone aborted'));
+        try {
+          await fetch(request);
+        } catch (err) {
+          console.log('fetch failed:', err.name, request.signal.aborted);
+        }
+        return new Response('late');
+      },
+    };`);
+    app.send({ type: 'invoke', id: 11, kind: 'fetch', method: 'GET', url, headers: [] });
+    for (const deadline = Date.now() + WAIT_MS; held.length === 0; await sleep(10)) {
+      assert.ok(Date.now() < deadline, 'the script\'s fetch reaches upstream');
+    }
+    app.send({ type: 'abort', id: 11, reason: 'the client went away' });
+    const r = await app.result(11);
+    const texts = r.logs.map((l) => l.text);
+    assert.ok(texts.includes('kind: Request true true'), JSON.stringify(texts));
+    assert.ok(texts.includes('clone aborted'), JSON.stringify(texts));
+    assert.ok(texts.includes('fetch failed: AbortError true'), JSON.stringify(texts));
+    assert.equal(await app.close(), 0);
+  } finally {
+    held.forEach((res) => res.destroy());
+    upstream.close();
+  }
+});
+
 test('a streamed request body is pulled frame by frame as the script reads it', async () => {
   const app = await ready(`import { createHash } from 'node:crypto';
   export default {
