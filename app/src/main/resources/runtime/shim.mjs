@@ -1045,8 +1045,24 @@ async function runFetch(inv, meta, body) {
 }
 
 const LATER = Symbol('later');
-/** `promise`'s value if it settles within this turn of the event loop, else LATER. */
-const soon = (promise) => Promise.race([promise, new Promise((r) => setImmediate(r, LATER))]);
+/**
+ * `promise`'s value if it settles within this turn of the event loop, else LATER. The immediate
+ * is cleared once the promise settles instead of racing it: two body reads one after the other
+ * cost 8.6 us of CPU that way against 17 us with Promise.race (Node 22), though under load, with
+ * many calls per turn, the whole call path showed no difference beyond the host's noise.
+ */
+function soon(promise) {
+  return new Promise((resolve, reject) => {
+    const later = setImmediate(resolve, LATER);
+    promise.then((value) => {
+      clearImmediate(later);
+      resolve(value);
+    }, (err) => {
+      clearImmediate(later);
+      reject(err);
+    });
+  });
+}
 
 /** Sends bytes as chunk frames, at the pace the channel takes them. */
 async function sendChunks(inv, bytes) {
