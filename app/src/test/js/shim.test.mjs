@@ -955,39 +955,42 @@ test('a response body goes out only within its credit; abort fires request.signa
   assert.equal(await app.close(), 0);
 });
 
-test('abort reaches the request a handler got, its clone, and fetch(request) in flight', async () => {
+test('abort reaches the request a handler got and what the script makes of it: clone, copies, fetch in flight', async () => {
   const http = await import('node:http');
   const held = [];
-  const upstream = http.createServer((req, res) => { held.push(res); }); // never answers
+  const upstream = http.createServer((req, res) => { held.push({ req, res }); }); // never answers
   await new Promise((resolve) => upstream.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${upstream.address().port}/held`;
   try {
     const app = await ready(`export default {
       async fetch(request) {
-        console.log('kind:', request.constructor.name, request instanceof Request, request.signal instanceof AbortSignal);
-        const copy = request.clone();
-        copy.signal.addEventListener('abort', () => console.log('clone aborted'));
-        try {
-          await fetch(request);
-        } catch (err) {
-          console.log('fetch failed:', err.name, request.signal.aborted);
-        }
+        console.log('kind:', request.constructor.name, request instanceof Request, request.signal instanceof AbortSignal, Request === globalThis.Request);
+        const watch = (what, r) => r.signal.addEventListener('abort', () => console.log(what, 'aborted'));
+        watch('clone', request.clone());
+        const copy = new Request(request, { headers: { 'x-copy': '1' } });
+        watch('copy', copy);
+        watch('url copy', new Request(request.url, request));
+        class Init { get headers() { return { 'x-init': 'getter' }; } }
+        const calls = [fetch(request, new Init()), fetch(copy)];
+        for (const r of await Promise.allSettled(calls)) console.log('fetch:', r.status, r.reason?.name);
         return new Response('late');
       },
     };`);
     app.send({ type: 'invoke', id: 11, kind: 'fetch', method: 'GET', url, headers: [] });
-    for (const deadline = Date.now() + WAIT_MS; held.length === 0; await sleep(10)) {
-      assert.ok(Date.now() < deadline, 'the script\'s fetch reaches upstream');
+    for (const deadline = Date.now() + WAIT_MS; held.length < 2; await sleep(10)) {
+      assert.ok(Date.now() < deadline, 'both fetches reach upstream');
     }
+    const seen = held.map(({ req }) => req.headers['x-init'] ?? req.headers['x-copy']).sort();
+    assert.deepEqual(seen, ['1', 'getter'], 'init fields read through getters, the copy with its headers');
     app.send({ type: 'abort', id: 11, reason: 'the client went away' });
     const r = await app.result(11);
     const texts = r.logs.map((l) => l.text);
-    assert.ok(texts.includes('kind: Request true true'), JSON.stringify(texts));
-    assert.ok(texts.includes('clone aborted'), JSON.stringify(texts));
-    assert.ok(texts.includes('fetch failed: AbortError true'), JSON.stringify(texts));
+    assert.ok(texts.includes('kind: Request true true true'), JSON.stringify(texts));
+    for (const what of ['clone', 'copy', 'url copy']) assert.ok(texts.includes(`${what} aborted`), JSON.stringify(texts));
+    assert.equal(texts.filter((t) => t === 'fetch: rejected AbortError').length, 2, JSON.stringify(texts));
     assert.equal(await app.close(), 0);
   } finally {
-    held.forEach((res) => res.destroy());
+    held.forEach(({ res }) => res.destroy());
     upstream.close();
   }
 });

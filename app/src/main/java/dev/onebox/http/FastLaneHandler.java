@@ -38,10 +38,10 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>HTTP/1.1 answers must leave in the order their requests came: a request is taken only when
  * Micronaut has no answer still to write on the connection, and while a taken one is answered
- * nothing else is handed on (what arrives is held, and so are Micronaut's requests to read more
- * and to close). A call that fails is handed to Micronaut after all, with its error attached
- * ({@link FastLane#FAILED}), so every error is shaped by the one code that shapes them and a
- * controller can answer without calling twice.
+ * nothing else is handed on (what arrives is held, and so are Micronaut's requests to close, and
+ * to read more once something is held). A call that fails is handed to Micronaut after all, with
+ * its error attached ({@link FastLane#FAILED}), so every error is shaped by the one code that
+ * shapes them and a controller can answer without calling twice.
  */
 final class FastLaneHandler extends ChannelDuplexHandler {
 
