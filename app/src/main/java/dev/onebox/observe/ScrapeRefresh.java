@@ -42,7 +42,7 @@ public class ScrapeRefresh {
         this.queues = queues;
         this.reads = reads;
         this.scripts = scripts;
-        this.sandboxes = MultiGauge.builder("onebox.script.sandboxes").description("Sandboxes of a script: warm (loaded) or starting")
+        this.sandboxes = MultiGauge.builder("onebox.script.sandboxes").description("Sandboxes of a script: warm (loaded), starting or paused")
                 .register(registry);
         this.queueDepths = MultiGauge.builder("onebox.queue.depth").description("Messages waiting in a queue").register(registry);
         this.queueAges = MultiGauge.builder("onebox.queue.oldest.age").baseUnit("seconds")
@@ -57,6 +57,7 @@ public class ScrapeRefresh {
             if (existing.contains(entry.getKey())) {
                 rows.add(MultiGauge.Row.of(Tags.of(ScriptMetrics.SCRIPT, entry.getKey(), "state", "warm"), entry.getValue().warm()));
                 rows.add(MultiGauge.Row.of(Tags.of(ScriptMetrics.SCRIPT, entry.getKey(), "state", "starting"), entry.getValue().starting()));
+                rows.add(MultiGauge.Row.of(Tags.of(ScriptMetrics.SCRIPT, entry.getKey(), "state", "paused"), entry.getValue().paused()));
             }
         }
         sandboxes.register(rows, true);

@@ -272,31 +272,33 @@ public class Deployments {
         return pools.computeIfAbsent(code.key(), key -> new WarmPool(code, image, config, starter::start, startExecutor));
     }
 
-    /** A script's sandboxes: serving (script loaded) and starting, across its versions. */
-    public record SandboxCounts(int warm, int starting) {
+    /** A script's sandboxes: serving (script loaded), starting and paused, across its versions. */
+    public record SandboxCounts(int warm, int starting, int paused) {
     }
 
     /** Sandboxes per script, for per-script metrics; try-outs are left out (their names are made up per try-out). */
     public Map<String, SandboxCounts> sandboxesByScript() {
         Map<String, SandboxCounts> counts = new java.util.TreeMap<>();
         for (WarmPool pool : pools.values()) {
-            int warm = pool.size();
+            int paused = pool.pausedCount();
+            int warm = pool.size() - paused;
             int starting = pool.startingCount();
-            counts.merge(pool.code().script(), new SandboxCounts(warm, starting),
-                    (a, b) -> new SandboxCounts(a.warm() + b.warm(), a.starting() + b.starting()));
+            counts.merge(pool.code().script(), new SandboxCounts(warm, starting, paused),
+                    (a, b) -> new SandboxCounts(a.warm() + b.warm(), a.starting() + b.starting(), a.paused() + b.paused()));
         }
         return counts;
     }
 
-    /** Sandboxes running now, across every version still taking or finishing calls. */
+    /** Sandboxes running now, across every version still taking or finishing calls; paused ones are not. */
     public int warmSandboxes() {
-        return pools.values().stream().mapToInt(WarmPool::size).sum();
+        return pools.values().stream().mapToInt(pool -> pool.size() - pool.pausedCount()).sum();
     }
 
     @Scheduled(fixedDelay = "${onebox.pool.reap-every:1s}", initialDelay = "1s")
     void reapIdle() {
         long now = System.nanoTime();
         pools.values().forEach(pool -> pool.reap(now));
+        WarmPool.keepPausedWithin(pools.values(), config.maxPaused());
         pools.entrySet().removeIf(entry -> !serving.containsValue(entry.getValue()) && entry.getValue().isIdleAndEmpty());
     }
 

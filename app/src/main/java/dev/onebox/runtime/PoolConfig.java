@@ -16,6 +16,12 @@ import java.time.Duration;
  * @param maxRequestBodyBytes request bodies above this get 413
  * @param maxLogBytes         logs kept per run; more is dropped and the run marked truncated
  * @param maxOutputBytes      output per run above this ends the run as {@code killed}
+ * @param pausedTimeout       a script's last sandbox, once idle for {@code idleTimeout}, is paused
+ *                            (frozen: memory kept, no CPU) for this long before it stops, so that
+ *                            the script's next call resumes it instead of starting one; zero stops
+ *                            it at once
+ * @param maxPaused           paused sandboxes across all scripts at most; past it the one paused
+ *                            longest stops
  */
 @ConfigurationProperties("onebox.pool")
 public record PoolConfig(
@@ -26,5 +32,11 @@ public record PoolConfig(
         @Bindable(defaultValue = "15s") Duration startTimeout,
         @Bindable(defaultValue = "10485760") int maxRequestBodyBytes,
         @Bindable(defaultValue = "262144") int maxLogBytes,
-        @Bindable(defaultValue = "8388608") int maxOutputBytes) {
+        @Bindable(defaultValue = "8388608") int maxOutputBytes,
+        @Bindable(defaultValue = "10m") Duration pausedTimeout,
+        @Bindable(defaultValue = "8") int maxPaused) {
+
+    boolean pauses() {
+        return !pausedTimeout.isZero() && !pausedTimeout.isNegative() && maxPaused > 0;
+    }
 }

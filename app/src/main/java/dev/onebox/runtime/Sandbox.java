@@ -78,6 +78,9 @@ public final class Sandbox implements Channel.Receiver {
     private volatile String lastRunId;
     int load;
     long idleSinceNanos = System.nanoTime();
+    /** Guarded by the pool, as {@link #load} is. */
+    PauseState pause = PauseState.RUNNING;
+    long pausedSinceNanos;
 
     Sandbox(ScriptCode code, Channel channel, PoolConfig config, ScriptEnv env, KvBinding kv, Listener listener) {
         this(code, channel, config, env, kv, AssetsBinding.NONE, QueueBinding.NONE, listener);
@@ -126,6 +129,21 @@ public final class Sandbox implements Channel.Receiver {
     String containerId() {
         SandboxProcess started = process;
         return started == null ? null : started.id();
+    }
+
+    /** Freezes the sandbox on the engine; blocking. False when it cannot be frozen or has ended. */
+    boolean freeze() {
+        SandboxProcess started = process;
+        return started != null && !ended.get() && started.pause();
+    }
+
+    /** Thaws a frozen sandbox; blocking, throws when the engine refuses. */
+    void thaw() {
+        SandboxProcess started = process;
+        if (started == null) {
+            throw new IllegalStateException("the sandbox never started");
+        }
+        started.resume();
     }
 
     /** The run of the newest call this sandbox took, null before the first. */

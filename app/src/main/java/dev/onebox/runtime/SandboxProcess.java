@@ -12,4 +12,17 @@ public interface SandboxProcess {
 
     /** Stops the sandbox now and frees what it held. Safe to call more than once. */
     void kill();
+
+    /**
+     * Freezes every process of the sandbox: it keeps its memory and uses no CPU until
+     * {@link #resume}. Blocking; answers false when this runtime cannot freeze a sandbox.
+     */
+    default boolean pause() {
+        return false;
+    }
+
+    /** Thaws a sandbox {@link #pause}d before; blocking, throws when the engine refuses. */
+    default void resume() {
+        throw new UnsupportedOperationException("this sandbox cannot be paused");
+    }
 }

@@ -6,6 +6,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashSet;
@@ -18,7 +19,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The sandboxes of one script version. A call goes to the least busy sandbox that has room;
  * when none has, another sandbox starts (up to a maximum) and the call waits in a bounded
- * queue. Idle sandboxes stop after a while, down to none. Every sandbox it starts is either in
+ * queue. Idle sandboxes stop after a while, down to none, except the last one, which is paused
+ * (frozen on the engine) for a while longer when pausing is on: a call that finds no running
+ * sandbox resumes it, which costs a fraction of a start. Every sandbox it starts is either in
  * the pool or being killed: one whose script does not load within the start timeout (a top
  * level that never settles), fails to load, or loads after the pool let it go is stopped and
  * removed; {@link SandboxReconciler} catches whatever slips past.
@@ -93,7 +96,11 @@ final class WarmPool implements Sandbox.Listener {
         }
         CompletableFuture<Sandbox> ticket = new CompletableFuture<>();
         waiting.add(ticket);
-        if (sandboxes.size() + starting < config.maxContainers() && (long) starting * config.maxInFlight() < waiting.size()) {
+        Sandbox paused = firstIn(PauseState.PAUSED);
+        if (paused != null) {
+            resume(paused);
+        } else if (sandboxes.size() + starting < config.maxContainers()
+                && (long) (starting + count(PauseState.PAUSING) + count(PauseState.RESUMING)) * config.maxInFlight() < waiting.size()) {
             startOne(true);
         }
         long patience = config.startTimeout().toMillis() + code.settings().limits().timeoutMs();
@@ -213,6 +220,11 @@ final class WarmPool implements Sandbox.Listener {
             // it never served (a failed start) or the pool had already let it go
             return;
         }
+        startForWaitingCalls();
+    }
+
+    /** Call with the pool's lock held, after a sandbox left the pool. */
+    private void startForWaitingCalls() {
         if (!waiting.isEmpty() && !draining && sandboxes.size() + starting < config.maxContainers()) {
             startOne(true);
         }
@@ -235,7 +247,7 @@ final class WarmPool implements Sandbox.Listener {
 
     private Sandbox leastBusyWithRoom() {
         return sandboxes.stream()
-                .filter(s -> !s.isEnded() && s.load < config.maxInFlight())
+                .filter(s -> !s.isEnded() && s.pause == PauseState.RUNNING && s.load < config.maxInFlight())
                 .min(Comparator.comparingInt(s -> s.load))
                 .orElse(null);
     }
@@ -245,7 +257,7 @@ final class WarmPool implements Sandbox.Listener {
     }
 
     synchronized List<Idle> idle() {
-        return sandboxes.stream().filter(s -> s.load == 0 && !s.isEnded()).map(s -> new Idle(s, s.idleSinceNanos)).toList();
+        return sandboxes.stream().filter(s -> s.load == 0 && !s.isEnded() && s.pause == PauseState.RUNNING).map(s -> new Idle(s, s.idleSinceNanos)).toList();
     }
 
     /**
@@ -255,7 +267,8 @@ final class WarmPool implements Sandbox.Listener {
     boolean recycle(Idle idle, String message) {
         synchronized (this) {
             Sandbox sandbox = idle.sandbox();
-            if (sandbox.load != 0 || sandbox.idleSinceNanos != idle.sinceNanos() || !sandboxes.remove(sandbox)) {
+            if (sandbox.load != 0 || sandbox.pause != PauseState.RUNNING || sandbox.idleSinceNanos != idle.sinceNanos()
+                    || !sandboxes.remove(sandbox)) {
                 return false;
             }
         }
@@ -263,15 +276,131 @@ final class WarmPool implements Sandbox.Listener {
         return true;
     }
 
-    /** Stops sandboxes idle for longer than the idle timeout. */
+    /**
+     * Stops sandboxes idle for longer than the idle timeout, or pauses the pool's last one when
+     * pausing is on; stops a paused one once it has been paused for the paused timeout.
+     */
     synchronized void reap(long nowNanos) {
         long limit = config.idleTimeout().toNanos();
         for (Sandbox sandbox : List.copyOf(sandboxes)) {
-            if (sandbox.load == 0 && nowNanos - sandbox.idleSinceNanos >= limit) {
+            if (sandbox.pause == PauseState.PAUSED && nowNanos - sandbox.pausedSinceNanos >= config.pausedTimeout().toNanos()) {
                 sandboxes.remove(sandbox);
-                sandbox.stop(RunStatus.KILLED, "stopped after being idle");
+                sandbox.stop(RunStatus.KILLED, "stopped after being paused");
+            } else if (sandbox.pause == PauseState.RUNNING && sandbox.load == 0 && nowNanos - sandbox.idleSinceNanos >= limit) {
+                if (config.pauses() && !draining && count(PauseState.RUNNING) == 1 && count(PauseState.PAUSED) == 0
+                        && count(PauseState.PAUSING) == 0) {
+                    pause(sandbox);
+                } else {
+                    sandboxes.remove(sandbox);
+                    sandbox.stop(RunStatus.KILLED, "stopped after being idle");
+                }
             }
         }
+    }
+
+    /** Call with the pool's lock held. */
+    private void pause(Sandbox sandbox) {
+        sandbox.pause = PauseState.PAUSING;
+        startExecutor.execute(() -> paused(sandbox, sandbox.freeze()));
+    }
+
+    private synchronized void paused(Sandbox sandbox, boolean frozen) {
+        if (!sandboxes.contains(sandbox)) {
+            return; // stopped meanwhile
+        }
+        if (!frozen) {
+            // a runtime that cannot freeze (the process runtime) or an engine that refused: scale to zero as without pausing
+            sandboxes.remove(sandbox);
+            sandbox.stop(RunStatus.KILLED, "stopped after being idle");
+            startForWaitingCalls();
+            return;
+        }
+        sandbox.pause = PauseState.PAUSED;
+        sandbox.pausedSinceNanos = System.nanoTime();
+        if (!waiting.isEmpty()) {
+            resume(sandbox); // a call came while it was being frozen
+        }
+    }
+
+    /** Call with the pool's lock held; the calls waiting get the sandbox once it runs again. */
+    private void resume(Sandbox sandbox) {
+        sandbox.pause = PauseState.RESUMING;
+        startExecutor.execute(() -> {
+            RuntimeException failure = null;
+            try {
+                sandbox.thaw();
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+            resumed(sandbox, failure);
+        });
+    }
+
+    private synchronized void resumed(Sandbox sandbox, RuntimeException failure) {
+        if (!sandboxes.contains(sandbox)) {
+            return; // stopped meanwhile; its end started another for the waiting calls
+        }
+        if (failure != null) {
+            LOG.warn("{}: a paused sandbox could not be resumed: {}", code.key(), failure.getMessage());
+            sandboxes.remove(sandbox);
+            sandbox.stop(RunStatus.KILLED, "could not be resumed: " + failure.getMessage());
+            startForWaitingCalls();
+            return;
+        }
+        sandbox.pause = PauseState.RUNNING;
+        sandbox.idleSinceNanos = System.nanoTime();
+        dispatch();
+    }
+
+    /** A paused sandbox of this pool, and since when it is paused. */
+    record Paused(WarmPool pool, Sandbox sandbox, long sinceNanos) {
+        /** Stops it unless a call is resuming it by now. */
+        void stop(String message) {
+            pool.stopPaused(sandbox, message);
+        }
+    }
+
+    synchronized List<Paused> paused() {
+        return sandboxes.stream().filter(s -> s.pause == PauseState.PAUSED).map(s -> new Paused(this, s, s.pausedSinceNanos)).toList();
+    }
+
+    /** Paused sandboxes hold their memory: past {@code max} across the pools, the ones paused longest stop. */
+    static void keepPausedWithin(Collection<WarmPool> pools, int max) {
+        List<Paused> paused = pools.stream().flatMap(pool -> pool.paused().stream())
+                .sorted(Comparator.comparingLong(Paused::sinceNanos)).toList();
+        for (int i = 0; i < paused.size() - max; i++) {
+            paused.get(i).stop("stopped: more sandboxes were paused than ONEBOX_POOL_MAX_PAUSED");
+        }
+    }
+
+    /** Sandboxes paused or being paused: in the pool ({@link #size}), serving no call. */
+    synchronized int pausedCount() {
+        return count(PauseState.PAUSED) + count(PauseState.PAUSING);
+    }
+
+    private synchronized void stopPaused(Sandbox sandbox, String message) {
+        if (sandbox.pause == PauseState.PAUSED && sandboxes.remove(sandbox)) {
+            sandbox.stop(RunStatus.KILLED, message);
+        }
+    }
+
+    private int count(PauseState state) {
+        int n = 0;
+        for (Sandbox sandbox : sandboxes) {
+            if (sandbox.pause == state) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private Sandbox firstIn(PauseState state) {
+        for (Sandbox sandbox : sandboxes) {
+            if (sandbox.pause == state && !sandbox.isEnded()) {
+                return sandbox;
+            }
+        }
+        return null;
     }
 
     /** Serves again after a drain: a rollback to this version. */

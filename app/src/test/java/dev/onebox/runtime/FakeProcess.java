@@ -30,4 +30,26 @@ final class FakeProcess implements SandboxProcess {
     boolean killed() {
         return exited.isDone();
     }
+
+    /** Whether {@link #pause} works, as on the Docker runtime; the process runtime's cannot. */
+    volatile boolean pausable = true;
+    /** Thrown by the next {@link #resume}, as an engine that refuses would. */
+    volatile RuntimeException resumeFailure;
+    volatile boolean paused;
+    volatile int resumes;
+
+    @Override
+    public boolean pause() {
+        paused = pausable && !killed();
+        return paused;
+    }
+
+    @Override
+    public void resume() {
+        if (resumeFailure != null) {
+            throw resumeFailure;
+        }
+        paused = false;
+        resumes++;
+    }
 }

@@ -40,7 +40,7 @@ class SandboxChannelTest {
     private static final ScriptCode CODE = new ScriptCode("channelled", 1, "export default {}",
             new ScriptSettings(new ScriptSettings.Http(true), new ScriptSettings.Limits(TIMEOUT_MS, 128), false, null), Map.of(), null);
     private static final PoolConfig CONFIG = new PoolConfig(Duration.ofSeconds(60), 1, 4, 4, Duration.ofSeconds(2),
-            1024 * 1024, 64 * 1024, 1024 * 1024);
+            1024 * 1024, 64 * 1024, 1024 * 1024, Duration.ZERO, 0);
     private static final Call GET = new Call.Fetch("GET", "http://channelled/hi", List.of());
 
     @TempDir

@@ -121,6 +121,117 @@ class WarmPoolTest {
     }
 
     @Test
+    void theLastIdleSandboxIsPausedInsteadOfStoppedAndTheNextCallResumesIt() {
+        WarmPool pool = pool(2, 4, 10, Duration.ofSeconds(30), Duration.ofMinutes(10), this::loaded);
+        pool.warmUp();
+        pool.warmUp();
+        runStarts();
+        long now = System.nanoTime();
+
+        pool.reap(now + Duration.ofSeconds(31).toNanos());
+        runStarts();
+        assertThat(started.stream().filter(sandbox -> processes.get(sandbox).killed())).as("one of the two stopped").hasSize(1);
+        Sandbox kept = started.stream().filter(sandbox -> !processes.get(sandbox).killed()).findFirst().orElseThrow();
+        assertThat(processes.get(kept).paused).as("the last one is frozen on the engine").isTrue();
+        assertThat(pool.size()).isEqualTo(1);
+        assertThat(pool.pausedCount()).isEqualTo(1);
+        assertThat(pool.idle()).as("a paused sandbox is not idle: its CPU is not watched and it is not recycled").isEmpty();
+
+        CompletableFuture<Sandbox> call = pool.acquire();
+        assertThat(call).as("the call waits for the resume").isNotDone();
+        assertThat(starts).as("the resume, and no start").hasSize(1);
+        runStarts();
+        assertThat(call.join()).isSameAs(kept);
+        assertThat(processes.get(kept).resumes).isEqualTo(1);
+        assertThat(pool.pausedCount()).isZero();
+        assertThat(pool.isColdStart(kept)).as("a resume is not a cold start").isFalse();
+        assertThat(started).as("no sandbox started for it").hasSize(2);
+    }
+
+    @Test
+    void aPausedSandboxStopsAfterThePausedTimeout() {
+        WarmPool pool = pool(1, 4, 10, Duration.ofSeconds(30), Duration.ofMinutes(10), this::loaded);
+        pool.warmUp();
+        runStarts();
+        Sandbox only = started.get(0);
+        pool.reap(System.nanoTime() + Duration.ofSeconds(31).toNanos());
+        runStarts();
+        assertThat(processes.get(only).paused).isTrue();
+
+        pool.reap(System.nanoTime() + Duration.ofMinutes(9).toNanos());
+        assertThat(processes.get(only).killed()).as("paused for less than the paused timeout").isFalse();
+        pool.reap(System.nanoTime() + Duration.ofMinutes(10).plusSeconds(1).toNanos());
+        assertThat(processes.get(only).killed()).isTrue();
+        assertThat(pool.isIdleAndEmpty()).isTrue();
+    }
+
+    @Test
+    void aCallThatComesWhileTheSandboxIsBeingPausedGetsItOnceResumed() {
+        WarmPool pool = pool(1, 4, 10, Duration.ofSeconds(30), Duration.ofMinutes(10), this::loaded);
+        pool.warmUp();
+        runStarts();
+        Sandbox only = started.get(0);
+        pool.reap(System.nanoTime() + Duration.ofSeconds(31).toNanos());
+
+        CompletableFuture<Sandbox> call = pool.acquire();
+        assertThat(starts).as("the pause in progress, and no start").hasSize(1);
+        runStarts();
+        assertThat(call.join()).isSameAs(only);
+        assertThat(processes.get(only).resumes).isEqualTo(1);
+        assertThat(started).hasSize(1);
+    }
+
+    @Test
+    void aRuntimeThatCannotPauseStopsTheSandboxAsWithoutPausing() {
+        WarmPool pool = pool(1, 4, 10, Duration.ofSeconds(30), Duration.ofMinutes(10), this::loaded);
+        pool.warmUp();
+        runStarts();
+        Sandbox only = started.get(0);
+        processes.get(only).pausable = false;
+        pool.reap(System.nanoTime() + Duration.ofSeconds(31).toNanos());
+        runStarts();
+        assertThat(processes.get(only).killed()).isTrue();
+        assertThat(pool.isIdleAndEmpty()).isTrue();
+    }
+
+    @Test
+    void aResumeTheEngineRefusesStopsTheSandboxAndStartsAFreshOneForTheCall() {
+        WarmPool pool = pool(1, 4, 10, Duration.ofSeconds(30), Duration.ofMinutes(10), this::loaded);
+        pool.warmUp();
+        runStarts();
+        Sandbox frozen = started.get(0);
+        pool.reap(System.nanoTime() + Duration.ofSeconds(31).toNanos());
+        runStarts();
+        processes.get(frozen).resumeFailure = new IllegalStateException("the engine refused to unpause");
+
+        CompletableFuture<Sandbox> call = pool.acquire();
+        runStarts();
+        assertThat(processes.get(frozen).killed()).isTrue();
+        assertThat(call.join()).as("a fresh sandbox").isNotSameAs(frozen);
+        assertThat(pool.isColdStart(call.join())).isTrue();
+    }
+
+    @Test
+    void pastTheMaximumTheSandboxesPausedLongestStop() {
+        List<WarmPool> pools = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            WarmPool pool = pool(1, 4, 10, Duration.ofSeconds(30), Duration.ofMinutes(10), this::loaded);
+            pool.warmUp();
+            runStarts();
+            pool.reap(System.nanoTime() + Duration.ofSeconds(31).toNanos());
+            runStarts();
+            pools.add(pool);
+        }
+        assertThat(started).allSatisfy(sandbox -> assertThat(processes.get(sandbox).paused).isTrue());
+
+        WarmPool.keepPausedWithin(pools, 2);
+        assertThat(processes.get(started.get(0)).killed()).as("paused first").isTrue();
+        assertThat(processes.get(started.get(1)).killed()).isFalse();
+        assertThat(processes.get(started.get(2)).killed()).isFalse();
+        assertThat(pools.get(0).isIdleAndEmpty()).isTrue();
+    }
+
+    @Test
     void aStartTheEngineRefusesFailsTheWaitingCallsWithItsReason() {
         WarmPool pool = pool(2, 1, 10, Duration.ofSeconds(60), (code, image, listener) -> {
             throw new IllegalStateException("the engine refused the container");
@@ -171,8 +282,14 @@ class WarmPoolTest {
     }
 
     private WarmPool pool(int maxContainers, int maxInFlight, int maxQueued, Duration idleTimeout, WarmPool.Starter starter) {
+        return pool(maxContainers, maxInFlight, maxQueued, idleTimeout, Duration.ZERO, starter);
+    }
+
+    /** Starts, pauses and resumes all run when the test runs {@link #runStarts()}. */
+    private WarmPool pool(int maxContainers, int maxInFlight, int maxQueued, Duration idleTimeout, Duration pausedTimeout,
+                          WarmPool.Starter starter) {
         PoolConfig config = new PoolConfig(idleTimeout, maxContainers, maxInFlight, maxQueued, Duration.ofSeconds(2),
-                1024 * 1024, 64 * 1024, 1024 * 1024);
+                1024 * 1024, 64 * 1024, 1024 * 1024, pausedTimeout, 8);
         return new WarmPool(CODE, "onebox-script-pooled:1", config, starter, starts::add);
     }
 
@@ -196,7 +313,8 @@ class WarmPoolTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        PoolConfig config = new PoolConfig(Duration.ofSeconds(60), 1, 1, 1, Duration.ofSeconds(2), 1024 * 1024, 64 * 1024, 1024 * 1024);
+        PoolConfig config = new PoolConfig(Duration.ofSeconds(60), 1, 1, 1, Duration.ofSeconds(2), 1024 * 1024, 64 * 1024, 1024 * 1024,
+                Duration.ZERO, 0);
         Sandbox sandbox = new Sandbox(CODE, channel, config, script -> Map.of(), NO_KV, listener);
         FakeProcess process = new FakeProcess("fake-" + started.size());
         sandbox.attach(process);

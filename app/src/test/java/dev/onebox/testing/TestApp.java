@@ -18,6 +18,9 @@ public final class TestApp {
             properties.put(extra[i], extra[i + 1]);
         }
         properties.putIfAbsent("onebox.sandbox-runtime", sandboxRuntime());
+        // Idle sandboxes stop instead of pausing unless a test asks: tests count a script's
+        // containers after it scaled to zero (SandboxPauseIT is the one on pausing).
+        properties.putIfAbsent("onebox.pool.paused-timeout", "0s");
         return properties;
     }
 

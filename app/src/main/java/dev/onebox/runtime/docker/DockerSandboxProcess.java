@@ -99,6 +99,23 @@ final class DockerSandboxProcess implements SandboxProcess {
         exited.complete(SandboxExit.KILLED);
     }
 
+    /** The engine freezes the container's processes: the cgroup freezer under runc, a stop of every task under runsc. */
+    @Override
+    public boolean pause() {
+        try {
+            docker.pauseContainerCmd(id).exec();
+            return true;
+        } catch (RuntimeException e) {
+            LOG.debug("container {} could not be paused: {}", id, e.toString());
+            return false;
+        }
+    }
+
+    @Override
+    public void resume() {
+        docker.unpauseContainerCmd(id).exec();
+    }
+
     private void remove() {
         removals.container(id);
     }
