@@ -3,7 +3,10 @@
 #   workerd  Cloudflare's runtime (npm package "workerd", cached), the yardstick
 #   node     a bare node:http server calling the same module's fetch(request, env, ctx)
 #   onebox   the app jar running the module in a Docker container (deploy + GET /run/bench)
-# then the cold start of onebox (scale-to-zero after 1 s idle) against its warm latency.
+# then the cold start of onebox (from no container) and its resume (from the script's paused
+# sandbox) against its warm latency. The app runs with a 1 s idle timeout and a 2 s paused
+# timeout: each cold try waits until the script has no container, each resume try until its only
+# container is paused.
 #
 #   bench/invoke.sh [--build] [--no-onebox]
 #
@@ -19,7 +22,7 @@
 # BENCH_WARMUP_MAX (120, s), BENCH_THREADS (2), BENCH_CONNECTIONS (16),
 # BENCH_CACHE (/var/cache/onebox-bench; workerd is installed under it), BENCH_WORKERD_VERSION
 # (latest; used on the first install only), BENCH_NODE (/usr/bin/node, else node on PATH),
-# BENCH_COLD_TRIES (10), BENCH_COLD_GAP (2.5 s of idle before each cold call), BENCH_JVM_OPTS,
+# BENCH_COLD_TRIES (10, for the cold start and the resume each), BENCH_JVM_OPTS,
 # BENCH_KEEP (0; 1 = keep the temp dir with logs and wrk output).
 #
 # Exit status: 0 when the benchmark ran (targets met or not, onebox measured or not); 1 when
@@ -34,6 +37,7 @@ readonly TARGET_WORKERD_RATIO=0.5    # onebox req/s >= 0.5x workerd's
 readonly TARGET_NODE_RATIO=0.8       # onebox req/s >= 0.8x bare node's
 readonly TARGET_P50_OVER_NODE_MS=0.5 # onebox p50 - node p50 <= 0.5 ms
 readonly TARGET_COLD_P50_MS=100      # onebox cold start p50 <= 100 ms
+readonly TARGET_RESUME_P50_MS=30     # stretch: onebox p50 <= 30 ms from a paused sandbox
 # and the JVM's CPU time per request <= the containers' (the app costs no more than the script)
 readonly COMPAT_DATE="2024-09-23"
 readonly WORKER_SOURCE='export default { async fetch(request, env, ctx) { return new Response("ok"); } };'
@@ -57,6 +61,8 @@ ONEBOX_SKIP="" # why onebox was not measured; empty when it was
 TARGETS=()
 COLD_MS=()
 COLD_NOTE=""
+RESUME_MS=()
+RESUME_NOTE=""
 
 usage() {
     bench_usage
@@ -237,7 +243,7 @@ start_onebox() {
     token_bytes=$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')
     APP_TOKEN="bench-$token_bytes"
     bench_log "starting $BENCH_JAR ($(date -r "$BENCH_JAR" '+built %F %T')) on $BENCH_HOST:$APP_PORT, docker $ONEBOX_DOCKER_HOST"
-    ONEBOX_ADMIN_TOKEN=$APP_TOKEN ONEBOX_POOL_IDLE_TIMEOUT=1s \
+    ONEBOX_ADMIN_TOKEN=$APP_TOKEN ONEBOX_POOL_IDLE_TIMEOUT=1s ONEBOX_POOL_PAUSED_TIMEOUT=2s ONEBOX_POOL_REAP_EVERY=200ms \
         bench_launch_app "$APP_PORT" "$APP_DATA" "" "$APP_LOG"
     APP_PID=$BENCH_LAST_PID
     # In a subshell: bench_wait_http exits on failure, which must not end this script.
@@ -350,21 +356,46 @@ warm_p50() {
     printf '%s%s\n' "$(printf '%s\n' "${all[@]}" | median)" "$codes"
 }
 
-run_cold_start() {
-    local url="http://$BENCH_HOST:$APP_PORT/run/bench" tries=${BENCH_COLD_TRIES:-10} gap=${BENCH_COLD_GAP:-2.5}
-    local i code ms before
-    bench_log "onebox: cold start, $tries tries, ${gap}s idle before each (ONEBOX_POOL_IDLE_TIMEOUT=1s)"
-    printf '\nonebox cold start (%s s idle before each call; containers = running containers of this app just before the call):\n' "$gap"
-    for ((i = 1; i <= tries; i++)); do
-        sleep "$gap"
-        before=$(onebox_container_pids | wc -l)
-        read -r code ms <<<"$(single_ms "$url")"
-        COLD_MS+=("$ms")
-        printf '  try %2d: %8s ms  HTTP %s  containers before: %s\n' "$i" "$ms" "$code" "$before"
-        [[ "$code" == 2* ]] || COLD_NOTE+=" try $i answered HTTP $code;"
-        ((before == 0)) || COLD_NOTE+=" try $i found $before container(s) running (pool not empty?);"
+# onebox_container_states — the engine's state of each container of this app, one per line.
+onebox_container_states() {
+    local instance
+    instance=$(cat "$APP_DATA/instance-id" 2>/dev/null) || return 0
+    timeout 10 docker ps -a --filter "label=dev.onebox.instance=$instance" --format '{{.State}}' 2>/dev/null || true
+}
+
+# wait_for_containers STATES — until the states of this app's containers, space-separated,
+# equal STATES ("" for none, "paused" for one paused), for at most 30 s; false when they never did.
+wait_for_containers() {
+    local want=$1 deadline=$((SECONDS + 30)) now
+    while ((SECONDS < deadline)); do
+        now=$(onebox_container_states | sort | paste -sd ' ' -)
+        [[ "$now" == "$want" ]] && return 0
+        sleep 0.05
     done
-    printf '  p50: %s ms\n' "$(printf '%s\n' "${COLD_MS[@]}" | median)"
+    return 1
+}
+
+# run_starts KIND STATES — one GET /run/bench per try once this app's containers are in STATES;
+# appends the times to KIND's list (cold or resume).
+run_starts() {
+    local kind=$1 want=$2 url="http://$BENCH_HOST:$APP_PORT/run/bench" tries=${BENCH_COLD_TRIES:-10}
+    local i code ms note="" times=()
+    bench_log "onebox: $kind, $tries tries, each once the script's containers are: ${want:-none}"
+    printf '\nonebox %s (each call once the containers of this app are: %s; ONEBOX_POOL_IDLE_TIMEOUT=1s, ONEBOX_POOL_PAUSED_TIMEOUT=2s):\n' \
+        "$kind" "${want:-none}"
+    for ((i = 1; i <= tries; i++)); do
+        wait_for_containers "$want" || note+=" try $i found containers '$(onebox_container_states | paste -sd ' ' -)';"
+        read -r code ms <<<"$(single_ms "$url")"
+        times+=("$ms")
+        printf '  try %2d: %8s ms  HTTP %s\n' "$i" "$ms" "$code"
+        [[ "$code" == 2* ]] || note+=" try $i answered HTTP $code;"
+    done
+    printf '  p50: %s ms\n' "$(printf '%s\n' "${times[@]}" | median)"
+    if [[ "$kind" == cold* ]]; then
+        COLD_MS=("${times[@]}") COLD_NOTE=$note
+    else
+        RESUME_MS=("${times[@]}") RESUME_NOTE=$note
+    fi
 }
 
 print_single_latency() {
@@ -429,6 +460,7 @@ print_verdicts() {
         printf 'verdict overhead     NOT MEASURED (onebox)\n'
         printf 'verdict cpu/request  NOT MEASURED (onebox)\n'
         printf 'verdict cold start   NOT MEASURED (onebox)\n'
+        printf 'verdict resume       NOT MEASURED (onebox)\n'
         return 0
     fi
     read -r w_rps _ <"$BENCH_WORK/workerd.res"
@@ -455,6 +487,11 @@ print_verdicts() {
         printf "%s (p50 %.1f ms; target <= %d ms)", (c + 0 <= t ? "PASS" : "MISS"), c, t }')
     [[ -n "$COLD_NOTE" ]] && line="MISS${line#PASS} --${COLD_NOTE%;}"
     printf 'verdict cold start   %s\n' "$line"
+    cold=$(printf '%s\n' "${RESUME_MS[@]}" | median)
+    line=$(awk -v c="$cold" -v t="$TARGET_RESUME_P50_MS" 'BEGIN {
+        printf "%s (p50 %.1f ms from a paused sandbox; stretch target <= %d ms)", (c + 0 <= t ? "PASS" : "MISS"), c, t }')
+    [[ -n "$RESUME_NOTE" ]] && line="MISS${line#PASS} --${RESUME_NOTE%;}"
+    printf 'verdict resume       %s\n' "$line"
 }
 
 report_logs() {
@@ -488,7 +525,10 @@ main() {
     run_throughput
     print_table
     print_single_latency
-    [[ -z "$ONEBOX_SKIP" ]] && run_cold_start
+    if [[ -z "$ONEBOX_SKIP" ]]; then
+        run_starts "cold start" ""
+        run_starts "resume" "paused"
+    fi
     print_verdicts
     report_logs
     printf 'total time: %ss (before cleanup)\n' "$((SECONDS - started))"
