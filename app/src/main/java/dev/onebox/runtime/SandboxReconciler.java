@@ -62,7 +62,7 @@ class SandboxReconciler {
             }
             if (suspects.contains(sandbox.id())) {
                 LOG.warn("removing sandbox {}: no pool holds it", sandbox.id());
-                runtime.removeSandbox(sandbox.id());
+                runtime.removeSandbox(sandbox);
                 removed++;
             } else {
                 strays.add(sandbox.id());

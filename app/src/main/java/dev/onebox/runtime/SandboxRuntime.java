@@ -43,8 +43,8 @@ public interface SandboxRuntime {
         return List.of();
     }
 
-    /** Removes a sandbox by its id; a removal the engine refuses is kept and tried again by {@link #retryRemovals}. */
-    default void removeSandbox(String id) {
+    /** Removes a sandbox the engine listed; a removal the engine refuses is kept and tried again by {@link #retryRemovals}. */
+    default void removeSandbox(EngineSandbox sandbox) {
     }
 
     /** Tries again every container and image removal that failed before; answers how many are still pending. */

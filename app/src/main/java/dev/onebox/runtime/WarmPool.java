@@ -278,24 +278,31 @@ final class WarmPool implements Sandbox.Listener {
 
     /**
      * Stops sandboxes idle for longer than the idle timeout, or pauses the pool's last one when
-     * pausing is on; stops a paused one once it has been paused for the paused timeout.
+     * pausing is on; stops a paused one once it has been paused for the paused timeout. The
+     * engine removes them outside the pool's lock: calls need not wait for a removal.
      */
-    synchronized void reap(long nowNanos) {
+    void reap(long nowNanos) {
         long limit = config.idleTimeout().toNanos();
-        for (Sandbox sandbox : List.copyOf(sandboxes)) {
-            if (sandbox.pause == PauseState.PAUSED && nowNanos - sandbox.pausedSinceNanos >= config.pausedTimeout().toNanos()) {
-                sandboxes.remove(sandbox);
-                sandbox.stop(RunStatus.KILLED, "stopped after being paused");
-            } else if (sandbox.pause == PauseState.RUNNING && sandbox.load == 0 && nowNanos - sandbox.idleSinceNanos >= limit) {
-                if (config.pauses() && !draining && count(PauseState.RUNNING) == 1 && count(PauseState.PAUSED) == 0
-                        && count(PauseState.PAUSING) == 0) {
-                    pause(sandbox);
-                } else {
+        List<Sandbox> paused = new ArrayList<>();
+        List<Sandbox> idle = new ArrayList<>();
+        synchronized (this) {
+            for (Sandbox sandbox : List.copyOf(sandboxes)) {
+                if (sandbox.pause == PauseState.PAUSED && nowNanos - sandbox.pausedSinceNanos >= config.pausedTimeout().toNanos()) {
                     sandboxes.remove(sandbox);
-                    sandbox.stop(RunStatus.KILLED, "stopped after being idle");
+                    paused.add(sandbox);
+                } else if (sandbox.pause == PauseState.RUNNING && sandbox.load == 0 && nowNanos - sandbox.idleSinceNanos >= limit) {
+                    if (config.pauses() && !draining && count(PauseState.RUNNING) == 1 && count(PauseState.PAUSED) == 0
+                            && count(PauseState.PAUSING) == 0) {
+                        pause(sandbox);
+                    } else {
+                        sandboxes.remove(sandbox);
+                        idle.add(sandbox);
+                    }
                 }
             }
         }
+        paused.forEach(sandbox -> sandbox.stop(RunStatus.KILLED, "stopped after being paused"));
+        idle.forEach(sandbox -> sandbox.stop(RunStatus.KILLED, "stopped after being idle"));
     }
 
     /** Call with the pool's lock held. */
@@ -378,10 +385,13 @@ final class WarmPool implements Sandbox.Listener {
         return count(PauseState.PAUSED) + count(PauseState.PAUSING);
     }
 
-    private synchronized void stopPaused(Sandbox sandbox, String message) {
-        if (sandbox.pause == PauseState.PAUSED && sandboxes.remove(sandbox)) {
-            sandbox.stop(RunStatus.KILLED, message);
+    private void stopPaused(Sandbox sandbox, String message) {
+        synchronized (this) {
+            if (sandbox.pause != PauseState.PAUSED || !sandboxes.remove(sandbox)) {
+                return;
+            }
         }
+        sandbox.stop(RunStatus.KILLED, message);
     }
 
     private int count(PauseState state) {

@@ -67,6 +67,8 @@ public final class DockerRuntime implements SandboxRuntime {
     static final String ROLE_BUNDLER = "bundler";
     /** The image an installer starts from: package.json and lockfile on the base image, removed after the build. */
     static final String ROLE_INPUT = "build-input";
+    /** The engine's state of a frozen container ({@code docker pause}). */
+    private static final String PAUSED = "paused";
     private static final Set<String> BUILD_ROLES = Set.of(ROLE_RESOLVER, ROLE_INSTALLER, ROLE_BUNDLER, ScriptImage.ROLE);
     static final String SANDBOX_USER = "1000:1000";
     static final long PIDS_LIMIT = 64;
@@ -416,13 +418,17 @@ public final class DockerRuntime implements SandboxRuntime {
         return docker.listContainersCmd().withShowAll(true)
                 .withLabelFilter(Map.of(LABEL_INSTANCE, instanceId)).exec().stream()
                 .filter(c -> c.getLabels() == null || !BUILD_ROLES.contains(c.getLabels().getOrDefault(LABEL_ROLE, ROLE_SANDBOX)))
-                .map(c -> new EngineSandbox(c.getId(), c.getLabels() == null ? "" : c.getLabels().getOrDefault(LABEL_CHANNEL, "")))
+                .map(c -> new EngineSandbox(c.getId(), c.getLabels() == null ? "" : c.getLabels().getOrDefault(LABEL_CHANNEL, ""),
+                        PAUSED.equals(c.getState())))
                 .toList();
     }
 
     @Override
-    public void removeSandbox(String id) {
-        removals.container(id);
+    public void removeSandbox(EngineSandbox sandbox) {
+        if (sandbox.paused()) {
+            removals.thaw(sandbox.id());
+        }
+        removals.container(sandbox.id());
     }
 
     @Override
@@ -457,6 +463,9 @@ public final class DockerRuntime implements SandboxRuntime {
         List<Container> leftovers = docker.listContainersCmd().withShowAll(true)
                 .withLabelFilter(Map.of(LABEL_INSTANCE, instanceId)).exec();
         for (Container container : leftovers) {
+            if (PAUSED.equals(container.getState())) {
+                removals.thaw(container.getId());
+            }
             try {
                 docker.removeContainerCmd(container.getId()).withForce(true).exec();
             } catch (NotFoundException gone) {

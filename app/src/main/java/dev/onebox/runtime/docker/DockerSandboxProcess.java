@@ -32,6 +32,7 @@ final class DockerSandboxProcess implements SandboxProcess {
 
     private static final int SIGKILLED = 137;
     private final CompletableFuture<SandboxExit> exited = new CompletableFuture<>();
+    private volatile boolean paused;
 
     DockerSandboxProcess(DockerClient docker, Removals removals, String id) {
         this.docker = docker;
@@ -94,6 +95,10 @@ final class DockerSandboxProcess implements SandboxProcess {
 
     @Override
     public void kill() {
+        if (paused) {
+            removals.thaw(id);
+            paused = false;
+        }
         remove();
         // When the engine is unreachable the wait call never answers: end the sandbox anyway.
         exited.complete(SandboxExit.KILLED);
@@ -104,6 +109,7 @@ final class DockerSandboxProcess implements SandboxProcess {
     public boolean pause() {
         try {
             docker.pauseContainerCmd(id).exec();
+            paused = true;
             return true;
         } catch (RuntimeException e) {
             LOG.debug("container {} could not be paused: {}", id, e.toString());
@@ -114,6 +120,7 @@ final class DockerSandboxProcess implements SandboxProcess {
     @Override
     public void resume() {
         docker.unpauseContainerCmd(id).exec();
+        paused = false;
     }
 
     private void remove() {
