@@ -453,7 +453,7 @@ group_ms() {
 }
 
 print_verdicts() {
-    local w_rps n_rps n_p50 o_rps o_p50 o_non2xx o_sock line cold
+    local w_rps n_rps n_p50 o_rps o_p50 o_non2xx o_sock line cold resume
     printf '\n'
     if [[ -n "$ONEBOX_SKIP" ]]; then
         printf 'verdict throughput   NOT MEASURED (onebox)\n'
@@ -487,8 +487,8 @@ print_verdicts() {
         printf "%s (p50 %.1f ms; target <= %d ms)", (c + 0 <= t ? "PASS" : "MISS"), c, t }')
     [[ -n "$COLD_NOTE" ]] && line="MISS${line#PASS} --${COLD_NOTE%;}"
     printf 'verdict cold start   %s\n' "$line"
-    cold=$(printf '%s\n' "${RESUME_MS[@]}" | median)
-    line=$(awk -v c="$cold" -v t="$TARGET_RESUME_P50_MS" 'BEGIN {
+    resume=$(printf '%s\n' "${RESUME_MS[@]}" | median)
+    line=$(awk -v c="$resume" -v t="$TARGET_RESUME_P50_MS" 'BEGIN {
         printf "%s (p50 %.1f ms from a paused sandbox; stretch target <= %d ms)", (c + 0 <= t ? "PASS" : "MISS"), c, t }')
     [[ -n "$RESUME_NOTE" ]] && line="MISS${line#PASS} --${RESUME_NOTE%;}"
     printf 'verdict resume       %s\n' "$line"

@@ -11,6 +11,8 @@ import jakarta.inject.Singleton;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -100,7 +102,7 @@ public class Deployments {
     /** New calls to the script go to this version from now on. */
     public void activate(ScriptCode code, String image) {
         WarmPool next = pool(code, image);
-        next.resume();
+        next.serveAgain();
         WarmPool previous = serving.put(code.script(), next);
         if (previous != null && previous != next) {
             previous.drain();
@@ -280,10 +282,7 @@ public class Deployments {
     public Map<String, SandboxCounts> sandboxesByScript() {
         Map<String, SandboxCounts> counts = new java.util.TreeMap<>();
         for (WarmPool pool : pools.values()) {
-            int paused = pool.pausedCount();
-            int warm = pool.size() - paused;
-            int starting = pool.startingCount();
-            counts.merge(pool.code().script(), new SandboxCounts(warm, starting, paused),
+            counts.merge(pool.code().script(), pool.counts(),
                     (a, b) -> new SandboxCounts(a.warm() + b.warm(), a.starting() + b.starting(), a.paused() + b.paused()));
         }
         return counts;
@@ -291,14 +290,15 @@ public class Deployments {
 
     /** Sandboxes running now, across every version still taking or finishing calls; paused ones are not. */
     public int warmSandboxes() {
-        return pools.values().stream().mapToInt(pool -> pool.size() - pool.pausedCount()).sum();
+        return pools.values().stream().mapToInt(pool -> pool.counts().warm()).sum();
     }
 
     @Scheduled(fixedDelay = "${onebox.pool.reap-every:1s}", initialDelay = "1s")
     void reapIdle() {
         long now = System.nanoTime();
-        pools.values().forEach(pool -> pool.reap(now));
-        WarmPool.keepPausedWithin(pools.values(), config.maxPaused());
+        Set<WarmPool> servingPools = Collections.newSetFromMap(new IdentityHashMap<>());
+        servingPools.addAll(serving.values());
+        WarmPool.reapAll(pools.values(), servingPools, now, config.pauses() ? config.maxPaused() : 0);
         pools.entrySet().removeIf(entry -> !serving.containsValue(entry.getValue()) && entry.getValue().isIdleAndEmpty());
     }
 

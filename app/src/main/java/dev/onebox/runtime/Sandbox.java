@@ -79,7 +79,7 @@ public final class Sandbox implements Channel.Receiver {
     int load;
     long idleSinceNanos = System.nanoTime();
     /** Guarded by the pool, as {@link #load} is. */
-    PauseState pause = PauseState.RUNNING;
+    PauseState pauseState = PauseState.RUNNING;
     long pausedSinceNanos;
 
     Sandbox(ScriptCode code, Channel channel, PoolConfig config, ScriptEnv env, KvBinding kv, Listener listener) {

@@ -34,6 +34,8 @@ final class WarmPool implements Sandbox.Listener {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(WarmPool.class);
+    private static final String IDLE = "stopped after being idle";
+    private static final String REPLACED = "the version was replaced";
 
     private final ScriptCode code;
     private final String image;
@@ -84,7 +86,7 @@ final class WarmPool implements Sandbox.Listener {
     synchronized CompletableFuture<Sandbox> acquire() {
         if (draining) {
             // a caller that looked this version up just before another took over: no sandbox starts for it
-            return CompletableFuture.failedFuture(new ScriptLoadException("the version was replaced"));
+            return CompletableFuture.failedFuture(new ScriptLoadException(REPLACED));
         }
         Sandbox free = leastBusyWithRoom();
         if (free != null) {
@@ -173,7 +175,7 @@ final class WarmPool implements Sandbox.Listener {
         startingSandboxes.remove(sandbox);
         lastStartFailure = null;
         if (draining || sandbox.isEnded()) {
-            sandbox.stop(RunStatus.KILLED, "the version was replaced");
+            sandbox.stop(RunStatus.KILLED, REPLACED);
             return;
         }
         sandbox.idleSinceNanos = System.nanoTime();
@@ -199,17 +201,19 @@ final class WarmPool implements Sandbox.Listener {
     }
 
     @Override
-    public synchronized void released(Sandbox sandbox) {
-        sandbox.load = Math.max(0, sandbox.load - 1);
-        if (sandbox.load == 0) {
-            sandbox.idleSinceNanos = System.nanoTime();
-            if (draining) {
-                sandboxes.remove(sandbox);
-                sandbox.stop(RunStatus.KILLED, "the version was replaced");
+    public void released(Sandbox sandbox) {
+        synchronized (this) {
+            sandbox.load = Math.max(0, sandbox.load - 1);
+            if (sandbox.load == 0) {
+                sandbox.idleSinceNanos = System.nanoTime();
+            }
+            if (sandbox.load != 0 || !draining) {
+                dispatch();
                 return;
             }
+            sandboxes.remove(sandbox);
         }
-        dispatch();
+        sandbox.stop(RunStatus.KILLED, REPLACED);
     }
 
     @Override
@@ -247,7 +251,7 @@ final class WarmPool implements Sandbox.Listener {
 
     private Sandbox leastBusyWithRoom() {
         return sandboxes.stream()
-                .filter(s -> !s.isEnded() && s.pause == PauseState.RUNNING && s.load < config.maxInFlight())
+                .filter(s -> !s.isEnded() && s.pauseState == PauseState.RUNNING && s.load < config.maxInFlight())
                 .min(Comparator.comparingInt(s -> s.load))
                 .orElse(null);
     }
@@ -257,7 +261,7 @@ final class WarmPool implements Sandbox.Listener {
     }
 
     synchronized List<Idle> idle() {
-        return sandboxes.stream().filter(s -> s.load == 0 && !s.isEnded() && s.pause == PauseState.RUNNING).map(s -> new Idle(s, s.idleSinceNanos)).toList();
+        return sandboxes.stream().filter(s -> s.load == 0 && !s.isEnded() && s.pauseState == PauseState.RUNNING).map(s -> new Idle(s, s.idleSinceNanos)).toList();
     }
 
     /**
@@ -267,7 +271,7 @@ final class WarmPool implements Sandbox.Listener {
     boolean recycle(Idle idle, String message) {
         synchronized (this) {
             Sandbox sandbox = idle.sandbox();
-            if (sandbox.load != 0 || sandbox.pause != PauseState.RUNNING || sandbox.idleSinceNanos != idle.sinceNanos()
+            if (sandbox.load != 0 || sandbox.pauseState != PauseState.RUNNING || sandbox.idleSinceNanos != idle.sinceNanos()
                     || !sandboxes.remove(sandbox)) {
                 return false;
             }
@@ -277,23 +281,26 @@ final class WarmPool implements Sandbox.Listener {
     }
 
     /**
-     * Stops sandboxes idle for longer than the idle timeout, or pauses the pool's last one when
-     * pausing is on; stops a paused one once it has been paused for the paused timeout. The
-     * engine removes them outside the pool's lock: calls need not wait for a removal.
+     * Stops sandboxes idle for longer than the idle timeout, except that the pool's last one is
+     * paused when {@code pauseBudget} allows (pausing on, this version serving, paused sandboxes
+     * below their maximum); stops a paused one once paused for the paused timeout. Answers how
+     * many it began to pause. The engine removes sandboxes outside the pool's lock: calls do not
+     * wait for a removal.
      */
-    void reap(long nowNanos) {
+    int reap(long nowNanos, int pauseBudget) {
         long limit = config.idleTimeout().toNanos();
-        List<Sandbox> paused = new ArrayList<>();
+        int pausing = 0;
+        List<Sandbox> pausedLongEnough = new ArrayList<>();
         List<Sandbox> idle = new ArrayList<>();
         synchronized (this) {
             for (Sandbox sandbox : List.copyOf(sandboxes)) {
-                if (sandbox.pause == PauseState.PAUSED && nowNanos - sandbox.pausedSinceNanos >= config.pausedTimeout().toNanos()) {
+                if (sandbox.pauseState == PauseState.PAUSED && nowNanos - sandbox.pausedSinceNanos >= config.pausedTimeout().toNanos()) {
                     sandboxes.remove(sandbox);
-                    paused.add(sandbox);
-                } else if (sandbox.pause == PauseState.RUNNING && sandbox.load == 0 && nowNanos - sandbox.idleSinceNanos >= limit) {
-                    if (config.pauses() && !draining && count(PauseState.RUNNING) == 1 && count(PauseState.PAUSED) == 0
-                            && count(PauseState.PAUSING) == 0) {
+                    pausedLongEnough.add(sandbox);
+                } else if (sandbox.pauseState == PauseState.RUNNING && sandbox.load == 0 && nowNanos - sandbox.idleSinceNanos >= limit) {
+                    if (pausing < pauseBudget && !draining && count(PauseState.RUNNING) == 1 && pausedCount() == 0) {
                         pause(sandbox);
+                        pausing++;
                     } else {
                         sandboxes.remove(sandbox);
                         idle.add(sandbox);
@@ -301,37 +308,59 @@ final class WarmPool implements Sandbox.Listener {
                 }
             }
         }
-        paused.forEach(sandbox -> sandbox.stop(RunStatus.KILLED, "stopped after being paused"));
-        idle.forEach(sandbox -> sandbox.stop(RunStatus.KILLED, "stopped after being idle"));
+        pausedLongEnough.forEach(sandbox -> sandbox.stop(RunStatus.KILLED, "stopped after being paused"));
+        idle.forEach(sandbox -> sandbox.stop(RunStatus.KILLED, IDLE));
+        return pausing;
+    }
+
+    /**
+     * Reaps every pool; only the serving ones may pause, and no more than {@code maxPaused}
+     * sandboxes are paused or pausing at once: paused sandboxes hold their memory, so past it
+     * idle ones stop as without pausing. Only the reaper pauses, and a resume only lowers the
+     * count, so the maximum holds between rounds too.
+     */
+    static void reapAll(Collection<WarmPool> pools, Set<WarmPool> serving, long nowNanos, int maxPaused) {
+        int budget = maxPaused - pools.stream().mapToInt(WarmPool::pausedCount).sum();
+        for (WarmPool pool : pools) {
+            budget -= pool.reap(nowNanos, serving.contains(pool) ? Math.max(0, budget) : 0);
+        }
     }
 
     /** Call with the pool's lock held. */
     private void pause(Sandbox sandbox) {
-        sandbox.pause = PauseState.PAUSING;
-        startExecutor.execute(() -> paused(sandbox, sandbox.freeze()));
+        sandbox.pauseState = PauseState.PAUSING;
+        startExecutor.execute(() -> pauseDone(sandbox, sandbox.freeze()));
     }
 
-    private synchronized void paused(Sandbox sandbox, boolean frozen) {
-        if (!sandboxes.contains(sandbox)) {
-            return; // stopped meanwhile
-        }
-        if (!frozen) {
-            // a runtime that cannot freeze (the process runtime) or an engine that refused: scale to zero as without pausing
+    private void pauseDone(Sandbox sandbox, boolean frozen) {
+        synchronized (this) {
+            if (!sandboxes.contains(sandbox)) {
+                return; // stopped meanwhile
+            }
+            if (frozen) {
+                sandbox.pauseState = PauseState.PAUSED;
+                sandbox.pausedSinceNanos = System.nanoTime();
+                if (!waiting.isEmpty()) {
+                    resume(sandbox); // a call came while it was being frozen
+                }
+                return;
+            }
+            // A runtime that cannot freeze (the process runtime) or an engine that refused: the
+            // sandbox still runs, so it serves a call that came meanwhile, or scales to zero.
+            sandbox.pauseState = PauseState.RUNNING;
+            if (!waiting.isEmpty()) {
+                sandbox.idleSinceNanos = System.nanoTime();
+                dispatch();
+                return;
+            }
             sandboxes.remove(sandbox);
-            sandbox.stop(RunStatus.KILLED, "stopped after being idle");
-            startForWaitingCalls();
-            return;
         }
-        sandbox.pause = PauseState.PAUSED;
-        sandbox.pausedSinceNanos = System.nanoTime();
-        if (!waiting.isEmpty()) {
-            resume(sandbox); // a call came while it was being frozen
-        }
+        sandbox.stop(RunStatus.KILLED, IDLE);
     }
 
     /** Call with the pool's lock held; the calls waiting get the sandbox once it runs again. */
     private void resume(Sandbox sandbox) {
-        sandbox.pause = PauseState.RESUMING;
+        sandbox.pauseState = PauseState.RESUMING;
         startExecutor.execute(() -> {
             RuntimeException failure = null;
             try {
@@ -339,65 +368,43 @@ final class WarmPool implements Sandbox.Listener {
             } catch (RuntimeException e) {
                 failure = e;
             }
-            resumed(sandbox, failure);
+            resumeDone(sandbox, failure);
         });
     }
 
-    private synchronized void resumed(Sandbox sandbox, RuntimeException failure) {
-        if (!sandboxes.contains(sandbox)) {
-            return; // stopped meanwhile; its end started another for the waiting calls
-        }
-        if (failure != null) {
+    private void resumeDone(Sandbox sandbox, RuntimeException failure) {
+        synchronized (this) {
+            if (!sandboxes.contains(sandbox)) {
+                return; // stopped meanwhile: a drain failed the waiting calls, or its end started another
+            }
+            if (failure == null) {
+                sandbox.pauseState = PauseState.RUNNING;
+                sandbox.idleSinceNanos = System.nanoTime();
+                dispatch();
+                return;
+            }
             LOG.warn("{}: a paused sandbox could not be resumed: {}", code.key(), failure.getMessage());
             sandboxes.remove(sandbox);
-            sandbox.stop(RunStatus.KILLED, "could not be resumed: " + failure.getMessage());
             startForWaitingCalls();
-            return;
         }
-        sandbox.pause = PauseState.RUNNING;
-        sandbox.idleSinceNanos = System.nanoTime();
-        dispatch();
+        sandbox.stop(RunStatus.KILLED, "could not be resumed: " + failure.getMessage());
     }
 
-    /** A paused sandbox of this pool, and since when it is paused. */
-    record Paused(WarmPool pool, Sandbox sandbox, long sinceNanos) {
-        /** Stops it unless a call is resuming it by now. */
-        void stop(String message) {
-            pool.stopPaused(sandbox, message);
-        }
-    }
-
-    synchronized List<Paused> paused() {
-        return sandboxes.stream().filter(s -> s.pause == PauseState.PAUSED).map(s -> new Paused(this, s, s.pausedSinceNanos)).toList();
-    }
-
-    /** Paused sandboxes hold their memory: past {@code max} across the pools, the ones paused longest stop. */
-    static void keepPausedWithin(Collection<WarmPool> pools, int max) {
-        List<Paused> paused = pools.stream().flatMap(pool -> pool.paused().stream())
-                .sorted(Comparator.comparingLong(Paused::sinceNanos)).toList();
-        for (int i = 0; i < paused.size() - max; i++) {
-            paused.get(i).stop("stopped: more sandboxes were paused than ONEBOX_POOL_MAX_PAUSED");
-        }
-    }
-
-    /** Sandboxes paused or being paused: in the pool ({@link #size}), serving no call. */
+    /** Sandboxes paused or being paused: they hold their memory and serve no call. */
     synchronized int pausedCount() {
         return count(PauseState.PAUSED) + count(PauseState.PAUSING);
     }
 
-    private void stopPaused(Sandbox sandbox, String message) {
-        synchronized (this) {
-            if (sandbox.pause != PauseState.PAUSED || !sandboxes.remove(sandbox)) {
-                return;
-            }
-        }
-        sandbox.stop(RunStatus.KILLED, message);
+    /** This pool's sandboxes by what they do, counted at one moment. */
+    synchronized Deployments.SandboxCounts counts() {
+        int paused = pausedCount();
+        return new Deployments.SandboxCounts(sandboxes.size() - paused, starting, paused);
     }
 
     private int count(PauseState state) {
         int n = 0;
         for (Sandbox sandbox : sandboxes) {
-            if (sandbox.pause == state) {
+            if (sandbox.pauseState == state) {
                 n++;
             }
         }
@@ -406,7 +413,7 @@ final class WarmPool implements Sandbox.Listener {
 
     private Sandbox firstIn(PauseState state) {
         for (Sandbox sandbox : sandboxes) {
-            if (sandbox.pause == state && !sandbox.isEnded()) {
+            if (sandbox.pauseState == state && !sandbox.isEnded()) {
                 return sandbox;
             }
         }
@@ -414,30 +421,36 @@ final class WarmPool implements Sandbox.Listener {
     }
 
     /** Serves again after a drain: a rollback to this version. */
-    synchronized void resume() {
+    synchronized void serveAgain() {
         draining = false;
     }
 
     /** No new calls; each sandbox stops once its calls ended. */
-    synchronized void drain() {
-        draining = true;
-        for (Sandbox sandbox : List.copyOf(sandboxes)) {
-            if (sandbox.load == 0) {
-                sandboxes.remove(sandbox);
-                sandbox.stop(RunStatus.KILLED, "the version was replaced");
+    void drain() {
+        List<Sandbox> idle = new ArrayList<>();
+        synchronized (this) {
+            draining = true;
+            for (Sandbox sandbox : List.copyOf(sandboxes)) {
+                if (sandbox.load == 0) {
+                    sandboxes.remove(sandbox);
+                    idle.add(sandbox);
+                }
+            }
+            while (!waiting.isEmpty()) {
+                waiting.poll().completeExceptionally(new ScriptLoadException(REPLACED));
             }
         }
-        while (!waiting.isEmpty()) {
-            waiting.poll().completeExceptionally(new ScriptLoadException("the version was replaced"));
-        }
+        idle.forEach(sandbox -> sandbox.stop(RunStatus.KILLED, REPLACED));
     }
 
-    synchronized void stopAll(String message) {
-        draining = true;
-        for (Sandbox sandbox : List.copyOf(sandboxes)) {
-            sandbox.stop(RunStatus.KILLED, message);
+    void stopAll(String message) {
+        List<Sandbox> all;
+        synchronized (this) {
+            draining = true;
+            all = List.copyOf(sandboxes);
+            sandboxes.clear();
         }
-        sandboxes.clear();
+        all.forEach(sandbox -> sandbox.stop(RunStatus.KILLED, message));
     }
 
     synchronized boolean isIdleAndEmpty() {

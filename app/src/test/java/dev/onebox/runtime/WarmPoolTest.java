@@ -110,10 +110,10 @@ class WarmPoolTest {
         Sandbox idle = started.stream().filter(sandbox -> sandbox != busy).findFirst().orElseThrow();
         long now = System.nanoTime();
 
-        pool.reap(now + Duration.ofSeconds(29).toNanos());
+        pool.reap(now + Duration.ofSeconds(29).toNanos(), 0);
         assertThat(pool.size()).as("not idle for long enough yet").isEqualTo(2);
 
-        pool.reap(now + Duration.ofSeconds(31).toNanos());
+        pool.reap(now + Duration.ofSeconds(31).toNanos(), 0);
         assertThat(pool.size()).isEqualTo(1);
         assertThat(processes.get(idle).killed()).isTrue();
         assertThat(processes.get(busy).killed()).as("a sandbox with a call in it").isFalse();
@@ -128,7 +128,7 @@ class WarmPoolTest {
         runStarts();
         long now = System.nanoTime();
 
-        pool.reap(now + Duration.ofSeconds(31).toNanos());
+        pool.reap(now + Duration.ofSeconds(31).toNanos(), 1);
         runStarts();
         assertThat(started.stream().filter(sandbox -> processes.get(sandbox).killed())).as("one of the two stopped").hasSize(1);
         Sandbox kept = started.stream().filter(sandbox -> !processes.get(sandbox).killed()).findFirst().orElseThrow();
@@ -154,24 +154,24 @@ class WarmPoolTest {
         pool.warmUp();
         runStarts();
         Sandbox only = started.get(0);
-        pool.reap(System.nanoTime() + Duration.ofSeconds(31).toNanos());
+        pool.reap(System.nanoTime() + Duration.ofSeconds(31).toNanos(), 1);
         runStarts();
         assertThat(processes.get(only).paused).isTrue();
 
-        pool.reap(System.nanoTime() + Duration.ofMinutes(9).toNanos());
+        pool.reap(System.nanoTime() + Duration.ofMinutes(9).toNanos(), 1);
         assertThat(processes.get(only).killed()).as("paused for less than the paused timeout").isFalse();
-        pool.reap(System.nanoTime() + Duration.ofMinutes(10).plusSeconds(1).toNanos());
+        pool.reap(System.nanoTime() + Duration.ofMinutes(10).plusSeconds(1).toNanos(), 1);
         assertThat(processes.get(only).killed()).isTrue();
         assertThat(pool.isIdleAndEmpty()).isTrue();
     }
 
     @Test
     void aCallThatComesWhileTheSandboxIsBeingPausedGetsItOnceResumed() {
-        WarmPool pool = pool(1, 4, 10, Duration.ofSeconds(30), Duration.ofMinutes(10), this::loaded);
+        WarmPool pool = pool(2, 4, 10, Duration.ofSeconds(30), Duration.ofMinutes(10), this::loaded);
         pool.warmUp();
         runStarts();
         Sandbox only = started.get(0);
-        pool.reap(System.nanoTime() + Duration.ofSeconds(31).toNanos());
+        pool.reap(System.nanoTime() + Duration.ofSeconds(31).toNanos(), 1);
 
         CompletableFuture<Sandbox> call = pool.acquire();
         assertThat(starts).as("the pause in progress, and no start").hasSize(1);
@@ -188,7 +188,7 @@ class WarmPoolTest {
         runStarts();
         Sandbox only = started.get(0);
         processes.get(only).pausable = false;
-        pool.reap(System.nanoTime() + Duration.ofSeconds(31).toNanos());
+        pool.reap(System.nanoTime() + Duration.ofSeconds(31).toNanos(), 1);
         runStarts();
         assertThat(processes.get(only).killed()).isTrue();
         assertThat(pool.isIdleAndEmpty()).isTrue();
@@ -200,7 +200,7 @@ class WarmPoolTest {
         pool.warmUp();
         runStarts();
         Sandbox frozen = started.get(0);
-        pool.reap(System.nanoTime() + Duration.ofSeconds(31).toNanos());
+        pool.reap(System.nanoTime() + Duration.ofSeconds(31).toNanos(), 1);
         runStarts();
         processes.get(frozen).resumeFailure = new IllegalStateException("the engine refused to unpause");
 
@@ -212,23 +212,57 @@ class WarmPoolTest {
     }
 
     @Test
-    void pastTheMaximumTheSandboxesPausedLongestStop() {
+    void noMoreSandboxesPauseThanTheMaximumAndOnlyServingVersionsPause() {
         List<WarmPool> pools = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < 4; i++) {
             WarmPool pool = pool(1, 4, 10, Duration.ofSeconds(30), Duration.ofMinutes(10), this::loaded);
             pool.warmUp();
             runStarts();
-            pool.reap(System.nanoTime() + Duration.ofSeconds(31).toNanos());
-            runStarts();
             pools.add(pool);
         }
-        assertThat(started).allSatisfy(sandbox -> assertThat(processes.get(sandbox).paused).isTrue());
+        java.util.Set<WarmPool> serving = java.util.Set.of(pools.get(0), pools.get(1), pools.get(2));
+        long idleLongEnough = System.nanoTime() + Duration.ofSeconds(31).toNanos();
 
-        WarmPool.keepPausedWithin(pools, 2);
-        assertThat(processes.get(started.get(0)).killed()).as("paused first").isTrue();
-        assertThat(processes.get(started.get(1)).killed()).isFalse();
-        assertThat(processes.get(started.get(2)).killed()).isFalse();
-        assertThat(pools.get(0).isIdleAndEmpty()).isTrue();
+        WarmPool.reapAll(pools, serving, idleLongEnough, 2);
+        assertThat(pools.stream().mapToInt(WarmPool::pausedCount).sum()).as("being paused, counted at once").isEqualTo(2);
+        runStarts();
+        assertThat(started.stream().filter(sandbox -> processes.get(sandbox).paused)).hasSize(2);
+        assertThat(processes.get(started.get(2)).killed()).as("past the maximum: stopped as without pausing").isTrue();
+        assertThat(processes.get(started.get(3)).killed()).as("a version that does not serve does not pause").isTrue();
+
+        WarmPool.reapAll(pools, serving, idleLongEnough, 2);
+        assertThat(pools.stream().mapToInt(WarmPool::pausedCount).sum()).isEqualTo(2);
+    }
+
+    @Test
+    void aCallDuringAPauseTheRuntimeCannotMakeGetsTheRunningSandbox() {
+        WarmPool pool = pool(2, 4, 10, Duration.ofSeconds(30), Duration.ofMinutes(10), this::loaded);
+        pool.warmUp();
+        runStarts();
+        Sandbox only = started.get(0);
+        processes.get(only).pausable = false;
+        pool.reap(System.nanoTime() + Duration.ofSeconds(31).toNanos(), 1);
+
+        CompletableFuture<Sandbox> call = pool.acquire();
+        runStarts();
+        assertThat(call.join()).isSameAs(only);
+        assertThat(processes.get(only).killed()).isFalse();
+        assertThat(started).as("no start for it").hasSize(1);
+    }
+
+    @Test
+    void aDrainWhileASandboxIsBeingPausedStopsItAndFailsNoLaterCall() {
+        WarmPool pool = pool(1, 4, 10, Duration.ofSeconds(30), Duration.ofMinutes(10), this::loaded);
+        pool.warmUp();
+        runStarts();
+        Sandbox only = started.get(0);
+        pool.reap(System.nanoTime() + Duration.ofSeconds(31).toNanos(), 1);
+
+        pool.drain();
+        assertThat(processes.get(only).killed()).isTrue();
+        runStarts();
+        assertThat(pool.pausedCount()).isZero();
+        assertThat(pool.isIdleAndEmpty()).isTrue();
     }
 
     @Test

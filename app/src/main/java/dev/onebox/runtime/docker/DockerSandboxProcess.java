@@ -32,7 +32,8 @@ final class DockerSandboxProcess implements SandboxProcess {
 
     private static final int SIGKILLED = 137;
     private final CompletableFuture<SandboxExit> exited = new CompletableFuture<>();
-    private volatile boolean paused;
+    /** Set before the engine is asked to pause, cleared once it resumed: a kill in between thaws first. */
+    private volatile boolean mayBePaused;
 
     DockerSandboxProcess(DockerClient docker, Removals removals, String id) {
         this.docker = docker;
@@ -95,9 +96,8 @@ final class DockerSandboxProcess implements SandboxProcess {
 
     @Override
     public void kill() {
-        if (paused) {
+        if (mayBePaused) {
             removals.thaw(id);
-            paused = false;
         }
         remove();
         // When the engine is unreachable the wait call never answers: end the sandbox anyway.
@@ -107,9 +107,9 @@ final class DockerSandboxProcess implements SandboxProcess {
     /** The engine freezes the container's processes: the cgroup freezer under runc, a stop of every task under runsc. */
     @Override
     public boolean pause() {
+        mayBePaused = true;
         try {
             docker.pauseContainerCmd(id).exec();
-            paused = true;
             return true;
         } catch (RuntimeException e) {
             LOG.debug("container {} could not be paused: {}", id, e.toString());
@@ -120,7 +120,7 @@ final class DockerSandboxProcess implements SandboxProcess {
     @Override
     public void resume() {
         docker.unpauseContainerCmd(id).exec();
-        paused = false;
+        mayBePaused = false;
     }
 
     private void remove() {
