@@ -150,11 +150,8 @@ class WarmPoolTest {
 
     @Test
     void aPausedSandboxStopsAfterThePausedTimeout() {
-        WarmPool pool = pool(1, 4, 10, Duration.ofSeconds(30), Duration.ofMinutes(10), this::loaded);
-        pool.warmUp();
-        runStarts();
-        Sandbox only = started.get(0);
-        pool.reap(System.nanoTime() + Duration.ofSeconds(31).toNanos(), 1);
+        WarmPool pool = pausingPool(1);
+        Sandbox only = reapedIdle(pool);
         runStarts();
         assertThat(processes.get(only).paused).isTrue();
 
@@ -167,11 +164,8 @@ class WarmPoolTest {
 
     @Test
     void aCallThatComesWhileTheSandboxIsBeingPausedGetsItOnceResumed() {
-        WarmPool pool = pool(2, 4, 10, Duration.ofSeconds(30), Duration.ofMinutes(10), this::loaded);
-        pool.warmUp();
-        runStarts();
-        Sandbox only = started.get(0);
-        pool.reap(System.nanoTime() + Duration.ofSeconds(31).toNanos(), 1);
+        WarmPool pool = pausingPool(2);
+        Sandbox only = reapedIdle(pool);
 
         CompletableFuture<Sandbox> call = pool.acquire();
         assertThat(starts).as("the pause in progress, and no start").hasSize(1);
@@ -183,12 +177,8 @@ class WarmPoolTest {
 
     @Test
     void aRuntimeThatCannotPauseStopsTheSandboxAsWithoutPausing() {
-        WarmPool pool = pool(1, 4, 10, Duration.ofSeconds(30), Duration.ofMinutes(10), this::loaded);
-        pool.warmUp();
-        runStarts();
-        Sandbox only = started.get(0);
-        processes.get(only).pausable = false;
-        pool.reap(System.nanoTime() + Duration.ofSeconds(31).toNanos(), 1);
+        WarmPool pool = pausingPool(1);
+        Sandbox only = reapedIdle(pool, false);
         runStarts();
         assertThat(processes.get(only).killed()).isTrue();
         assertThat(pool.isIdleAndEmpty()).isTrue();
@@ -196,11 +186,8 @@ class WarmPoolTest {
 
     @Test
     void aResumeTheEngineRefusesStopsTheSandboxAndStartsAFreshOneForTheCall() {
-        WarmPool pool = pool(1, 4, 10, Duration.ofSeconds(30), Duration.ofMinutes(10), this::loaded);
-        pool.warmUp();
-        runStarts();
-        Sandbox frozen = started.get(0);
-        pool.reap(System.nanoTime() + Duration.ofSeconds(31).toNanos(), 1);
+        WarmPool pool = pausingPool(1);
+        Sandbox frozen = reapedIdle(pool);
         runStarts();
         processes.get(frozen).resumeFailure = new IllegalStateException("the engine refused to unpause");
 
@@ -236,12 +223,8 @@ class WarmPoolTest {
 
     @Test
     void aCallDuringAPauseTheRuntimeCannotMakeGetsTheRunningSandbox() {
-        WarmPool pool = pool(2, 4, 10, Duration.ofSeconds(30), Duration.ofMinutes(10), this::loaded);
-        pool.warmUp();
-        runStarts();
-        Sandbox only = started.get(0);
-        processes.get(only).pausable = false;
-        pool.reap(System.nanoTime() + Duration.ofSeconds(31).toNanos(), 1);
+        WarmPool pool = pausingPool(2);
+        Sandbox only = reapedIdle(pool, false);
 
         CompletableFuture<Sandbox> call = pool.acquire();
         runStarts();
@@ -252,11 +235,8 @@ class WarmPoolTest {
 
     @Test
     void aDrainWhileASandboxIsBeingPausedStopsItAndFailsNoLaterCall() {
-        WarmPool pool = pool(1, 4, 10, Duration.ofSeconds(30), Duration.ofMinutes(10), this::loaded);
-        pool.warmUp();
-        runStarts();
-        Sandbox only = started.get(0);
-        pool.reap(System.nanoTime() + Duration.ofSeconds(31).toNanos(), 1);
+        WarmPool pool = pausingPool(1);
+        Sandbox only = reapedIdle(pool);
 
         pool.drain();
         assertThat(processes.get(only).killed()).isTrue();
@@ -313,6 +293,26 @@ class WarmPoolTest {
         assertThat(fresh).isNotSameAs(warm);
         assertThat(pool.isColdStart(fresh)).isTrue();
         assertThat(pool.isColdStart(fresh)).as("its next call found it warm").isFalse();
+    }
+
+    /** A pool that pauses its last idle sandbox for ten minutes (idle timeout 30 s). */
+    private WarmPool pausingPool(int maxContainers) {
+        return pool(maxContainers, 4, 10, Duration.ofSeconds(30), Duration.ofMinutes(10), this::loaded);
+    }
+
+    /** The pool's first sandbox, loaded, then idle past the idle timeout and reaped: being paused until the starts run. */
+    private Sandbox reapedIdle(WarmPool pool) {
+        return reapedIdle(pool, true);
+    }
+
+    /** As above, on a runtime that can pause a sandbox or not. */
+    private Sandbox reapedIdle(WarmPool pool, boolean pausable) {
+        pool.warmUp();
+        runStarts();
+        Sandbox sandbox = started.get(0);
+        processes.get(sandbox).pausable = pausable;
+        pool.reap(System.nanoTime() + Duration.ofSeconds(31).toNanos(), 1);
+        return sandbox;
     }
 
     private WarmPool pool(int maxContainers, int maxInFlight, int maxQueued, Duration idleTimeout, WarmPool.Starter starter) {
