@@ -65,7 +65,7 @@ start_app() {
     local runtime=$1 data status
     bench_reserve_port APP_PORT
     bench_new_dir data "data-$runtime"
-    ONEBOX_ADMIN_TOKEN=bench-token-0123456789abcdef ONEBOX_POOL_IDLE_TIMEOUT=1s ONEBOX_POOL_PAUSED_TIMEOUT=0 ONEBOX_RUNTIME=docker \
+    ONEBOX_ADMIN_TOKEN=bench-token-0123456789abcdef ONEBOX_POOL_IDLE_TIMEOUT=1s ONEBOX_POOL_PAUSED_TIMEOUT=0s ONEBOX_RUNTIME=docker \
         ONEBOX_SANDBOX_RUNTIME="$runtime" bench_launch_app "$APP_PORT" "$data" "" "$BENCH_WORK/app-$runtime.log"
     APP_PID=$BENCH_LAST_PID
     bench_wait_http "http://$BENCH_HOST:$APP_PORT/health" "$APP_PID" "onebox app ($runtime)" 90 "$BENCH_WORK/app-$runtime.log"
