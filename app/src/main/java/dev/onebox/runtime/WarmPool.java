@@ -261,7 +261,8 @@ final class WarmPool implements Sandbox.Listener {
     }
 
     synchronized List<Idle> idle() {
-        return sandboxes.stream().filter(s -> s.load == 0 && !s.isEnded() && s.pauseState == PauseState.RUNNING).map(s -> new Idle(s, s.idleSinceNanos)).toList();
+        return sandboxes.stream().filter(s -> s.load == 0 && !s.isEnded() && s.pauseState == PauseState.RUNNING)
+                .map(s -> new Idle(s, s.idleSinceNanos)).toList();
     }
 
     /**
@@ -294,7 +295,8 @@ final class WarmPool implements Sandbox.Listener {
         List<Sandbox> idle = new ArrayList<>();
         synchronized (this) {
             for (Sandbox sandbox : List.copyOf(sandboxes)) {
-                if (sandbox.pauseState == PauseState.PAUSED && nowNanos - sandbox.pausedSinceNanos >= config.pausedTimeout().toNanos()) {
+                if (sandbox.pauseState == PauseState.PAUSED
+                        && nowNanos - sandbox.pausedSinceNanos >= config.pausedTimeout().toNanos()) {
                     sandboxes.remove(sandbox);
                     pausedLongEnough.add(sandbox);
                 } else if (sandbox.pauseState == PauseState.RUNNING && sandbox.load == 0 && nowNanos - sandbox.idleSinceNanos >= limit) {
