@@ -4,7 +4,6 @@ import com.github.dockerjava.api.model.Container;
 import dev.onebox.testing.Api;
 import dev.onebox.testing.DockerEngine;
 import dev.onebox.testing.Http;
-import dev.onebox.testing.Json;
 import dev.onebox.testing.TestApp;
 import dev.onebox.testing.Waits;
 import io.micronaut.runtime.server.EmbeddedServer;
@@ -119,8 +118,6 @@ class SandboxPauseIT implements TestPropertyProvider {
     }
 
     private void deployed(String name, String source) {
-        HttpResponse<String> response = api.deploy(name, source);
-        assertThat(response.statusCode()).as("deploy of %s: %s", name, response.body()).isEqualTo(201);
-        assertThat(Json.object(response.body())).containsEntry("status", "ready");
+        api.deployReady(name, source, "");
     }
 }

@@ -381,8 +381,6 @@ class ScriptRuntimeIT implements TestPropertyProvider {
     }
 
     private void deployed(String name, String source, String extraJson) {
-        HttpResponse<String> response = api.deploy(name, source, extraJson);
-        assertThat(response.statusCode()).as("deploy of %s: %s", name, response.body()).isEqualTo(201);
-        assertThat(Json.object(response.body())).containsEntry("status", "ready");
+        api.deployReady(name, source, extraJson);
     }
 }

@@ -4,6 +4,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /** The management API as a script author uses it. */
 public final class Api {
 
@@ -24,6 +26,13 @@ public final class Api {
         String body = "{\"name\":" + quote(name) + ",\"source\":" + quote(source) + extraJson + "}";
         return http.send(http.request("/api/v1/scripts?wait=true").header("Authorization", "Bearer " + token)
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    /** Deploys and checks that the version answered 201 and is ready, serving calls. */
+    public void deployReady(String name, String source, String extraJson) {
+        HttpResponse<String> response = deploy(name, source, extraJson);
+        assertThat(response.statusCode()).as("deploy of %s: %s", name, response.body()).isEqualTo(201);
+        assertThat(Json.object(response.body())).containsEntry("status", "ready");
     }
 
     public HttpResponse<String> update(String name, String source) {
